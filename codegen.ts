@@ -1,0 +1,53 @@
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+/**
+ * Typed resolvers for every subgraph: `npm run codegen` writes
+ * subgraphs/<name>/__generated__/resolvers-types.ts from schema/<name>.graphql.
+ * GraphQL types that resolvers return as database rows are mapped to the repository's row types.
+ */
+const resolverPlugins = ['typescript', 'typescript-resolvers'];
+
+const shared = {
+  federation: true,
+  useIndexSignature: true,
+  useTypeImports: true,
+  enumsAsTypes: true,
+  avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
+  scalars: { DateTime: 'Date | string', Decimal: 'string', ID: 'string' },
+};
+
+const config: CodegenConfig = {
+  overwrite: true,
+  hooks: {},
+  generates: {
+    'subgraphs/customers/__generated__/resolvers-types.ts': {
+      schema: 'schema/customers.graphql',
+      plugins: resolverPlugins,
+      config: {
+        ...shared,
+        contextType: '../context.js#CustomersContext',
+        mappers: {
+          Customer: '../customers-repository.js#CustomerRow',
+          CustomerGroup: '../customers-repository.js#CustomerGroupRow',
+          CustomerConnection: '../../../infra/db/pagination.js#Connection<CustomerRow>',
+        },
+      },
+    },
+    'subgraphs/orders/__generated__/resolvers-types.ts': {
+      schema: 'schema/orders.graphql',
+      plugins: resolverPlugins,
+      config: {
+        ...shared,
+        contextType: '../context.js#OrdersContext',
+        mappers: {
+          Order: '../orders-repository.js#OrderRow',
+          OrderLine: '../orders-repository.js#OrderLineRow',
+          Customer: '../orders-repository.js#CustomerRef',
+          OrderConnection: '../../../infra/db/pagination.js#Connection<OrderRow>',
+        },
+      },
+    },
+  },
+};
+
+export default config;

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+/**
+ * Configuration is read from the environment once at start-up, validated and frozen.
+ * Each service declares the variables it reads as a zod shape keyed by variable name;
+ * the shapes are exported so that tests can check docker-compose.yml against them.
+ */
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const positiveInt = (fallback: number, max = 1_000_000) => z.coerce.number().int().min(1).max(max).default(fallback);
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
+
+const httpUrl = z.string().regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL');
+
+export const commonEnv = {
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 600_000),
+};
+
+export const databaseEnv = {
+  DATABASE_URL: postgresUrl,
+  DB_POOL_MAX: positiveInt(10, 1000),
+  DB_CONNECT_TIMEOUT_MS: positiveInt(5_000, 600_000),
+};
+
+export const customersEnv = { ...commonEnv, ...databaseEnv, PORT: port(4001) };
+
+export const ordersEnv = {
+  ...commonEnv,
+  ...databaseEnv,
+  PORT: port(4002),
+  /** The customers subgraph, asked (never its tables) whether a customer exists. */
+  CUSTOMERS_URL: httpUrl.default('http://localhost:4001/graphql'),
+};
+
+export const routerEnv = {
+  ...commonEnv,
+  PORT: port(4000),
+  SUPERGRAPH_PATH: z.string().min(1).default('schema/supergraph.graphql'),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean)),
+  SUBGRAPH_TIMEOUT_MS: positiveInt(5_000, 600_000),
+  /** Client request headers passed on to subgraphs (x-request-id always is). */
+  FORWARD_HEADERS: z
+    .string()
+    .default('authorization,accept-language')
+    .transform((value) => value.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean)),
+};
+
+/** `npm start`: the whole hub in one process. Without DATABASE_URL it runs embedded PostgreSQL. */
+export const hubEnv = {
+  ...commonEnv,
+  DATABASE_URL: postgresUrl.optional(),
+  DB_POOL_MAX: databaseEnv.DB_POOL_MAX,
+  DB_CONNECT_TIMEOUT_MS: databaseEnv.DB_CONNECT_TIMEOUT_MS,
+  DATA_DIR: z.string().min(1).default('.data'),
+  PORT: port(4000),
+  CUSTOMERS_PORT: port(4001),
+  ORDERS_PORT: port(4002),
+  CORS_ORIGINS: routerEnv.CORS_ORIGINS,
+  SUBGRAPH_TIMEOUT_MS: routerEnv.SUBGRAPH_TIMEOUT_MS,
+  FORWARD_HEADERS: routerEnv.FORWARD_HEADERS,
+};
+
+/** Per-subgraph URL overrides for the router: SUBGRAPH_<NAME>_URL, NAME upper-cased with non-alphanumerics as `_`. */
+export function subgraphUrlVariable(subgraphName: string): string {
+  return `SUBGRAPH_${subgraphName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_URL`;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Parses `env` against `shape`; a bad value throws a ConfigError naming every bad variable and its value. */
+export function loadConfig<Shape extends z.ZodRawShape>(shape: Shape, env: Env = process.env): Readonly<z.output<z.ZodObject<Shape>>> {
+  const picked: Env = {};
+  for (const key of Object.keys(shape)) {
+    const value = env[key];
+    // An empty variable means "not set", as in most shells and compose files.
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const result = z.object(shape).safeParse(picked);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      const value = picked[name];
+      return `  ${name}=${value === undefined ? '(unset)' : JSON.stringify(value)}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return Object.freeze(result.data);
+}
+
+export type CustomersConfig = ReturnType<typeof loadConfig<typeof customersEnv>>;
+export type OrdersConfig = ReturnType<typeof loadConfig<typeof ordersEnv>>;
+export type RouterConfig = ReturnType<typeof loadConfig<typeof routerEnv>>;
+export type HubConfig = ReturnType<typeof loadConfig<typeof hubEnv>>;

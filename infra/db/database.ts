@@ -1,0 +1,76 @@
+import { CamelCasePlugin, Kysely, PostgresDialect, type LogEvent } from 'kysely';
+import pg from 'pg';
+import type { Logger } from '../logger.js';
+
+export interface PoolStats {
+  /** Connections open, idle or in use. */
+  total: number;
+  idle: number;
+  /** Queries queued for a free connection. */
+  waiting: number;
+  max: number;
+}
+
+export interface Database<DB> {
+  db: Kysely<DB>;
+  poolStats(): PoolStats;
+  /** Resolves when PostgreSQL answers `select 1`. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  url: string;
+  poolMax: number;
+  connectTimeoutMs: number;
+  /** The PostgreSQL schema this service owns; every query is scoped to it. */
+  schema: string;
+  logger: Logger;
+  /** Called once for every SQL statement sent (tests count statements with it). */
+  onQuery?: (sql: string) => void;
+}
+
+/** One pool per process and service, with every query built by Kysely scoped to the service's own schema. */
+export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolMax,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    application_name: `interchange-${options.schema}`,
+  });
+  // An idle client losing its connection (PostgreSQL restarted) must not crash the process;
+  // the pool drops the client and the next query opens a new connection.
+  pool.on('error', (error) => options.logger.warn({ err: error }, 'idle PostgreSQL connection lost'));
+
+  const onQuery = options.onQuery;
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool }),
+    // Tables and columns are snake_case in SQL and camelCase in TypeScript.
+    plugins: [new CamelCasePlugin()],
+    log: onQuery ? (event: LogEvent) => onQuery(event.query.sql) : undefined,
+  }).withSchema(options.schema);
+
+  return {
+    db,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: options.poolMax }),
+    async ping() {
+      await pool.query('select 1');
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+/** PostgreSQL error codes this codebase reacts to. */
+export const PgErrorCode = {
+  UniqueViolation: '23505',
+  ForeignKeyViolation: '23503',
+  CheckViolation: '23514',
+  InvalidTextRepresentation: '22P02',
+} as const;
+
+export function isPgError(error: unknown, code: string): error is pg.DatabaseError {
+  return error instanceof pg.DatabaseError && error.code === code;
+}

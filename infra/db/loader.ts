@@ -1,0 +1,26 @@
+import DataLoader from 'dataloader';
+
+/**
+ * A per-request DataLoader that fetches rows by key and returns them in key order,
+ * with null in the slot of a key that has no row.
+ */
+export function rowLoader<Row>(fetch: (keys: readonly string[]) => Promise<Row[]>, keyOf: (row: Row) => string): DataLoader<string, Row | null> {
+  return new DataLoader(async (keys) => {
+    const byKey = new Map((await fetch(keys)).map((row) => [keyOf(row), row]));
+    return keys.map((key) => byKey.get(key) ?? null);
+  });
+}
+
+/** Like rowLoader, for to-many relations: every key gets the (possibly empty) list of its rows. */
+export function groupLoader<Row>(fetch: (keys: readonly string[]) => Promise<Row[]>, keyOf: (row: Row) => string): DataLoader<string, Row[]> {
+  return new DataLoader(async (keys) => {
+    const byKey = new Map<string, Row[]>();
+    for (const row of await fetch(keys)) {
+      const key = keyOf(row);
+      const list = byKey.get(key);
+      if (list) list.push(row);
+      else byKey.set(key, [row]);
+    }
+    return keys.map((key) => byKey.get(key) ?? []);
+  });
+}

@@ -1,0 +1,70 @@
+import { badUserInput } from '../errors.js';
+import { isUuid } from '../ids.js';
+
+/**
+ * Cursor pagination shared by every list: newest first, ordered by (created_at, id) descending,
+ * with the cursor naming the last row seen. created_at columns have millisecond precision
+ * (timestamptz(3)) so that a JavaScript Date round-trips exactly.
+ */
+
+export const MAX_PAGE_SIZE = 100;
+
+export interface PageInfo {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+export interface Connection<Node> {
+  edges: { cursor: string; node: Node }[];
+  pageInfo: PageInfo;
+  /** Counted only when a client selects totalCount (GraphQL's default resolver calls it). */
+  totalCount: () => Promise<number>;
+}
+
+export interface CursorPosition {
+  createdAt: Date;
+  id: string;
+}
+
+export interface PageRequest {
+  first: number;
+  after: CursorPosition | null;
+}
+
+export function encodeCursor(row: CursorPosition): string {
+  return Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string, field: string): CursorPosition {
+  const invalid = () => badUserInput([{ field, message: 'is not a cursor returned by this API' }]);
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (!Array.isArray(decoded) || decoded.length !== 2 || typeof decoded[0] !== 'string' || typeof decoded[1] !== 'string' || !isUuid(decoded[1])) throw invalid();
+  const createdAt = new Date(decoded[0]);
+  if (Number.isNaN(createdAt.getTime())) throw invalid();
+  return { createdAt, id: decoded[1] };
+}
+
+/** Validates `first` and `after` as given by a client; errors name the argument. */
+export function pageRequest(args: { first?: number | null; after?: string | null }, prefix = ''): PageRequest {
+  const first = args.first ?? 20;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw badUserInput([{ field: `${prefix}first`, message: `must be between 0 and ${MAX_PAGE_SIZE}` }]);
+  }
+  return { first, after: args.after ? decodeCursor(args.after, `${prefix}after`) : null };
+}
+
+/** Builds a connection from up to `first + 1` rows; the extra row only tells that a next page exists. */
+export function toConnection<Row extends CursorPosition>(rows: Row[], first: number, totalCount: () => Promise<number>): Connection<Row> {
+  const page = rows.slice(0, first);
+  const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount,
+  };
+}

@@ -1,0 +1,61 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * The error codes clients can rely on, in `errors[].extensions.code`.
+ * Documented in the README; never renamed.
+ */
+export enum ErrorCode {
+  /** An argument or input field is invalid; `extensions.fields` lists each bad field. */
+  BadUserInput = 'BAD_USER_INPUT',
+  /** The entity named by an argument does not exist. */
+  NotFound = 'NOT_FOUND',
+  /** The change collides with existing data (a unique value, an idempotency key reused with other input). */
+  Conflict = 'CONFLICT',
+  /** The order's lifecycle does not allow this status change; `extensions.currentStatus` says where it is. */
+  InvalidTransition = 'INVALID_TRANSITION',
+  /** A service this request depends on did not answer; retrying later may succeed. */
+  DependencyUnavailable = 'DEPENDENCY_UNAVAILABLE',
+  /** The HTTP request itself is malformed (not JSON, too large). */
+  BadRequest = 'BAD_REQUEST',
+  /** Anything unexpected; the message is masked in production and the error logged with the request id. */
+  InternalServerError = 'INTERNAL_SERVER_ERROR',
+}
+
+export interface FieldError {
+  /** The input path, dot-separated: `email`, `lines.2.quantity`. */
+  field: string;
+  message: string;
+}
+
+export function badUserInput(fields: FieldError[], message?: string): GraphQLError {
+  const summary = message ?? `Invalid input: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`;
+  return new GraphQLError(summary, { extensions: { code: ErrorCode.BadUserInput, fields } });
+}
+
+export function notFound(typename: string, id: string): GraphQLError {
+  return new GraphQLError(`${typename} ${id} does not exist`, {
+    extensions: { code: ErrorCode.NotFound, typename, id },
+  });
+}
+
+export function conflict(message: string, field?: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.Conflict, ...(field ? { field } : {}) } });
+}
+
+export function invalidTransition(currentStatus: string, requestedStatus: string): GraphQLError {
+  return new GraphQLError(`An order in status ${currentStatus} cannot move to ${requestedStatus}`, {
+    extensions: { code: ErrorCode.InvalidTransition, currentStatus, requestedStatus },
+  });
+}
+
+export function dependencyUnavailable(service: string, cause?: unknown): GraphQLError {
+  return new GraphQLError(`The ${service} service did not answer; try again later`, {
+    extensions: { code: ErrorCode.DependencyUnavailable, service, retriable: true },
+    originalError: cause instanceof Error ? cause : undefined,
+  });
+}
+
+/** The body of an HTTP response that never reached GraphQL execution. */
+export function httpErrorBody(message: string, code: ErrorCode, requestId: string): string {
+  return JSON.stringify({ errors: [{ message, extensions: { code, requestId } }] });
+}

@@ -1,0 +1,55 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ErrorCode } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+/** What every request context in this codebase carries. */
+export interface RequestContext extends BaseContext {
+  requestId: string;
+  logger: Logger;
+}
+
+/**
+ * Puts the request id into every error's `extensions` and logs unexpected errors with it,
+ * so that a client's report can be matched to the log line.
+ */
+export function requestPlugin<TContext extends RequestContext>(): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue, operationName }) {
+          for (const error of errors) {
+            const original = unwrapResolverError(error);
+            const code = error.extensions?.code;
+            if (code === undefined || code === ErrorCode.InternalServerError) {
+              contextValue.logger.error({ err: original, operationName, path: error.path }, 'unexpected error');
+            }
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          const errors = response.body.singleResult.errors;
+          if (errors) {
+            response.body.singleResult.errors = errors.map((error) => ({
+              ...error,
+              extensions: { ...error.extensions, requestId: contextValue.requestId },
+            }));
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Apollo Server's `formatError`: unexpected errors (no code of ours) are masked in production,
+ * so no SQL text, stack or host name reaches a client. They were logged by requestPlugin.
+ */
+export function maskUnexpectedErrors(production: boolean) {
+  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    if (!production || (code !== undefined && code !== ErrorCode.InternalServerError)) return formatted;
+    return { message: 'Unexpected error', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.InternalServerError } };
+  };
+}

@@ -1,0 +1,98 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { ErrorCode, httpErrorBody } from '../errors.js';
+import { sendJson, type RouteHandler } from './http-server.js';
+
+export interface GraphQLHandlerOptions<TContext extends BaseContext> {
+  /** Builds the per-request context; runs once per HTTP request, after the body is read. */
+  context: (req: IncomingMessage, requestId: string) => Promise<TContext> | TContext;
+  /** Requests with a larger body get 413. Default 1 MiB. */
+  maxBodyBytes?: number;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolveBody, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(new BodyTooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Plugs Apollo Server into a plain node:http server: the body is read and parsed here,
+ * everything GraphQL (CSRF prevention, GET, batching, landing page) stays in Apollo Server.
+ */
+export function graphqlHandler<TContext extends BaseContext>(
+  server: ApolloServer<TContext>,
+  options: GraphQLHandlerOptions<TContext>,
+): RouteHandler {
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  return async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+
+    let body: unknown;
+    if (req.method === 'POST') {
+      let raw: string;
+      try {
+        raw = await readBody(req, maxBodyBytes);
+      } catch (error) {
+        if (!(error instanceof BodyTooLarge)) throw error;
+        res.setHeader('connection', 'close');
+        sendJson(res, 413, httpErrorBody(`Request body larger than ${maxBodyBytes} bytes`, ErrorCode.BadRequest, requestId));
+        return;
+      }
+      const isJson = (headers.get('content-type') ?? '').toLowerCase().includes('json');
+      if (isJson && raw.length > 0) {
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          sendJson(res, 400, httpErrorBody('The request body is not valid JSON', ErrorCode.BadRequest, requestId));
+          return;
+        }
+      } else {
+        body = raw;
+      }
+    }
+
+    const url = req.url ?? '/';
+    const queryStart = url.indexOf('?');
+    const response = await server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: {
+        method: req.method?.toUpperCase() ?? 'GET',
+        headers,
+        search: queryStart >= 0 ? url.slice(queryStart) : '',
+        body,
+      },
+      context: async () => options.context(req, requestId),
+    });
+
+    for (const [name, value] of response.headers) res.setHeader(name, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+}

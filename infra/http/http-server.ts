@@ -1,0 +1,99 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ErrorCode, httpErrorBody } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { assignRequestId } from './request-id.js';
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void> | void;
+
+export interface HttpServerOptions {
+  port: number;
+  host: string;
+  /** Handlers by exact path (query string ignored). */
+  routes: Record<string, RouteHandler>;
+  logger: Logger;
+  /**
+   * Runs before routing, for concerns such as CORS. Returning true means the
+   * response has been sent (a pre-flight answered) and routing is skipped.
+   */
+  intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
+
+export interface RunningHttpServer {
+  server: Server;
+  /** `http://host:port` with the port actually bound (tests pass port 0). */
+  origin: string;
+  /** Stops accepting, lets in-flight requests finish for up to `timeoutMs`, then drops what remains. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const payload = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
+  res.end(payload);
+}
+
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  let closing = false;
+
+  const server = createServer((req, res) => {
+    inFlight += 1;
+    res.on('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0) idle?.();
+    });
+    if (closing) res.setHeader('connection', 'close');
+    const requestId = assignRequestId(req, res);
+    if (options.intercept?.(req, res)) return;
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    const handler = options.routes[path];
+    if (!handler) {
+      sendJson(res, 404, httpErrorBody(`No route for ${path}`, ErrorCode.BadRequest, requestId));
+      return;
+    }
+    Promise.resolve()
+      .then(() => handler(req, res, requestId))
+      .catch((error: unknown) => {
+        options.logger.error({ err: error, requestId, path }, 'request handler failed');
+        if (!res.headersSent) sendJson(res, 500, httpErrorBody('Unexpected error', ErrorCode.InternalServerError, requestId));
+        else res.destroy();
+      });
+  });
+  // Slow or stuck clients must not hold sockets forever.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 60_000;
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+
+  return {
+    server,
+    origin: `http://${host}:${port}`,
+    async close(timeoutMs) {
+      closing = true;
+      const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await new Promise<void>((resolveIdle) => {
+          const timer = setTimeout(resolveIdle, timeoutMs);
+          idle = () => {
+            clearTimeout(timer);
+            resolveIdle();
+          };
+        });
+      }
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

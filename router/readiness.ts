@@ -1,0 +1,30 @@
+export interface SubgraphStatus {
+  name: string;
+  url: string;
+  ready: boolean;
+  error?: string;
+}
+
+/**
+ * Asks every subgraph `{ __typename }`, which any GraphQL server answers, so that readiness
+ * works for foreign subgraphs too.
+ */
+export async function checkSubgraphs(urls: Record<string, string>, timeoutMs: number): Promise<SubgraphStatus[]> {
+  return Promise.all(
+    Object.entries(urls).map(async ([name, url]) => {
+      try {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"query":"query __InterchangeReadiness { __typename }"}',
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        const body = (await response.json()) as { data?: { __typename?: string } };
+        if (!response.ok || body.data?.__typename !== 'Query') return { name, url, ready: false, error: `HTTP ${response.status}` };
+        return { name, url, ready: true };
+      } catch (error) {
+        return { name, url, ready: false, error: error instanceof Error ? error.message : String(error) };
+      }
+    }),
+  );
+}

@@ -1,0 +1,104 @@
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import cors from 'cors';
+import type { RouterConfig } from '../infra/config.js';
+import { maskUnexpectedErrors, requestPlugin } from '../infra/graphql/request-plugin.js';
+import { graphqlHandler } from '../infra/http/graphql-handler.js';
+import { sendJson, startHttpServer } from '../infra/http/http-server.js';
+import { REQUEST_ID_HEADER } from '../infra/http/request-id.js';
+import type { Logger } from '../infra/logger.js';
+import { createContext, type RouterContext } from './context.js';
+import { checkSubgraphs } from './readiness.js';
+import { SubgraphDataSource } from './subgraph-data-source.js';
+import { readSupergraph, subgraphUrlsFromEnv } from './supergraph.js';
+
+/** Origins of Apollo Sandbox (standalone and embedded), admitted by CORS in every environment. */
+export const SANDBOX_ORIGINS = ['https://studio.apollographql.com', 'https://sandbox.embed.apollographql.com'];
+
+export interface RouterDeps {
+  logger: Logger;
+  /** Subgraph URLs by name; defaults to the supergraph's, each overridable by SUBGRAPH_<NAME>_URL. */
+  subgraphUrls?: Record<string, string>;
+}
+
+export interface RunningRouter {
+  /** The GraphQL endpoint, e.g. http://localhost:4000/graphql. */
+  url: string;
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/**
+ * The router: Apollo Server 5 and @apollo/gateway on a static supergraph file
+ * (no polling, no introspection of subgraphs at start).
+ */
+export async function start(config: RouterConfig, deps: RouterDeps): Promise<RunningRouter> {
+  const supergraph = readSupergraph(config.SUPERGRAPH_PATH);
+  const subgraphUrls = deps.subgraphUrls ?? subgraphUrlsFromEnv(supergraph.subgraphs);
+  const production = config.NODE_ENV === 'production';
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: supergraph.sdl,
+    buildService: ({ name, url }) => new SubgraphDataSource({ url: subgraphUrls[name] ?? url }),
+    logger: deps.logger,
+  });
+
+  const apollo = new ApolloServer<RouterContext>({
+    gateway,
+    logger: deps.logger,
+    includeStacktraceInErrorResponses: false,
+    formatError: maskUnexpectedErrors(production),
+    plugins: [
+      requestPlugin<RouterContext>(),
+      production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+    ],
+    stopOnTerminationSignals: false,
+  });
+  await apollo.start();
+
+  const corsMiddleware = cors({
+    origin: [...SANDBOX_ORIGINS, ...config.CORS_ORIGINS],
+    methods: ['GET', 'POST', 'OPTIONS'],
+    exposedHeaders: [REQUEST_ID_HEADER],
+    maxAge: 600,
+  });
+
+  const http = await startHttpServer({
+    port: config.PORT,
+    host: config.HOST,
+    logger: deps.logger,
+    // cors decides synchronously: it either calls next (carry on) or answers a pre-flight.
+    intercept: (req, res) => {
+      let answered = true;
+      corsMiddleware(req, res, () => {
+        answered = false;
+      });
+      return answered;
+    },
+    routes: {
+      '/graphql': graphqlHandler(apollo, {
+        context: (req, requestId) => createContext(req, requestId, { logger: deps.logger, forwardHeaders: config.FORWARD_HEADERS }),
+      }),
+      '/': (_req, res) => {
+        res.writeHead(302, { location: '/graphql' }).end();
+      },
+      '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'router' }),
+      '/ready': async (_req, res) => {
+        const subgraphs = await checkSubgraphs(subgraphUrls, Math.min(config.SUBGRAPH_TIMEOUT_MS, 2_000));
+        const ready = subgraphs.every((subgraph) => subgraph.ready);
+        sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', subgraphs });
+      },
+    },
+  });
+  const url = `${http.origin}/graphql`;
+  deps.logger.info({ url, subgraphs: subgraphUrls }, 'router listening');
+
+  return {
+    url,
+    async stop(timeoutMs = config.SHUTDOWN_TIMEOUT_MS) {
+      await http.close(timeoutMs);
+      await apollo.stop();
+    },
+  };
+}

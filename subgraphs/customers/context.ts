@@ -1,0 +1,24 @@
+import type { RequestContext } from '../../infra/graphql/request-plugin.js';
+import type { Logger } from '../../infra/logger.js';
+import type { CustomersRepository } from './customers-repository.js';
+import type { CustomersService } from './customers-service.js';
+import { createLoaders, type CustomerLoaders } from './loaders.js';
+
+export interface CustomersContext extends RequestContext {
+  loaders: CustomerLoaders;
+  repository: CustomersRepository;
+  customers: CustomersService;
+}
+
+export function createContext(
+  requestId: string,
+  deps: { logger: Logger; repository: CustomersRepository; service: CustomersService },
+): CustomersContext {
+  return {
+    requestId,
+    logger: deps.logger.child({ requestId }),
+    loaders: createLoaders(deps.repository),
+    repository: deps.repository,
+    customers: deps.service,
+  };
+}

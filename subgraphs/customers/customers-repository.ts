@@ -1,0 +1,149 @@
+import { sql, type ColumnType, type Generated, type Kysely, type Selectable, type Insertable, type Updateable, type ExpressionBuilder } from 'kysely';
+import { conflict } from '../../infra/errors.js';
+import { isPgError, PgErrorCode } from '../../infra/db/database.js';
+import type { PageRequest } from '../../infra/db/pagination.js';
+import { isUuid } from '../../infra/ids.js';
+
+export type CustomerTier = 'STANDARD' | 'PREMIUM' | 'PLATINUM';
+
+interface CustomerTable {
+  id: Generated<string>;
+  externalId: string | null;
+  name: string;
+  email: string;
+  phone: string | null;
+  customerGroup: ColumnType<string, string | undefined, string>;
+  /** NUMERIC(12,2): pg hands it over as a string, so no float ever touches it. */
+  creditLimit: ColumnType<string, string | undefined, string>;
+  tier: ColumnType<CustomerTier, CustomerTier | undefined, CustomerTier>;
+  createdAt: Generated<Date>;
+  updatedAt: ColumnType<Date, never, Date>;
+}
+
+interface CustomerGroupTable {
+  code: string;
+  name: string;
+}
+
+/** The customers schema, as Kysely sees it (camelCase; snake_case in SQL). */
+export interface CustomersTables {
+  customers: CustomerTable;
+  customerGroups: CustomerGroupTable;
+}
+
+export type CustomerRow = Selectable<CustomerTable>;
+export type CustomerGroupRow = Selectable<CustomerGroupTable>;
+export type NewCustomer = Insertable<CustomerTable>;
+export type CustomerPatch = Omit<Updateable<CustomerTable>, 'id' | 'createdAt' | 'updatedAt'>;
+
+export interface CustomerFilter {
+  search?: string | null;
+  customerGroup?: string | null;
+  tier?: CustomerTier | null;
+}
+
+/** Turns a unique-constraint violation into CONFLICT naming the input field. */
+function rethrowConflict(error: unknown): never {
+  if (isPgError(error, PgErrorCode.UniqueViolation)) {
+    if (error.constraint?.includes('email')) throw conflict('Another customer already has this email', 'email');
+    if (error.constraint?.includes('external_id')) throw conflict('Another customer already has this externalId', 'externalId');
+  }
+  throw error;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+/** The only place with SQL for customers. */
+export class CustomersRepository {
+  constructor(private readonly db: Kysely<CustomersTables>) {}
+
+  async findByIds(ids: readonly string[]): Promise<CustomerRow[]> {
+    const valid = ids.filter(isUuid);
+    if (valid.length === 0) return [];
+    return this.db.selectFrom('customers').selectAll().where('id', 'in', valid).execute();
+  }
+
+  async list(filter: CustomerFilter, page: PageRequest): Promise<CustomerRow[]> {
+    let query = this.db.selectFrom('customers').selectAll().where((eb) => this.matches(eb, filter));
+    if (page.after) {
+      const { createdAt, id } = page.after;
+      query = query.where((eb) => eb(eb.refTuple('createdAt', 'id'), '<', eb.tuple(createdAt, id)));
+    }
+    return query.orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(page.first + 1).execute();
+  }
+
+  async count(filter: CustomerFilter): Promise<number> {
+    const { count } = await this.db
+      .selectFrom('customers')
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .where((eb) => this.matches(eb, filter))
+      .executeTakeFirstOrThrow();
+    return Number(count);
+  }
+
+  private matches(eb: ExpressionBuilder<CustomersTables, 'customers'>, filter: CustomerFilter) {
+    const conditions = [];
+    if (filter.search) {
+      const pattern = `%${escapeLike(filter.search.trim())}%`;
+      conditions.push(eb.or([eb('name', 'ilike', pattern), eb('email', 'ilike', pattern), eb('externalId', 'ilike', pattern)]));
+    }
+    if (filter.customerGroup) conditions.push(eb('customerGroup', '=', filter.customerGroup));
+    if (filter.tier) conditions.push(eb('tier', '=', filter.tier));
+    return eb.and(conditions);
+  }
+
+  groups(): Promise<CustomerGroupRow[]> {
+    return this.db.selectFrom('customerGroups').selectAll().orderBy('code').execute();
+  }
+
+  async create(values: NewCustomer): Promise<CustomerRow> {
+    try {
+      return await this.db.insertInto('customers').values(values).returningAll().executeTakeFirstOrThrow();
+    } catch (error) {
+      rethrowConflict(error);
+    }
+  }
+
+  /** Undefined when no customer has this id. */
+  async update(id: string, patch: CustomerPatch): Promise<CustomerRow | undefined> {
+    if (!isUuid(id)) return undefined;
+    try {
+      return await this.db
+        .updateTable('customers')
+        .set({ ...patch, updatedAt: new Date() })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+    } catch (error) {
+      rethrowConflict(error);
+    }
+  }
+
+  /**
+   * One statement, so concurrent syncs of the same externalId never duplicate: the row is
+   * created, or only the fields present in `values` are updated.
+   */
+  async upsertByExternalId(externalId: string, values: Omit<NewCustomer, 'externalId'>): Promise<{ row: CustomerRow; created: boolean }> {
+    const keys = Object.keys(values) as (keyof typeof values)[];
+    try {
+      const { created, ...row } = await this.db
+        .insertInto('customers')
+        .values({ ...values, externalId })
+        .onConflict((oc) =>
+          oc.column('externalId').doUpdateSet((eb) => ({
+            ...Object.fromEntries(keys.map((key) => [key, eb.ref(`excluded.${key}`)])),
+            updatedAt: new Date(),
+          })),
+        )
+        .returningAll()
+        // xmax is 0 for a row this statement inserted and the updating transaction's id otherwise.
+        .returning(sql<boolean>`(xmax = 0)`.as('created'))
+        .executeTakeFirstOrThrow();
+      return { row, created };
+    } catch (error) {
+      rethrowConflict(error);
+    }
+  }
+}

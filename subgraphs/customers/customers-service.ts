@@ -1,0 +1,51 @@
+import { notFound, type FieldError } from '../../infra/errors.js';
+import { isUuid } from '../../infra/ids.js';
+import { parseInput } from '../../infra/validation.js';
+import { createCustomerInput, updateCustomerInput, upsertCustomerInput } from './customer-input.js';
+import type { CustomerPatch, CustomerRow, CustomersRepository, NewCustomer } from './customers-repository.js';
+
+/** Columns with a database default: null or absent in input means "use the default". */
+const DEFAULTED: readonly string[] = ['customerGroup', 'creditLimit', 'tier'];
+
+/** The columns to write: what the input names, without nulls for defaulted columns. */
+function columns<T extends object>(values: T): T {
+  return Object.fromEntries(
+    Object.entries(values).filter(([key, value]) => value !== undefined && !(value === null && DEFAULTED.includes(key))),
+  ) as T;
+}
+
+/** Customer mutations: validate everything, then write in one statement, so nothing is half-written. */
+export class CustomersService {
+  constructor(private readonly repository: CustomersRepository) {}
+
+  async create(input: unknown): Promise<CustomerRow> {
+    const values = await parseInput(createCustomerInput, input, (parsed) => this.checkGroup(parsed.customerGroup));
+    return this.repository.create(columns(values) as NewCustomer);
+  }
+
+  async update(id: string, input: unknown): Promise<CustomerRow> {
+    if (!isUuid(id)) throw notFound('Customer', id);
+    const values = await parseInput(updateCustomerInput, input, (parsed) => this.checkGroup(parsed.customerGroup));
+    const patch = columns(values) as CustomerPatch;
+    const row = Object.keys(patch).length > 0 ? await this.repository.update(id, patch) : (await this.repository.findByIds([id]))[0];
+    if (!row) throw notFound('Customer', id);
+    return row;
+  }
+
+  /** Fields absent from `input` keep their current value on update; `phone: null` clears it. */
+  async upsertByExternalId(externalId: string, input: object): Promise<{ customer: CustomerRow; created: boolean }> {
+    const { externalId: key, ...values } = await parseInput(upsertCustomerInput, { ...input, externalId }, (parsed) =>
+      this.checkGroup(parsed.customerGroup),
+    );
+    const { row, created } = await this.repository.upsertByExternalId(key, columns(values) as Omit<NewCustomer, 'externalId'>);
+    return { customer: row, created };
+  }
+
+  private async checkGroup(value: unknown): Promise<FieldError[]> {
+    if (typeof value !== 'string' || value.trim() === '') return [];
+    const group = value.trim();
+    const groups = await this.repository.groups();
+    if (groups.some((known) => known.code === group)) return [];
+    return [{ field: 'customerGroup', message: `must be one of ${groups.map((known) => known.code).join(', ')}` }];
+  }
+}

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as createCustomers from './0001-create-customers.js';
+
+/** Applied in key order; a published migration is never edited, only followed by a new one. */
+export const customersMigrations: Record<string, Migration> = {
+  '0001-create-customers': createCustomers,
+};

@@ -1,0 +1,24 @@
+import type { RequestContext } from '../../infra/graphql/request-plugin.js';
+import type { Logger } from '../../infra/logger.js';
+import { createLoaders, type OrderLoaders } from './loaders.js';
+import type { OrdersRepository } from './orders-repository.js';
+import type { OrdersService } from './orders-service.js';
+
+export interface OrdersContext extends RequestContext {
+  loaders: OrderLoaders;
+  repository: OrdersRepository;
+  orders: OrdersService;
+}
+
+export function createContext(
+  requestId: string,
+  deps: { logger: Logger; repository: OrdersRepository; service: OrdersService },
+): OrdersContext {
+  return {
+    requestId,
+    logger: deps.logger.child({ requestId }),
+    loaders: createLoaders(deps.repository),
+    repository: deps.repository,
+    orders: deps.service,
+  };
+}

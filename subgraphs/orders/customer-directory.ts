@@ -1,0 +1,34 @@
+import { dependencyUnavailable } from '../../infra/errors.js';
+import { REQUEST_ID_HEADER } from '../../infra/http/request-id.js';
+
+const ENTITY_QUERY = 'query CustomerExists($representations: [_Any!]!) { _entities(representations: $representations) { ... on Customer { id } } }';
+
+/**
+ * Asks the customers subgraph whether a customer exists, through its federation `_entities`
+ * field: the orders domain never reads the customers tables.
+ */
+export class CustomerDirectory {
+  constructor(
+    private readonly customersUrl: string,
+    private readonly timeoutMs = 3_000,
+  ) {}
+
+  async exists(customerId: string, requestId: string): Promise<boolean> {
+    let body: { data?: { _entities?: ({ id: string } | null)[] }; errors?: unknown[] };
+    try {
+      const response = await fetch(this.customersUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [REQUEST_ID_HEADER]: requestId },
+        body: JSON.stringify({ query: ENTITY_QUERY, variables: { representations: [{ __typename: 'Customer', id: customerId }] } }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      if (!response.ok) throw new Error(`customers subgraph answered HTTP ${response.status}`);
+      body = (await response.json()) as typeof body;
+    } catch (error) {
+      throw dependencyUnavailable('customers', error);
+    }
+    const entities = body.data?._entities;
+    if (!entities) throw dependencyUnavailable('customers', new Error(`unexpected answer: ${JSON.stringify(body.errors ?? body)}`));
+    return entities[0] != null;
+  }
+}

@@ -1,0 +1,201 @@
+import { sql, type ColumnType, type ExpressionBuilder, type Generated, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { PageRequest } from '../../infra/db/pagination.js';
+import { isUuid } from '../../infra/ids.js';
+import type { OrderStatus } from './order-lifecycle.js';
+
+interface OrderTable {
+  id: Generated<string>;
+  number: Generated<string>;
+  customerId: string;
+  status: ColumnType<OrderStatus, OrderStatus | undefined, OrderStatus>;
+  currency: string;
+  /** NUMERIC: pg hands it over as a string, so no float ever touches it. */
+  total: ColumnType<string, string | undefined, string>;
+  cancelReason: string | null;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  createdAt: Generated<Date>;
+  updatedAt: ColumnType<Date, never, Date>;
+}
+
+interface OrderLineTable {
+  orderId: string;
+  lineNo: number;
+  sku: string;
+  description: string | null;
+  quantity: number;
+  unitPrice: string;
+  lineTotal: ColumnType<string, never, never>;
+}
+
+/** The orders schema, as Kysely sees it (camelCase; snake_case in SQL). */
+export interface OrdersTables {
+  orders: OrderTable;
+  orderLines: OrderLineTable;
+}
+
+export type OrderRow = Selectable<OrderTable>;
+export type OrderLineRow = Selectable<OrderLineTable>;
+/** A customer as the orders subgraph knows it: only the key. */
+export interface CustomerRef {
+  id: string;
+}
+
+export interface OrderFilter {
+  status?: OrderStatus | null;
+  customerId?: string | null;
+  createdAfter?: Date | null;
+  createdBefore?: Date | null;
+}
+
+export interface NewOrder {
+  customerId: string;
+  currency: string;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  lines: { sku: string; description: string | null; quantity: number; unitPrice: string }[];
+}
+
+export type StatusDecision = { status: OrderStatus; cancelReason?: string | null };
+
+type OrdersBuilder = ExpressionBuilder<OrdersTables, 'orders'>;
+
+/** The only place with SQL for orders. */
+export class OrdersRepository {
+  constructor(private readonly db: Kysely<OrdersTables>) {}
+
+  async findByIds(ids: readonly string[]): Promise<OrderRow[]> {
+    const valid = ids.filter(isUuid);
+    if (valid.length === 0) return [];
+    return this.db.selectFrom('orders').selectAll().where('id', 'in', valid).execute();
+  }
+
+  async linesOf(orderIds: readonly string[]): Promise<OrderLineRow[]> {
+    return this.db.selectFrom('orderLines').selectAll().where('orderId', 'in', orderIds).orderBy('orderId').orderBy('lineNo').execute();
+  }
+
+  async list(filter: OrderFilter, page: PageRequest): Promise<OrderRow[]> {
+    if (filter.customerId && !isUuid(filter.customerId)) return [];
+    return this.db
+      .selectFrom('orders')
+      .selectAll()
+      .where((eb) => eb.and([this.matches(eb, filter), this.after(eb, page)]))
+      .orderBy('createdAt', 'desc')
+      .orderBy('id', 'desc')
+      .limit(page.first + 1)
+      .execute();
+  }
+
+  async count(filter: OrderFilter): Promise<number> {
+    if (filter.customerId && !isUuid(filter.customerId)) return 0;
+    const { count } = await this.db
+      .selectFrom('orders')
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .where((eb) => this.matches(eb, filter))
+      .executeTakeFirstOrThrow();
+    return Number(count);
+  }
+
+  /** One page of orders for each of many customers, in one statement. */
+  async pageForCustomers(customerIds: readonly string[], status: OrderStatus | null, page: PageRequest): Promise<OrderRow[]> {
+    const valid = customerIds.filter(isUuid);
+    if (valid.length === 0) return [];
+    const ranked = this.db
+      .selectFrom('orders')
+      .selectAll()
+      .select(sql<number>`row_number() over (partition by customer_id order by created_at desc, id desc)`.as('rank'))
+      .where((eb) => eb.and([eb('customerId', 'in', valid), this.matches(eb, { status }), this.after(eb, page)]));
+    const rows = await this.db
+      .selectFrom(ranked.as('ranked'))
+      .selectAll()
+      .where('rank', '<=', page.first + 1)
+      .orderBy('customerId')
+      .orderBy('rank')
+      .execute();
+    return rows.map(({ rank: _rank, ...row }) => row);
+  }
+
+  /** Order counts for many customers, in one statement. */
+  async countForCustomers(customerIds: readonly string[], status: OrderStatus | null): Promise<Map<string, number>> {
+    const valid = customerIds.filter(isUuid);
+    if (valid.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('orders')
+      .select((eb) => ['customerId', eb.fn.countAll<string>().as('count')])
+      .where((eb) => eb.and([eb('customerId', 'in', valid), this.matches(eb, { status })]))
+      .groupBy('customerId')
+      .execute();
+    return new Map(rows.map((row) => [row.customerId, Number(row.count)]));
+  }
+
+  async findByIdempotencyKey(key: string): Promise<OrderRow | undefined> {
+    return this.db.selectFrom('orders').selectAll().where('idempotencyKey', '=', key).executeTakeFirst();
+  }
+
+  /**
+   * Inserts the order and its lines in one transaction and sets the total with NUMERIC
+   * arithmetic. Returns undefined when another order already holds the idempotency key
+   * (a concurrent retry that committed first); nothing is written then.
+   */
+  async insert(order: NewOrder): Promise<OrderRow | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('orders')
+        .values({
+          customerId: order.customerId,
+          currency: order.currency,
+          idempotencyKey: order.idempotencyKey,
+          requestHash: order.requestHash,
+        })
+        .onConflict((oc) => oc.column('idempotencyKey').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!inserted) return undefined;
+      await trx
+        .insertInto('orderLines')
+        .values(order.lines.map((line, index) => ({ orderId: inserted.id, lineNo: index + 1, ...line })))
+        .execute();
+      return trx
+        .updateTable('orders')
+        .set((eb) => ({
+          total: eb.selectFrom('orderLines').select((inner) => sql<string>`coalesce(sum(${inner.ref('lineTotal')}), 0)`.as('sum')).where('orderId', '=', inserted.id),
+        }))
+        .where('id', '=', inserted.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    });
+  }
+
+  /**
+   * Locks the order, lets `decide` choose its new status from the current row (or throw),
+   * and writes it, all in one transaction. Undefined when no order has this id.
+   */
+  async changeStatus(id: string, decide: (current: OrderRow) => StatusDecision): Promise<OrderRow | undefined> {
+    if (!isUuid(id)) return undefined;
+    return this.db.transaction().execute(async (trx: Transaction<OrdersTables>) => {
+      const current = await trx.selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+      if (!current) return undefined;
+      const decision = decide(current);
+      return trx
+        .updateTable('orders')
+        .set({ status: decision.status, cancelReason: decision.cancelReason ?? current.cancelReason, updatedAt: new Date() })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    });
+  }
+
+  private matches(eb: OrdersBuilder, filter: OrderFilter) {
+    const conditions = [];
+    if (filter.status) conditions.push(eb('status', '=', filter.status));
+    if (filter.customerId) conditions.push(eb('customerId', '=', filter.customerId));
+    if (filter.createdAfter) conditions.push(eb('createdAt', '>=', filter.createdAfter));
+    if (filter.createdBefore) conditions.push(eb('createdAt', '<', filter.createdBefore));
+    return eb.and(conditions);
+  }
+
+  private after(eb: OrdersBuilder, page: PageRequest) {
+    if (!page.after) return eb.and([]);
+    return eb(eb.refTuple('createdAt', 'id'), '<', eb.tuple(page.after.createdAt, page.after.id));
+  }
+}
