@@ -1,0 +1,265 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { RunningSubgraph } from '../infra/graphql/subgraph-server.js';
+import { fromRoot } from '../infra/paths.js';
+import { composeSupergraph, type SubgraphEntry } from '../scripts/compose.js';
+import { INVENTORY_SDL, startInventorySubgraph, type InventoryData } from './fixtures/inventory-subgraph.js';
+import { graphql, startTestHub, type TestHub } from './support/hub.js';
+
+/**
+ * The router as a user runs it on a supergraph of their own: a separate process, started with
+ * `node --import tsx router/index.ts`, configured only by its environment.
+ */
+
+/** Nothing listens on the discard port, so a request that used these URLs would fail. */
+const WRONG_URL = 'http://127.0.0.1:9/graphql';
+const START_TIMEOUT_MS = 30_000;
+const EXIT_TIMEOUT_MS = 15_000;
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+interface RouterProcess {
+  /** Resolves with the first JSON log line on stdout whose `msg` is `msg`; rejects if the process exits first. */
+  logLine(msg: string): Promise<Record<string, unknown>>;
+  exited(): Promise<Exit>;
+  stdout(): string;
+  stderr(): string;
+  /** SIGKILLs the process unless it has exited, and waits for it. */
+  kill(): Promise<void>;
+  signal(signal: NodeJS.Signals): void;
+}
+
+function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The parent's environment without what would leak into the child's configuration. */
+function baseEnv(): Record<string, string | undefined> {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (name === 'NODE_TEST_CONTEXT' || name === 'SUPERGRAPH_PATH' || /^SUBGRAPH_.+_URL$/.test(name)) delete env[name];
+  }
+  return env;
+}
+
+function spawnRouter(env: Record<string, string>): RouterProcess {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'router/index.ts'], {
+    cwd: fromRoot(),
+    env: { ...baseEnv(), NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let exit: Exit | undefined;
+  const lines: Record<string, unknown>[] = [];
+  const listeners = new Set<() => void>();
+  const notify = () => listeners.forEach((listener) => listener());
+
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    stdout += `${line}\n`;
+    try {
+      lines.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // Not a log line (tsx or node may print plain text); kept in stdout for failure messages.
+    }
+    notify();
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  // 'close' comes after stdout and stderr have ended, so both are complete when it resolves.
+  const closed = new Promise<Exit>((resolveExit) => {
+    child.on('close', (code, signal) => {
+      exit = { code, signal };
+      resolveExit(exit);
+      notify();
+    });
+  });
+
+  return {
+    logLine(msg) {
+      const found = new Promise<Record<string, unknown>>((resolveLine, reject) => {
+        const check = () => {
+          const line = lines.find((candidate) => candidate.msg === msg);
+          if (!line && !exit) return;
+          listeners.delete(check);
+          if (line) resolveLine(line);
+          else reject(new Error(`the router exited (${JSON.stringify(exit)}) before logging "${msg}"\nstderr: ${stderr}\nstdout: ${stdout}`));
+        };
+        listeners.add(check);
+        check();
+      });
+      return within(found, START_TIMEOUT_MS, `the router to log "${msg}"\nstderr: ${stderr}`);
+    },
+    exited: () => within(closed, EXIT_TIMEOUT_MS, 'the router to exit'),
+    stdout: () => stdout,
+    stderr: () => stderr,
+    signal(signal) {
+      child.kill(signal);
+    },
+    async kill() {
+      if (!exit) child.kill('SIGKILL');
+      await closed;
+    },
+  };
+}
+
+describe('the router run standalone on a supergraph of our own', () => {
+  let hub: TestHub;
+  let inventory: RunningSubgraph;
+  let router: RouterProcess;
+  let routerUrl: string;
+  let listening: Record<string, unknown>;
+  let dir: string;
+  let supergraphPath: string;
+  const inventoryData: InventoryData = {
+    warehouses: [
+      { code: 'AMS', city: 'Amsterdam' },
+      { code: 'LYS', city: 'Lyon' },
+    ],
+    shipments: new Map(),
+  };
+
+  before(
+    async () => {
+      dir = mkdtempSync(join(tmpdir(), 'interchange-standalone-router-'));
+      hub = await startTestHub();
+      inventory = await startInventorySubgraph(inventoryData);
+
+      const subgraphs: SubgraphEntry[] = [
+        { name: 'customers', url: WRONG_URL, schema: fromRoot('schema/customers.graphql') },
+        { name: 'orders', url: WRONG_URL, schema: fromRoot('schema/orders.graphql') },
+        { name: 'inventory', url: WRONG_URL, schema: INVENTORY_SDL },
+      ];
+      const configPath = join(dir, 'subgraphs.json');
+      writeFileSync(configPath, JSON.stringify({ subgraphs }, null, 2));
+      supergraphPath = join(dir, 'supergraph.graphql');
+      writeFileSync(supergraphPath, composeSupergraph(configPath));
+
+      router = spawnRouter({
+        SUPERGRAPH_PATH: supergraphPath,
+        SUBGRAPH_CUSTOMERS_URL: hub.customersUrl,
+        SUBGRAPH_ORDERS_URL: hub.ordersUrl,
+        SUBGRAPH_INVENTORY_URL: inventory.url,
+      });
+      listening = await router.logLine('router listening');
+      routerUrl = String(listening.url);
+    },
+    { timeout: 90_000 },
+  );
+
+  after(async () => {
+    await router?.kill();
+    await inventory?.stop(1_000);
+    await hub?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('composes a supergraph whose own URLs all point nowhere', () => {
+    const sdl = readFileSync(supergraphPath, 'utf8');
+    for (const name of ['customers', 'orders', 'inventory']) {
+      assert.match(sdl, new RegExp(`join__graph\\(name: "${name}", url: "${WRONG_URL}"\\)`));
+    }
+  });
+
+  it('binds the port it was given (0 picks a free one) and logs the URL and the overridden subgraph URLs', () => {
+    assert.match(routerUrl, /^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
+    assert.notEqual(new URL(routerUrl).port, '0');
+    assert.deepEqual(listening.subgraphs, { customers: hub.customersUrl, orders: hub.ordersUrl, inventory: inventory.url });
+  });
+
+  it('serves a query that spans a subgraph the hub does not ship', async () => {
+    const { createCustomer: customer } = await hub.query(
+      'mutation ($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }',
+      { input: { name: 'Grace Hopper', email: 'grace@example.com' } },
+    );
+    const { placeOrder: order } = await hub.query(
+      'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id number } }',
+      { input: { customerId: customer.id, currency: 'EUR', lines: [{ sku: 'COBOL-1', quantity: 2, unitPrice: '12.50' }] } },
+    );
+    inventoryData.shipments.set(order.id, { warehouse: 'LYS', days: 2 });
+
+    const response = await graphql(
+      routerUrl,
+      `query ($id: ID!, $customerId: ID!) {
+        order(id: $id) { number total customer { name } shippingEstimateDays warehouse { city } }
+        customer(id: $customerId) { orders { edges { node { id shippingEstimateDays } } } }
+        warehouses { code city }
+      }`,
+      { id: order.id, customerId: customer.id },
+    );
+
+    assert.equal(response.status, 200);
+    assert.deepEqual(response.body, {
+      data: {
+        order: { number: order.number, total: '25.00', customer: { name: 'Grace Hopper' }, shippingEstimateDays: 2, warehouse: { city: 'Lyon' } },
+        customer: { orders: { edges: [{ node: { id: order.id, shippingEstimateDays: 2 } }] } },
+        warehouses: inventoryData.warehouses,
+      },
+    });
+  });
+
+  it('reports itself ready on /ready, listing the three subgraphs at their overridden URLs', async () => {
+    const response = await fetch(new URL('/ready', routerUrl));
+    const body = (await response.json()) as { status: string; subgraphs: { name: string; url: string; ready: boolean }[] };
+
+    assert.equal(response.status, 200);
+    assert.equal(body.status, 'ready');
+    assert.deepEqual(
+      [...body.subgraphs].sort((a, b) => a.name.localeCompare(b.name)),
+      [
+        { name: 'customers', url: hub.customersUrl, ready: true },
+        { name: 'inventory', url: inventory.url, ready: true },
+        { name: 'orders', url: hub.ordersUrl, ready: true },
+      ],
+    );
+  });
+
+  it('stops on SIGTERM and exits with code 0', async () => {
+    router.signal('SIGTERM');
+    const exit = await router.exited();
+
+    assert.deepEqual(exit, { code: 0, signal: null });
+    assert.match(router.stdout(), /"msg":"stopped"/);
+  });
+
+  it('exits with code 1 and names SUPERGRAPH_PATH when no file is there', async () => {
+    const missing = join(dir, 'no-such-supergraph.graphql');
+    const failed = spawnRouter({ SUPERGRAPH_PATH: missing });
+    try {
+      const exit = await failed.exited();
+
+      assert.deepEqual(exit, { code: 1, signal: null });
+      assert.match(failed.stderr(), /SUPERGRAPH_PATH/);
+      assert.ok(failed.stderr().includes(missing), `stderr names the path: ${failed.stderr()}`);
+      assert.doesNotMatch(failed.stdout(), /router listening/);
+    } finally {
+      await failed.kill();
+    }
+  });
+
+  it('exits with code 1 and names the variable when a subgraph URL override is malformed', async () => {
+    const failed = spawnRouter({ SUPERGRAPH_PATH: supergraphPath, SUBGRAPH_INVENTORY_URL: 'not-a-url' });
+    try {
+      const exit = await failed.exited();
+
+      assert.deepEqual(exit, { code: 1, signal: null });
+      assert.match(failed.stderr(), /SUBGRAPH_INVENTORY_URL="not-a-url"/);
+      assert.doesNotMatch(failed.stdout(), /router listening/);
+    } finally {
+      await failed.kill();
+    }
+  });
+});
