@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fromRoot } from './paths.js';
 
 /**
  * Configuration is read from the environment once at start-up, validated and frozen.
@@ -41,7 +42,8 @@ export const ordersEnv = {
 export const routerEnv = {
   ...commonEnv,
   PORT: port(4000),
-  SUPERGRAPH_PATH: z.string().min(1).default('schema/supergraph.graphql'),
+  /** Relative paths are resolved from the folder the command was started in. Default: the hub's own supergraph. */
+  SUPERGRAPH_PATH: z.string().min(1).default(fromRoot('schema/supergraph.graphql')),
   CORS_ORIGINS: z
     .string()
     .default('')

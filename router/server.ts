@@ -40,7 +40,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
 
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.sdl,
-    buildService: ({ name, url }) => new SubgraphDataSource({ url: subgraphUrls[name] ?? url }),
+    buildService: ({ name, url }) => new SubgraphDataSource({ url: (subgraphUrls[name] ?? url)!, timeoutMs: config.SUBGRAPH_TIMEOUT_MS }),
     logger: deps.logger,
   });
 

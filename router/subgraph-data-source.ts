@@ -9,8 +9,19 @@ interface ErrorBody {
   errors?: { message?: string; extensions?: Record<string, unknown> }[];
 }
 
-/** Calls one subgraph over HTTP, passing on the request id and the configured client headers. */
+/**
+ * Calls one subgraph over HTTP with Node's fetch (keep-alive by default), passing on the
+ * request id and the configured client headers. A subgraph that does not answer within
+ * `timeoutMs` fails that fetch; the rest of the plan goes on.
+ */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
+  constructor({ url, timeoutMs }: { url: string; timeoutMs: number }) {
+    super({
+      url,
+      fetcher: ((input: string, init: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as never,
+    });
+  }
+
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): void {
     const headers = request.http?.headers;
     // The context is empty for the gateway's own requests (health checks).

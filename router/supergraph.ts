@@ -35,8 +35,16 @@ export function readSupergraph(path: string): Supergraph {
   return { sdl, subgraphs };
 }
 
-/** The supergraph's URLs, each overridable by SUBGRAPH_<NAME>_URL. */
+/**
+ * The supergraph's URLs, each overridable by SUBGRAPH_<NAME>_URL. An override that names
+ * no subgraph of this supergraph (a typo) is an error, not silently ignored.
+ */
 export function subgraphUrlsFromEnv(subgraphs: SubgraphEndpoint[], env: Record<string, string | undefined> = process.env): Record<string, string> {
+  const known = new Set(subgraphs.map(({ name }) => subgraphUrlVariable(name)));
+  const unknown = Object.keys(env).filter((key) => /^SUBGRAPH_.+_URL$/.test(key) && !known.has(key));
+  if (unknown.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n${unknown.map((key) => `  ${key}: names no subgraph of this supergraph (it has ${[...known].join(', ')})`).join('\n')}`);
+  }
   const urls: Record<string, string> = {};
   for (const { name, url } of subgraphs) {
     const variable = subgraphUrlVariable(name);

@@ -51,7 +51,12 @@ if (databaseUrl) {
   console.log(`tests use PostgreSQL at ${new URL(databaseUrl).host}`);
 } else {
   dataDir = mkdtempSync(join(tmpdir(), 'interchange-test-pg-'));
-  embedded = await startEmbeddedPostgres({ dataDir, logger: createLogger('test-postgres', 'warn'), persistent: false });
+  try {
+    embedded = await startEmbeddedPostgres({ dataDir, logger: createLogger('test-postgres', 'warn'), persistent: false });
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   databaseUrl = embedded.url;
   console.log('tests use an embedded PostgreSQL (set DATABASE_URL to use another server)');
 }

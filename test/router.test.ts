@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { startTestHub, type TestHub } from './support/hub.js';
+
+let hub: TestHub;
+let origin: string;
+
+before(async () => {
+  hub = await startTestHub({ env: { CORS_ORIGINS: 'https://app.example.com, https://admin.example.com' } });
+  origin = new URL(hub.routerUrl).origin;
+});
+after(async () => {
+  await hub?.stop();
+});
+
+describe('the router over HTTP', () => {
+  it('shows Apollo Sandbox as the landing page in a browser', async () => {
+    const response = await fetch(hub.routerUrl, { headers: { accept: 'text/html' } });
+    assert.equal(response.status, 200);
+    const html = await response.text();
+    assert.match(html, /embeddable-sandbox/);
+    assert.match(html, new RegExp(`initialEndpoint: "${hub.routerUrl}"|initialEndpoint`));
+    const root = await fetch(origin, { redirect: 'manual' });
+    assert.equal(root.status, 302);
+    assert.equal(root.headers.get('location'), '/graphql');
+  });
+
+  it('answers /health while the process lives and /ready while every subgraph answers', async () => {
+    const health = await fetch(`${origin}/health`);
+    assert.equal(health.status, 200);
+    const ready = await fetch(`${origin}/ready`);
+    assert.equal(ready.status, 200);
+    const body = (await ready.json()) as { subgraphs: { name: string; ready: boolean }[] };
+    assert.deepEqual(body.subgraphs.map((subgraph) => [subgraph.name, subgraph.ready]), [
+      ['customers', true],
+      ['orders', true],
+    ]);
+  });
+
+  it('echoes a given x-request-id, forwards it to the subgraphs and puts it in every error', async () => {
+    const response = await hub.request('{ customers(first: 1000) { totalCount } }', undefined, { 'x-request-id': 'trace-abc.123' });
+    assert.equal(response.headers.get('x-request-id'), 'trace-abc.123');
+    const [error] = response.body.errors ?? [];
+    assert.equal(error?.extensions?.code, 'BAD_USER_INPUT');
+    // The subgraph raised this error: it saw the same request id.
+    assert.equal(error?.extensions?.requestId, 'trace-abc.123');
+  });
+
+  it('generates a request id when none or a malformed one is given', async () => {
+    for (const headers of [{}, { 'x-request-id': 'has spaces and "quotes"' }] as Record<string, string>[]) {
+      const response = await hub.request('{ __typename }', undefined, headers);
+      assert.match(response.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+    }
+  });
+
+  it('admits Apollo Sandbox and the configured origins by CORS, and no others', async () => {
+    for (const allowed of ['https://studio.apollographql.com', 'https://sandbox.embed.apollographql.com', 'https://app.example.com', 'https://admin.example.com']) {
+      const preflight = await fetch(hub.routerUrl, {
+        method: 'OPTIONS',
+        headers: { origin: allowed, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+      assert.equal(preflight.status, 204, allowed);
+      assert.equal(preflight.headers.get('access-control-allow-origin'), allowed);
+    }
+    const denied = await fetch(hub.routerUrl, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example.net', 'access-control-request-method': 'POST' },
+    });
+    assert.equal(denied.headers.get('access-control-allow-origin'), null);
+  });
+
+  it('keeps CSRF prevention on: a simple GET query without a preflight header is refused', async () => {
+    const response = await fetch(`${hub.routerUrl}?query=${encodeURIComponent('{ __typename }')}`);
+    assert.equal(response.status, 400);
+    assert.match(await response.text(), /CSRF/);
+    const allowed = await fetch(`${hub.routerUrl}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    assert.equal(allowed.status, 200);
+  });
+
+  it('answers malformed JSON with 400 BAD_REQUEST, not a stack trace', async () => {
+    const response = await fetch(hub.routerUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    assert.equal(response.status, 400);
+    const body = (await response.json()) as any;
+    assert.equal(body.errors[0].extensions.code, 'BAD_REQUEST');
+    assert.ok(body.errors[0].extensions.requestId);
+    assert.doesNotMatch(JSON.stringify(body), /at .*\.js:\d+/);
+  });
+
+  it('refuses a body over the size limit with 413', async () => {
+    const response = await fetch(hub.routerUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ __typename }`, padding: 'x'.repeat(2 * 1024 * 1024) }),
+    });
+    assert.equal(response.status, 413);
+  });
+
+  it('answers GraphQL syntax and validation errors with their codes', async () => {
+    const syntax = await hub.request('{ customers(');
+    assert.equal(syntax.status, 400);
+    assert.equal(syntax.body.errors?.[0]?.extensions?.code, 'GRAPHQL_PARSE_FAILED');
+    const validation = await hub.request('{ customers { nope } }');
+    assert.equal(validation.body.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('answers 404 for an unknown path', async () => {
+    const response = await fetch(`${origin}/nope`);
+    assert.equal(response.status, 404);
+  });
+});
+
+describe('readiness and shutdown', () => {
+  it('reports not ready, naming the subgraph, while one does not answer, and keeps serving the rest', async () => {
+    const partial = await startTestHub();
+    try {
+      await partial.stopSubgraph('orders');
+      const ready = await fetch(new URL('/ready', partial.routerUrl));
+      assert.equal(ready.status, 503);
+      const body = (await ready.json()) as { subgraphs: { name: string; ready: boolean }[] };
+      assert.deepEqual(body.subgraphs.filter((subgraph) => !subgraph.ready).map((subgraph) => subgraph.name), ['orders']);
+      const customers = await partial.request('{ customers(first: 1) { totalCount } }');
+      assert.equal(customers.body.data?.customers.totalCount, 0);
+    } finally {
+      await partial.stop();
+    }
+  });
+
+  it('finishes in-flight requests when stopped', async () => {
+    const draining = await startTestHub();
+    // Hold every insert at a table lock, so that the requests are provably in flight.
+    const locker = new pg.Client({ connectionString: draining.database.url });
+    await locker.connect();
+    await locker.query('begin; lock table customers.customers in exclusive mode');
+    const inFlight = Array.from({ length: 5 }, (_, i) =>
+      draining.request('mutation ($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }', {
+        input: { name: `Drain ${i}`, email: `drain-${i}@example.com` },
+      }),
+    );
+    // Watched from outside the locking transaction, which would see one frozen snapshot of pg_stat_activity.
+    const watcher = new pg.Client({ connectionString: draining.database.url });
+    await watcher.connect();
+    const waiting = `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+    while ((await watcher.query(waiting)).rows[0].n < 5) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await watcher.end();
+    const stopped = draining.stop();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await locker.query('commit');
+    await locker.end();
+    const results = await Promise.all(inFlight);
+    await stopped;
+    assert.deepEqual(results.map((result) => typeof result.body.data?.createCustomer?.id), Array(5).fill('string'));
+  });
+});
