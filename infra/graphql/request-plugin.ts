@@ -11,12 +11,13 @@ export interface RequestContext extends BaseContext {
 }
 
 /**
- * Puts the request id into every error's `extensions` and logs unexpected errors with it,
- * so that a client's report can be matched to the log line.
+ * Puts the request id into every error's `extensions`, logs unexpected errors with it, and
+ * writes one log line per operation, so that a client's report can be matched to the log.
  */
 export function requestPlugin<TContext extends RequestContext>(): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
+      const started = performance.now();
       return {
         async didEncounterErrors({ errors, contextValue, operationName }) {
           for (const error of errors) {
@@ -27,9 +28,13 @@ export function requestPlugin<TContext extends RequestContext>(): ApolloServerPl
             }
           }
         },
-        async willSendResponse({ response, contextValue }) {
+        async willSendResponse({ response, contextValue, operationName, operation }) {
           if (response.body.kind !== 'single') return;
           const errors = response.body.singleResult.errors;
+          contextValue.logger.info(
+            { operationName, operationType: operation?.operation, durationMs: Math.round(performance.now() - started), errors: errors?.length ?? 0 },
+            'operation',
+          );
           if (errors) {
             response.body.singleResult.errors = errors.map((error) => ({
               ...error,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import { createDatabase, type Database } from '../../infra/db/database.js';
-import { migrateToLatest } from '../../infra/db/migrate.js';
+import type { Database } from '../../infra/db/database.js';
+import { openServiceDatabase } from '../../infra/db/service-database.js';
 import type { CustomersConfig } from '../../infra/config.js';
 import { startSubgraphServer, type RunningSubgraph } from '../../infra/graphql/subgraph-server.js';
 import type { Logger } from '../../infra/logger.js';
@@ -22,16 +22,13 @@ export interface CustomersDeps {
 
 /** Migrates the customers schema and serves the subgraph. Tests call it with PORT 0. */
 export async function start(config: CustomersConfig, deps: CustomersDeps): Promise<RunningSubgraph> {
-  const database =
-    deps.database ??
-    createDatabase<CustomersTables>({
-      url: config.DATABASE_URL,
-      poolMax: config.DB_POOL_MAX,
-      connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
-      schema: SCHEMA_NAME,
-      logger: deps.logger,
-    });
-  await migrateToLatest(database.db, SCHEMA_NAME, customersMigrations, deps.logger);
+  const { database, release } = await openServiceDatabase<CustomersTables>({
+    config,
+    schema: SCHEMA_NAME,
+    migrations: customersMigrations,
+    logger: deps.logger,
+    given: deps.database,
+  });
   const repository = new CustomersRepository(database.db);
   const service = new CustomersService(repository);
 
@@ -50,7 +47,7 @@ export async function start(config: CustomersConfig, deps: CustomersDeps): Promi
     url: server.url,
     async stop(timeoutMs = config.SHUTDOWN_TIMEOUT_MS) {
       await server.stop(timeoutMs);
-      if (!deps.database) await database.close();
+      await release();
     },
   };
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import { createDatabase, type Database } from '../../infra/db/database.js';
-import { migrateToLatest } from '../../infra/db/migrate.js';
+import type { Database } from '../../infra/db/database.js';
+import { openServiceDatabase } from '../../infra/db/service-database.js';
 import type { OrdersConfig } from '../../infra/config.js';
 import { startSubgraphServer, type RunningSubgraph } from '../../infra/graphql/subgraph-server.js';
 import type { Logger } from '../../infra/logger.js';
@@ -23,16 +23,13 @@ export interface OrdersDeps {
 
 /** Migrates the orders schema and serves the subgraph. Tests call it with PORT 0. */
 export async function start(config: OrdersConfig, deps: OrdersDeps): Promise<RunningSubgraph> {
-  const database =
-    deps.database ??
-    createDatabase<OrdersTables>({
-      url: config.DATABASE_URL,
-      poolMax: config.DB_POOL_MAX,
-      connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
-      schema: SCHEMA_NAME,
-      logger: deps.logger,
-    });
-  await migrateToLatest(database.db, SCHEMA_NAME, ordersMigrations, deps.logger);
+  const { database, release } = await openServiceDatabase<OrdersTables>({
+    config,
+    schema: SCHEMA_NAME,
+    migrations: ordersMigrations,
+    logger: deps.logger,
+    given: deps.database,
+  });
   const repository = new OrdersRepository(database.db);
   const service = new OrdersService(repository, new CustomerDirectory(config.CUSTOMERS_URL));
 
@@ -51,7 +48,7 @@ export async function start(config: OrdersConfig, deps: OrdersDeps): Promise<Run
     url: server.url,
     async stop(timeoutMs = config.SHUTDOWN_TIMEOUT_MS) {
       await server.stop(timeoutMs);
-      if (!deps.database) await database.close();
+      await release();
     },
   };
 }
