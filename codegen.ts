@@ -13,7 +13,7 @@ const shared = {
   useTypeImports: true,
   enumsAsTypes: true,
   avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
-  scalars: { DateTime: 'Date | string', Decimal: 'string', ID: 'string' },
+  scalars: { DateTime: 'Date | string', Decimal: 'string', ID: 'string', JSON: 'unknown' },
 };
 
 const config: CodegenConfig = {
@@ -30,6 +30,7 @@ const config: CodegenConfig = {
           Customer: '../customers-repository.js#CustomerRow',
           CustomerGroup: '../customers-repository.js#CustomerGroupRow',
           CustomerConnection: '../../../infra/db/pagination.js#Connection<CustomerRow>',
+          CustomerEvent: '../../../infra/events/event.js#DomainEvent',
         },
       },
     },
@@ -44,6 +45,7 @@ const config: CodegenConfig = {
           OrderLine: '../orders-repository.js#OrderLineRow',
           Customer: '../orders-repository.js#CustomerRef',
           OrderConnection: '../../../infra/db/pagination.js#Connection<OrderRow>',
+          OrderEvent: '../../../infra/events/event.js#DomainEvent',
         },
       },
     },

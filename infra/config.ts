@@ -29,11 +29,17 @@ export const databaseEnv = {
   DB_CONNECT_TIMEOUT_MS: positiveInt(5_000, 600_000),
 };
 
-export const customersEnv = { ...commonEnv, ...databaseEnv, PORT: port(4001) };
+export const eventsEnv = {
+  /** Stored events older than this are pruned; a subscription cannot resume before them. */
+  EVENTS_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(7),
+};
+
+export const customersEnv = { ...commonEnv, ...databaseEnv, ...eventsEnv, PORT: port(4001) };
 
 export const ordersEnv = {
   ...commonEnv,
   ...databaseEnv,
+  ...eventsEnv,
   PORT: port(4002),
   /** The customers subgraph, asked (never its tables) whether a customer exists. */
   CUSTOMERS_URL: httpUrl.default('http://localhost:4001/graphql'),
@@ -62,6 +68,7 @@ export const hubEnv = {
   DATABASE_URL: postgresUrl.optional(),
   DB_POOL_MAX: databaseEnv.DB_POOL_MAX,
   DB_CONNECT_TIMEOUT_MS: databaseEnv.DB_CONNECT_TIMEOUT_MS,
+  ...eventsEnv,
   DATA_DIR: z.string().min(1).default('.data'),
   PORT: port(4000),
   CUSTOMERS_PORT: port(4001),

@@ -15,6 +15,10 @@ export enum ErrorCode {
   InvalidTransition = 'INVALID_TRANSITION',
   /** A service this request depends on did not answer; retrying later may succeed. */
   DependencyUnavailable = 'DEPENDENCY_UNAVAILABLE',
+  /** A subscription's `after` is older than the event retention; resubscribe without it. */
+  EventsExpired = 'EVENTS_EXPIRED',
+  /** A subscriber did not read its events fast enough and was cut off; resubscribe with `after`. */
+  SlowConsumer = 'SLOW_CONSUMER',
   /** The HTTP request itself is malformed (not JSON, too large). */
   BadRequest = 'BAD_REQUEST',
   /** Anything unexpected; the message is masked in production and the error logged with the request id. */

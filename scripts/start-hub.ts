@@ -22,7 +22,12 @@ await runService('hub', process.env.LOG_LEVEL, async (logger) => {
     HOST: config.HOST,
     SHUTDOWN_TIMEOUT_MS: config.SHUTDOWN_TIMEOUT_MS,
   };
-  const database = { DATABASE_URL: databaseUrl, DB_POOL_MAX: config.DB_POOL_MAX, DB_CONNECT_TIMEOUT_MS: config.DB_CONNECT_TIMEOUT_MS };
+  const database = {
+    DATABASE_URL: databaseUrl,
+    DB_POOL_MAX: config.DB_POOL_MAX,
+    DB_CONNECT_TIMEOUT_MS: config.DB_CONNECT_TIMEOUT_MS,
+    EVENTS_RETENTION_DAYS: config.EVENTS_RETENTION_DAYS,
+  };
 
   const customersService = await customers.start({ ...common, ...database, PORT: config.CUSTOMERS_PORT }, { logger: createLogger('customers', config.LOG_LEVEL) });
   const ordersService = await orders.start(

@@ -1,5 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { ErrorCode } from '../errors.js';
 
 /** Plain decimal notation: at most 15 integer digits and 6 fraction digits, no exponent. */
@@ -32,3 +32,5 @@ export const DecimalScalar = new GraphQLScalarType<string, string>({
 });
 
 export const DateTimeScalar = DateTimeResolver;
+
+export const JSONScalar = JSONResolver;

@@ -4,6 +4,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
+import { serveSubscriptions } from './subscription-server.js';
 import type { Logger } from '../logger.js';
 import { graphqlHandler } from '../http/graphql-handler.js';
 import { sendJson, startHttpServer } from '../http/http-server.js';
@@ -21,6 +22,11 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   context: (requestId: string, req: IncomingMessage) => TContext | Promise<TContext>;
   /** Resolves while the subgraph can serve (its database answers); GET /ready reports it. */
   ready: () => Promise<void>;
+  /**
+   * Context for subscriptions over graphql-ws on /graphql, created once per subscribe message.
+   * Without it the subgraph serves no subscriptions.
+   */
+  subscriptionContext?: (requestId: string) => TContext;
 }
 
 export interface RunningSubgraph {
@@ -34,8 +40,9 @@ export interface RunningSubgraph {
 export async function startSubgraphServer<TContext extends RequestContext>(
   options: SubgraphServerOptions<TContext>,
 ): Promise<RunningSubgraph> {
+  const schema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> });
   const apollo = new ApolloServer<TContext>({
-    schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }),
+    schema,
     logger: options.logger,
     includeStacktraceInErrorResponses: false,
     formatError: maskUnexpectedErrors(options.production),
@@ -63,11 +70,15 @@ export async function startSubgraphServer<TContext extends RequestContext>(
       },
     },
   });
+  const subscriptions = options.subscriptionContext
+    ? serveSubscriptions(http.server, schema, options.subscriptionContext, options.logger)
+    : undefined;
   options.logger.info({ url: `${http.origin}/graphql` }, 'subgraph listening');
 
   return {
     url: `${http.origin}/graphql`,
     async stop(timeoutMs = 10_000) {
+      await subscriptions?.close();
       await http.close(timeoutMs);
       await apollo.stop();
     },

@@ -1,10 +1,12 @@
 import type { RequestContext } from '../../infra/graphql/request-plugin.js';
+import type { Events } from '../../infra/events/events.js';
 import type { Logger } from '../../infra/logger.js';
 import type { CustomersRepository } from './customers-repository.js';
 import type { CustomersService } from './customers-service.js';
 import { createLoaders, type CustomerLoaders } from './loaders.js';
 
 export interface CustomersContext extends RequestContext {
+  events: Events;
   loaders: CustomerLoaders;
   repository: CustomersRepository;
   customers: CustomersService;
@@ -12,11 +14,12 @@ export interface CustomersContext extends RequestContext {
 
 export function createContext(
   requestId: string,
-  deps: { logger: Logger; repository: CustomersRepository; service: CustomersService },
+  deps: { logger: Logger; events: Events; repository: CustomersRepository; service: CustomersService },
 ): CustomersContext {
   return {
     requestId,
     logger: deps.logger.child({ requestId }),
+    events: deps.events,
     loaders: createLoaders(deps.repository),
     repository: deps.repository,
     customers: deps.service,

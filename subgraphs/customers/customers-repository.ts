@@ -3,6 +3,7 @@ import { conflict } from '../../infra/errors.js';
 import { isPgError, PgErrorCode } from '../../infra/db/database.js';
 import type { PageRequest } from '../../infra/db/pagination.js';
 import { isUuid } from '../../infra/ids.js';
+import { appendEvents } from '../../infra/events/event-store.js';
 
 export type CustomerTier = 'STANDARD' | 'PREMIUM' | 'PLATINUM';
 
@@ -49,6 +50,15 @@ function rethrowConflict(error: unknown): never {
     if (error.constraint?.includes('external_id')) throw conflict('Another customer already has this externalId', 'externalId');
   }
   throw error;
+}
+
+function customerData(row: CustomerRow): Record<string, unknown> {
+  const { id: _id, ...fields } = row;
+  return fields;
+}
+
+function customerEvent(type: string, row: CustomerRow, data: Record<string, unknown>, requestId: string | null) {
+  return { type, source: 'customers', subject: { typename: 'Customer', id: row.id }, data, requestId };
 }
 
 function escapeLike(text: string): string {
@@ -98,24 +108,32 @@ export class CustomersRepository {
     return this.db.selectFrom('customerGroups').selectAll().orderBy('code').execute();
   }
 
-  async create(values: NewCustomer): Promise<CustomerRow> {
+  async create(values: NewCustomer, requestId: string | null): Promise<CustomerRow> {
     try {
-      return await this.db.insertInto('customers').values(values).returningAll().executeTakeFirstOrThrow();
+      return await this.db.transaction().execute(async (trx) => {
+        const row = await trx.insertInto('customers').values(values).returningAll().executeTakeFirstOrThrow();
+        await appendEvents(trx, [customerEvent('customer.created', row, customerData(row), requestId)]);
+        return row;
+      });
     } catch (error) {
       rethrowConflict(error);
     }
   }
 
   /** Undefined when no customer has this id. */
-  async update(id: string, patch: CustomerPatch): Promise<CustomerRow | undefined> {
+  async update(id: string, patch: CustomerPatch, requestId: string | null): Promise<CustomerRow | undefined> {
     if (!isUuid(id)) return undefined;
     try {
-      return await this.db
-        .updateTable('customers')
-        .set({ ...patch, updatedAt: new Date() })
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
+      return await this.db.transaction().execute(async (trx) => {
+        const row = await trx
+          .updateTable('customers')
+          .set({ ...patch, updatedAt: new Date() })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst();
+        if (row) await appendEvents(trx, [customerEvent('customer.updated', row, { ...patch, updatedAt: row.updatedAt }, requestId)]);
+        return row;
+      });
     } catch (error) {
       rethrowConflict(error);
     }
@@ -125,10 +143,15 @@ export class CustomersRepository {
    * One statement, so concurrent syncs of the same externalId never duplicate: the row is
    * created, or only the fields present in `values` are updated.
    */
-  async upsertByExternalId(externalId: string, values: Omit<NewCustomer, 'externalId'>): Promise<{ row: CustomerRow; created: boolean }> {
+  async upsertByExternalId(
+    externalId: string,
+    values: Omit<NewCustomer, 'externalId'>,
+    requestId: string | null,
+  ): Promise<{ row: CustomerRow; created: boolean }> {
     const keys = Object.keys(values) as (keyof typeof values)[];
     try {
-      const { created, ...row } = await this.db
+      return await this.db.transaction().execute(async (trx) => {
+      const { created, ...row } = await trx
         .insertInto('customers')
         .values({ ...values, externalId })
         .onConflict((oc) =>
@@ -141,7 +164,12 @@ export class CustomersRepository {
         // xmax is 0 for a row this statement inserted and the updating transaction's id otherwise.
         .returning(sql<boolean>`(xmax = 0)`.as('created'))
         .executeTakeFirstOrThrow();
+      const event = created
+        ? customerEvent('customer.created', row, customerData(row), requestId)
+        : customerEvent('customer.updated', row, { ...values, updatedAt: row.updatedAt }, requestId);
+      await appendEvents(trx, [event]);
       return { row, created };
+      });
     } catch (error) {
       rethrowConflict(error);
     }

@@ -18,26 +18,26 @@ function columns<T extends object>(values: T): T {
 export class CustomersService {
   constructor(private readonly repository: CustomersRepository) {}
 
-  async create(input: unknown): Promise<CustomerRow> {
+  async create(input: unknown, requestId: string | null): Promise<CustomerRow> {
     const values = await parseInput(createCustomerInput, input, (parsed) => this.checkGroup(parsed.customerGroup));
-    return this.repository.create(columns(values) as NewCustomer);
+    return this.repository.create(columns(values) as NewCustomer, requestId);
   }
 
-  async update(id: string, input: unknown): Promise<CustomerRow> {
+  async update(id: string, input: unknown, requestId: string | null): Promise<CustomerRow> {
     if (!isUuid(id)) throw notFound('Customer', id);
     const values = await parseInput(updateCustomerInput, input, (parsed) => this.checkGroup(parsed.customerGroup));
     const patch = columns(values) as CustomerPatch;
-    const row = Object.keys(patch).length > 0 ? await this.repository.update(id, patch) : (await this.repository.findByIds([id]))[0];
+    const row = Object.keys(patch).length > 0 ? await this.repository.update(id, patch, requestId) : (await this.repository.findByIds([id]))[0];
     if (!row) throw notFound('Customer', id);
     return row;
   }
 
   /** Fields absent from `input` keep their current value on update; `phone: null` clears it. */
-  async upsertByExternalId(externalId: string, input: object): Promise<{ customer: CustomerRow; created: boolean }> {
+  async upsertByExternalId(externalId: string, input: object, requestId: string | null): Promise<{ customer: CustomerRow; created: boolean }> {
     const { externalId: key, ...values } = await parseInput(upsertCustomerInput, { ...input, externalId }, (parsed) =>
       this.checkGroup(parsed.customerGroup),
     );
-    const { row, created } = await this.repository.upsertByExternalId(key, columns(values) as Omit<NewCustomer, 'externalId'>);
+    const { row, created } = await this.repository.upsertByExternalId(key, columns(values) as Omit<NewCustomer, 'externalId'>, requestId);
     return { customer: row, created };
   }
 

@@ -1,10 +1,13 @@
 import { pageRequest, toConnection } from '../../infra/db/pagination.js';
-import { DateTimeScalar, DecimalScalar } from '../../infra/graphql/scalars.js';
+import { notFound } from '../../infra/errors.js';
+import type { DomainEvent } from '../../infra/events/event.js';
+import { DateTimeScalar, DecimalScalar, JSONScalar } from '../../infra/graphql/scalars.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Decimal: DecimalScalar,
+  JSON: JSONScalar,
   Query: {
     customer: (_parent, { id }, { loaders }) => loaders.customerById.load(id),
     customers: async (_parent, { first, after, filter }, { repository }) => {
@@ -16,9 +19,23 @@ export const resolvers: Resolvers = {
     customerGroups: (_parent, _args, { repository }) => repository.groups(),
   },
   Mutation: {
-    createCustomer: (_parent, { input }, { customers }) => customers.create(input),
-    updateCustomer: (_parent, { id, input }, { customers }) => customers.update(id, input),
-    upsertCustomerByExternalId: (_parent, { externalId, input }, { customers }) => customers.upsertByExternalId(externalId, input),
+    createCustomer: (_parent, { input }, { customers, requestId }) => customers.create(input, requestId),
+    updateCustomer: (_parent, { id, input }, { customers, requestId }) => customers.update(id, input, requestId),
+    upsertCustomerByExternalId: (_parent, { externalId, input }, { customers, requestId }) => customers.upsertByExternalId(externalId, input, requestId),
+  },
+  Subscription: {
+    customerEvents: {
+      subscribe: (_parent, { customerId, types, after }, { events }) => events.stream({ subjectType: 'Customer', subjectId: customerId, types }, after),
+      resolve: (event: DomainEvent) => event,
+    },
+  },
+  CustomerEvent: {
+    // A subscription's context lives as long as the subscription: no DataLoader cache here.
+    customer: async (event, _args, { repository }) => {
+      const [customer] = await repository.findByIds([event.subject.id]);
+      if (!customer) throw notFound('Customer', event.subject.id);
+      return customer;
+    },
   },
   Customer: {
     __resolveReference: ({ id }, { loaders }) => loaders.customerById.load(id),

@@ -1,6 +1,7 @@
 import { sql, type ColumnType, type ExpressionBuilder, type Generated, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { PageRequest } from '../../infra/db/pagination.js';
 import { isUuid } from '../../infra/ids.js';
+import { appendEvents } from '../../infra/events/event-store.js';
 import type { OrderStatus } from './order-lifecycle.js';
 
 interface OrderTable {
@@ -59,6 +60,10 @@ export interface NewOrder {
 export type StatusDecision = { status: OrderStatus; cancelReason?: string | null };
 
 type OrdersBuilder = ExpressionBuilder<OrdersTables, 'orders'>;
+
+function orderEvent(type: string, row: OrderRow, data: Record<string, unknown>, requestId: string | null) {
+  return { type, source: 'orders', subject: { typename: 'Order', id: row.id }, data, requestId };
+}
 
 /** The only place with SQL for orders. */
 export class OrdersRepository {
@@ -137,7 +142,7 @@ export class OrdersRepository {
    * arithmetic. Returns undefined when another order already holds the idempotency key
    * (a concurrent retry that committed first); nothing is written then.
    */
-  async insert(order: NewOrder): Promise<OrderRow | undefined> {
+  async insert(order: NewOrder, requestId: string | null): Promise<OrderRow | undefined> {
     return this.db.transaction().execute(async (trx) => {
       const inserted = await trx
         .insertInto('orders')
@@ -155,7 +160,7 @@ export class OrdersRepository {
         .insertInto('orderLines')
         .values(order.lines.map((line, index) => ({ orderId: inserted.id, lineNo: index + 1, ...line })))
         .execute();
-      return trx
+      const row = await trx
         .updateTable('orders')
         .set((eb) => ({
           total: eb.selectFrom('orderLines').select((inner) => sql<string>`coalesce(sum(${inner.ref('lineTotal')}), 0)`.as('sum')).where('orderId', '=', inserted.id),
@@ -163,6 +168,9 @@ export class OrdersRepository {
         .where('id', '=', inserted.id)
         .returningAll()
         .executeTakeFirstOrThrow();
+      const { number, customerId, currency, total, status } = row;
+      await appendEvents(trx, [orderEvent('order.placed', row, { number, customerId, currency, total, status, lines: order.lines }, requestId)]);
+      return row;
     });
   }
 
@@ -170,18 +178,25 @@ export class OrdersRepository {
    * Locks the order, lets `decide` choose its new status from the current row (or throw),
    * and writes it, all in one transaction. Undefined when no order has this id.
    */
-  async changeStatus(id: string, decide: (current: OrderRow) => StatusDecision): Promise<OrderRow | undefined> {
+  async changeStatus(id: string, decide: (current: OrderRow) => StatusDecision, requestId: string | null): Promise<OrderRow | undefined> {
     if (!isUuid(id)) return undefined;
     return this.db.transaction().execute(async (trx: Transaction<OrdersTables>) => {
       const current = await trx.selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
       if (!current) return undefined;
       const decision = decide(current);
-      return trx
+      const row = await trx
         .updateTable('orders')
         .set({ status: decision.status, cancelReason: decision.cancelReason ?? current.cancelReason, updatedAt: new Date() })
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirstOrThrow();
+      const data = { status: row.status, previousStatus: current.status, customerId: row.customerId, updatedAt: row.updatedAt };
+      const event =
+        row.status === 'CANCELLED'
+          ? orderEvent('order.cancelled', row, { ...data, reason: row.cancelReason }, requestId)
+          : orderEvent('order.status_changed', row, data, requestId);
+      await appendEvents(trx, [event]);
+      return row;
     });
   }
 

@@ -37,7 +37,7 @@ export class OrdersService {
       idempotencyKey: key,
       requestHash: key ? hash : null,
       lines: values.lines,
-    });
+    }, requestId);
     if (created) return created;
     // A concurrent request with the same key committed first: answer as its retry.
     const winner = key ? await this.repository.findByIdempotencyKey(key) : undefined;
@@ -45,22 +45,22 @@ export class OrdersService {
     return this.replay(winner, hash);
   }
 
-  async changeStatus(id: string, status: OrderStatus): Promise<OrderRow> {
+  async changeStatus(id: string, status: OrderStatus, requestId: string | null): Promise<OrderRow> {
     const row = await this.repository.changeStatus(id, (current) => {
       if (!canTransition(current.status, status)) throw invalidTransition(current.status, status);
       return { status };
-    });
+    }, requestId);
     if (!row) throw notFound('Order', id);
     return row;
   }
 
-  async cancel(id: string, reason: string | null | undefined): Promise<OrderRow> {
+  async cancel(id: string, reason: string | null | undefined, requestId: string | null): Promise<OrderRow> {
     const parsed = cancelReason.safeParse(reason);
     if (!parsed.success) throw badUserInput([{ field: 'reason', message: parsed.error.issues[0]?.message ?? 'is invalid' }]);
     const row = await this.repository.changeStatus(id, (current) => {
       if (!canTransition(current.status, 'CANCELLED')) throw invalidTransition(current.status, 'CANCELLED');
       return { status: 'CANCELLED', cancelReason: parsed.data ?? null };
-    });
+    }, requestId);
     if (!row) throw notFound('Order', id);
     return row;
   }

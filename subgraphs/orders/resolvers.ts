@@ -1,5 +1,8 @@
 import { pageRequest, toConnection } from '../../infra/db/pagination.js';
-import { DateTimeScalar, DecimalScalar } from '../../infra/graphql/scalars.js';
+import { notFound } from '../../infra/errors.js';
+import type { DomainEvent } from '../../infra/events/event.js';
+import { DateTimeScalar, DecimalScalar, JSONScalar } from '../../infra/graphql/scalars.js';
+import type { OrderStatus } from './order-lifecycle.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 
 const asDate = (value: Date | string | null | undefined) => (value == null ? null : new Date(value));
@@ -7,6 +10,7 @@ const asDate = (value: Date | string | null | undefined) => (value == null ? nul
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Decimal: DecimalScalar,
+  JSON: JSONScalar,
   Query: {
     order: (_parent, { id }, { loaders }) => loaders.orderById.load(id),
     orders: async (_parent, { first, after, filter }, { repository }) => {
@@ -23,8 +27,24 @@ export const resolvers: Resolvers = {
   },
   Mutation: {
     placeOrder: (_parent, { input, idempotencyKey }, { orders, requestId }) => orders.place(input, idempotencyKey, requestId),
-    updateOrderStatus: (_parent, { id, status }, { orders }) => orders.changeStatus(id, status),
-    cancelOrder: (_parent, { id, reason }, { orders }) => orders.cancel(id, reason),
+    updateOrderStatus: (_parent, { id, status }, { orders, requestId }) => orders.changeStatus(id, status, requestId),
+    cancelOrder: (_parent, { id, reason }, { orders, requestId }) => orders.cancel(id, reason, requestId),
+  },
+  Subscription: {
+    orderEvents: {
+      subscribe: (_parent, { orderId, customerId, types, after }, { events }) =>
+        events.stream({ subjectType: 'Order', subjectId: orderId, customerId, types }, after),
+      resolve: (event: DomainEvent) => event,
+    },
+  },
+  OrderEvent: {
+    // A subscription's context lives as long as the subscription: no DataLoader cache here.
+    order: async (event, _args, { repository }) => {
+      const [order] = await repository.findByIds([event.subject.id]);
+      if (!order) throw notFound('Order', event.subject.id);
+      return order;
+    },
+    previousStatus: (event) => (event.data.previousStatus as OrderStatus | undefined) ?? null,
   },
   Order: {
     __resolveReference: ({ id }, { loaders }) => loaders.orderById.load(id),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import type { Database } from '../../infra/db/database.js';
 import { openServiceDatabase } from '../../infra/db/service-database.js';
+import { startEvents } from '../../infra/events/events.js';
 import type { OrdersConfig } from '../../infra/config.js';
 import { startSubgraphServer, type RunningSubgraph } from '../../infra/graphql/subgraph-server.js';
 import type { Logger } from '../../infra/logger.js';
@@ -30,6 +31,7 @@ export async function start(config: OrdersConfig, deps: OrdersDeps): Promise<Run
     logger: deps.logger,
     given: deps.database,
   });
+  const events = await startEvents({ url: config.DATABASE_URL, db: database.db, logger: deps.logger, retentionDays: config.EVENTS_RETENTION_DAYS });
   const repository = new OrdersRepository(database.db);
   const service = new OrdersService(repository, new CustomerDirectory(config.CUSTOMERS_URL));
 
@@ -41,13 +43,15 @@ export async function start(config: OrdersConfig, deps: OrdersDeps): Promise<Run
     host: config.HOST,
     production: config.NODE_ENV === 'production',
     logger: deps.logger,
-    context: (requestId) => createContext(requestId, { logger: deps.logger, repository, service }),
+    context: (requestId) => createContext(requestId, { logger: deps.logger, events, repository, service }),
+    subscriptionContext: (requestId) => createContext(requestId, { logger: deps.logger, events, repository, service }),
     ready: () => database.ping(),
   });
   return {
     url: server.url,
     async stop(timeoutMs = config.SHUTDOWN_TIMEOUT_MS) {
       await server.stop(timeoutMs);
+      await events.stop();
       await release();
     },
   };

@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { CustomerRow, CustomerGroupRow } from '../customers-repository.js';
 import type { Connection } from '../../../infra/db/pagination.js';
+import type { DomainEvent } from '../../../infra/events/event.js';
 import type { CustomersContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -17,6 +18,8 @@ export type Scalars = {
   DateTime: { input: Date | string; output: Date | string; }
   /** An exact decimal number, serialised as a string ("1250.50") so that no client rounds it. */
   Decimal: { input: string; output: string; }
+  /** Any JSON value. */
+  JSON: { input: unknown; output: unknown; }
   _FieldSet: { input: unknown; output: unknown; }
 };
 
@@ -64,6 +67,26 @@ export type CustomerEdge = {
   __typename?: 'CustomerEdge';
   cursor: Scalars['String']['output'];
   node: Customer;
+};
+
+/**
+ * A change to a customer, webhook-style. `id` is global and increasing: pass the last one you
+ * received as `after` to resume without a gap.
+ */
+export type CustomerEvent = {
+  __typename?: 'CustomerEvent';
+  /** The customer as it is now. */
+  customer: Customer;
+  /** The changed fields. */
+  data: Scalars['JSON']['output'];
+  id: Scalars['ID']['output'];
+  occurredAt: Scalars['DateTime']['output'];
+  /** The request that caused the change. */
+  requestId: Maybe<Scalars['String']['output']>;
+  /** The subgraph that wrote the event. */
+  source: Scalars['String']['output'];
+  /** customer.created or customer.updated */
+  type: Scalars['String']['output'];
 };
 
 export type CustomerFilter = {
@@ -134,6 +157,23 @@ export type QueryCustomersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<CustomerFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Customer changes, optionally for one customer and some event types. With `after`, every
+   * stored event after that id comes first, then live ones; an `after` older than the
+   * retention is an EVENTS_EXPIRED error.
+   */
+  customerEvents: CustomerEvent;
+};
+
+
+export type SubscriptionCustomerEventsArgs = {
+  after?: InputMaybe<Scalars['ID']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  types?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 /** Only the fields given are changed; `null` clears externalId or phone. */
@@ -266,15 +306,18 @@ export type ResolversTypes = ResolversObject<{
   CustomerConnection: ResolverTypeWrapper<Connection<CustomerRow>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   CustomerEdge: ResolverTypeWrapper<Omit<CustomerEdge, 'node'> & { node: ResolversTypes['Customer'] }>;
+  CustomerEvent: ResolverTypeWrapper<DomainEvent>;
   CustomerFilter: CustomerFilter;
   CustomerGroup: ResolverTypeWrapper<CustomerGroupRow>;
   CustomerTier: CustomerTier;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
+  JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateCustomerInput: UpdateCustomerInput;
   UpsertCustomerInput: UpsertCustomerInput;
   UpsertCustomerPayload: ResolverTypeWrapper<Omit<UpsertCustomerPayload, 'customer'> & { customer: ResolversTypes['Customer'] }>;
@@ -289,14 +332,17 @@ export type ResolversParentTypes = ResolversObject<{
   CustomerConnection: Connection<CustomerRow>;
   Int: Scalars['Int']['output'];
   CustomerEdge: Omit<CustomerEdge, 'node'> & { node: ResolversParentTypes['Customer'] };
+  CustomerEvent: DomainEvent;
   CustomerFilter: CustomerFilter;
   CustomerGroup: CustomerGroupRow;
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
+  JSON: Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
+  Subscription: Record<PropertyKey, never>;
   UpdateCustomerInput: UpdateCustomerInput;
   UpsertCustomerInput: UpsertCustomerInput;
   UpsertCustomerPayload: Omit<UpsertCustomerPayload, 'customer'> & { customer: ResolversParentTypes['Customer'] };
@@ -327,6 +373,16 @@ export type CustomerEdgeResolvers<ContextType = CustomersContext, ParentType ext
   node?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
 }>;
 
+export type CustomerEventResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerEvent'] = ResolversParentTypes['CustomerEvent']> = ResolversObject<{
+  customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+  data?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  requestId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type CustomerGroupResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerGroup'] = ResolversParentTypes['CustomerGroup']> = ResolversObject<{
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -338,6 +394,10 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 
 export interface DecimalScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Decimal'], any> {
   name: 'Decimal';
+}
+
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
 }
 
 export type MutationResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
@@ -357,6 +417,10 @@ export type QueryResolvers<ContextType = CustomersContext, ParentType extends Re
   customers?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, RequireFields<QueryCustomersArgs, 'first'>>;
 }>;
 
+export type SubscriptionResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  customerEvents?: SubscriptionResolver<ResolversTypes['CustomerEvent'], "customerEvents", ParentType, ContextType, Partial<SubscriptionCustomerEventsArgs>>;
+}>;
+
 export type UpsertCustomerPayloadResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['UpsertCustomerPayload'] = ResolversParentTypes['UpsertCustomerPayload']> = ResolversObject<{
   created?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
@@ -366,12 +430,15 @@ export type Resolvers<ContextType = CustomersContext> = ResolversObject<{
   Customer?: CustomerResolvers<ContextType>;
   CustomerConnection?: CustomerConnectionResolvers<ContextType>;
   CustomerEdge?: CustomerEdgeResolvers<ContextType>;
+  CustomerEvent?: CustomerEventResolvers<ContextType>;
   CustomerGroup?: CustomerGroupResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
+  JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   UpsertCustomerPayload?: UpsertCustomerPayloadResolvers<ContextType>;
 }>;
 

@@ -1,0 +1,99 @@
+import { sql, type Kysely } from 'kysely';
+import type { DomainEvent, EventFilter, NewEvent } from './event.js';
+
+/** PostgreSQL channel whose notifications tell listeners that events were committed. */
+export const EVENTS_CHANNEL = 'interchange_events';
+
+/** Advisory lock key that orders event writers (any 64-bit number unique to this use). */
+const APPEND_LOCK = 4_207_711_017;
+
+/**
+ * Writes events in the caller's transaction, so that a change and its events commit together.
+ * Call it last in the transaction: it holds a lock until commit that serialises event writers,
+ * which makes ids commit in increasing order, so a reader that has seen id N has seen every
+ * id below N. The notification is delivered on commit and never for a rollback.
+ */
+export async function appendEvents(trx: Kysely<any>, events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await sql`select pg_advisory_xact_lock(${APPEND_LOCK})`.execute(trx);
+  let last = '0';
+  for (const event of events) {
+    const { rows } = await sql<{ id: string }>`
+      insert into events.events (type, source, subject_type, subject_id, data, request_id)
+      values (${event.type}, ${event.source}, ${event.subject.typename}, ${event.subject.id}, ${JSON.stringify(event.data)}::jsonb, ${event.requestId})
+      returning id`.execute(trx);
+    last = rows[0]!.id;
+  }
+  await sql`select pg_notify(${EVENTS_CHANNEL}, ${last})`.execute(trx);
+}
+
+interface EventRow {
+  id: string;
+  type: string;
+  source: string;
+  subject_type: string;
+  subject_id: string;
+  occurred_at: Date;
+  data: Record<string, unknown>;
+  request_id: string | null;
+}
+
+function toEvent(row: EventRow): DomainEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    source: row.source,
+    subject: { typename: row.subject_type, id: row.subject_id },
+    occurredAt: row.occurred_at,
+    data: row.data,
+    requestId: row.request_id,
+  };
+}
+
+/** Reads and prunes the event store (events.events). */
+export class EventStore {
+  private readonly db: Kysely<any>;
+
+  /** Rows are read as stored (snake_case), whatever plugins the given instance has. */
+  constructor(db: Kysely<any>) {
+    this.db = db.withoutPlugins();
+  }
+
+  /** Up to `limit` events after `afterId`, in id (= commit) order, optionally filtered. */
+  async readAfter(afterId: string, limit: number, filter?: EventFilter): Promise<DomainEvent[]> {
+    const conditions = [sql`id > ${afterId}::bigint`];
+    if (filter) {
+      conditions.push(sql`subject_type = ${filter.subjectType}`);
+      if (filter.subjectId) conditions.push(sql`subject_id = ${filter.subjectId}`);
+      if (filter.types && filter.types.length > 0) conditions.push(sql`type = any(${[...filter.types]}::text[])`);
+      if (filter.customerId) conditions.push(sql`data->>'customerId' = ${filter.customerId}`);
+    }
+    const { rows } = await sql<EventRow>`
+      select id, type, source, subject_type, subject_id, occurred_at, data, request_id
+      from events.events where ${sql.join(conditions, sql` and `)} order by id limit ${limit}`.execute(this.db);
+    return rows.map(toEvent);
+  }
+
+  /** The id of the newest event, or '0'. */
+  async latestId(): Promise<string> {
+    const { rows } = await sql<{ id: string }>`select coalesce(max(id), 0)::text as id from events.events`.execute(this.db);
+    return rows[0]!.id;
+  }
+
+  /** Events up to this id were removed by retention. */
+  async prunedThrough(): Promise<string> {
+    const { rows } = await sql<{ id: string }>`select pruned_through::text as id from events.horizon`.execute(this.db);
+    return rows[0]?.id ?? '0';
+  }
+
+  /** Deletes events that occurred before `before`; returns how many. */
+  async prune(before: Date): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ id: string }>`delete from events.events where occurred_at < ${before} returning id`.execute(trx);
+      if (rows.length === 0) return 0;
+      const highest = rows.reduce((max, row) => (BigInt(row.id) > max ? BigInt(row.id) : max), 0n);
+      await sql`update events.horizon set pruned_through = greatest(pruned_through, ${highest.toString()}::bigint)`.execute(trx);
+      return rows.length;
+    });
+  }
+}

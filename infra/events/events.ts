@@ -1,0 +1,48 @@
+import type { Kysely } from 'kysely';
+import { migrateToLatest } from '../db/migrate.js';
+import type { Logger } from '../logger.js';
+import type { DomainEvent, EventFilter } from './event.js';
+import { EventStore } from './event-store.js';
+import { eventStream } from './event-stream.js';
+import { eventsMigrations } from './migrations/index.js';
+import { PostgresEventFeed } from './postgres-event-feed.js';
+
+export const EVENTS_SCHEMA = 'events';
+
+export interface Events {
+  store: EventStore;
+  /** Stored events after `after` (when given), then live ones; see eventStream. */
+  stream(filter: EventFilter, after?: string | null): AsyncGenerator<DomainEvent>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The event store and this process's relay: migrates the events schema, starts delivering
+ * committed events, and prunes events older than the retention once an hour.
+ */
+export async function startEvents(options: { url: string; db: Kysely<any>; logger: Logger; retentionDays: number }): Promise<Events> {
+  // Without the service's own schema plugin, so that the migration table lands in `events`.
+  const db = options.db.withoutPlugins();
+  await migrateToLatest(db, EVENTS_SCHEMA, eventsMigrations, options.logger);
+  const store = new EventStore(db);
+  const feed = new PostgresEventFeed({ url: options.url, store, logger: options.logger });
+  await feed.start();
+
+  const prune = () =>
+    store
+      .prune(new Date(Date.now() - options.retentionDays * 86_400_000))
+      .then((count) => count > 0 && options.logger.info({ count }, 'pruned events past retention'))
+      .catch((error: unknown) => options.logger.warn({ err: error }, 'pruning events failed'));
+  void prune();
+  const timer = setInterval(prune, 3_600_000);
+  timer.unref();
+
+  return {
+    store,
+    stream: (filter, after) => eventStream(feed, store, filter, after),
+    async stop() {
+      clearInterval(timer);
+      await feed.stop();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import type { FormattedExecutionResult } from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+/** A graphql-ws client as a subscriber app would use it. */
+export function wsClient(httpUrl: string, options: { lazy?: boolean; retryAttempts?: number } = {}): Client {
+  return createClient({
+    url: httpUrl.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    lazy: options.lazy ?? true,
+    retryAttempts: options.retryAttempts ?? 0,
+  });
+}
+
+export interface Subscription<Data> {
+  /** Results received so far. */
+  results: FormattedExecutionResult<Data, unknown>[];
+  /** Resolves when `count` results have arrived (rejects after `timeoutMs`). */
+  waitFor(count: number, timeoutMs?: number): Promise<FormattedExecutionResult<Data, unknown>[]>;
+  /** Resolves with the error the server ended the subscription with. */
+  error: Promise<unknown>;
+  stop(): void;
+}
+
+export function subscribe<Data = any>(client: Client, query: string, variables?: Record<string, unknown>): Subscription<Data> {
+  const results: FormattedExecutionResult<Data, unknown>[] = [];
+  const waiters: { count: number; resolve: () => void }[] = [];
+  let failed: (error: unknown) => void = () => {};
+  const error = new Promise<unknown>((resolve) => (failed = resolve));
+  const stop = client.subscribe<Data>(
+    { query, variables },
+    {
+      next: (result) => {
+        results.push(result);
+        for (const waiter of waiters.filter((w) => results.length >= w.count)) waiter.resolve();
+      },
+      error: (err) => failed(err),
+      complete: () => {},
+    },
+  );
+  return {
+    results,
+    error,
+    stop,
+    waitFor(count, timeoutMs = 10_000) {
+      if (results.length >= count) return Promise.resolve(results.slice(0, count));
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`only ${results.length} of ${count} results after ${timeoutMs} ms: ${JSON.stringify(results)}`)), timeoutMs);
+        waiters.push({
+          count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve(results.slice(0, count));
+          },
+        });
+      });
+    },
+  };
+}
