@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { RequestContext } from '../infra/graphql/request-plugin.js';
 import type { Logger } from '../infra/logger.js';
 
@@ -7,11 +7,36 @@ export interface RouterContext extends RequestContext {
   forwardedHeaders: Record<string, string>;
 }
 
-export function createContext(req: IncomingMessage, requestId: string, deps: { logger: Logger; forwardHeaders: readonly string[] }): RouterContext {
-  const forwardedHeaders: Record<string, string> = {};
+interface ContextDeps {
+  logger: Logger;
+  forwardHeaders: readonly string[];
+}
+
+function pick(deps: ContextDeps, lookup: (name: string) => unknown): RouterContext['forwardedHeaders'] {
+  const forwarded: Record<string, string> = {};
   for (const name of deps.forwardHeaders) {
-    const value = req.headers[name];
-    if (typeof value === 'string') forwardedHeaders[name] = value;
+    const value = lookup(name);
+    if (typeof value === 'string') forwarded[name] = value;
   }
-  return { requestId, logger: deps.logger.child({ requestId }), forwardedHeaders };
+  return forwarded;
+}
+
+export function createContext(req: IncomingMessage, requestId: string, deps: ContextDeps): RouterContext {
+  return { requestId, logger: deps.logger.child({ requestId }), forwardedHeaders: pick(deps, (name) => req.headers[name]) };
+}
+
+/**
+ * Context for an operation over graphql-ws. Browsers cannot set headers on a WebSocket, so a
+ * forwarded header may also come in `connection_init`'s payload (any letter case).
+ */
+export function createSocketContext(
+  connection: { requestId: string; headers: IncomingHttpHeaders; connectionParams: Record<string, unknown> },
+  deps: ContextDeps,
+): RouterContext {
+  const params = Object.fromEntries(Object.entries(connection.connectionParams).map(([key, value]) => [key.toLowerCase(), value]));
+  return {
+    requestId: connection.requestId,
+    logger: deps.logger.child({ requestId: connection.requestId }),
+    forwardedHeaders: pick(deps, (name) => params[name] ?? connection.headers[name]),
+  };
 }

@@ -71,7 +71,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     },
   });
   const subscriptions = options.subscriptionContext
-    ? serveSubscriptions(http.server, schema, options.subscriptionContext, options.logger)
+    ? serveSubscriptions(http.server, { schema, context: ({ requestId }) => options.subscriptionContext!(requestId), logger: options.logger })
     : undefined;
   options.logger.info({ url: `${http.origin}/graphql` }, 'subgraph listening');
 

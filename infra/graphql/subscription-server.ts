@@ -1,5 +1,5 @@
-import type { Server } from 'node:http';
-import type { GraphQLSchema } from 'graphql';
+import type { IncomingHttpHeaders, Server } from 'node:http';
+import type { ExecutionArgs, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { REQUEST_ID_HEADER } from '../http/request-id.js';
@@ -10,27 +10,45 @@ export const GOING_AWAY = 1001;
 
 const ACCEPTED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+export interface SubscriptionConnection {
+  /** The x-request-id sent at the WebSocket upgrade, or a new one for each operation. */
+  requestId: string;
+  /** Headers of the WebSocket upgrade request. */
+  headers: IncomingHttpHeaders;
+  /** The payload of graphql-ws `connection_init`. */
+  connectionParams: Record<string, unknown>;
+}
+
+export interface SubscriptionServerOptions<TContext> {
+  schema: GraphQLSchema;
+  /** Per operation (subscribe message) context. */
+  context: (connection: SubscriptionConnection) => TContext;
+  logger: Logger;
+  /** Replaces graphql-js `execute` for queries and mutations sent over the socket. */
+  execute?: (args: ExecutionArgs) => unknown;
+  /** Replaces graphql-js `subscribe`. */
+  subscribe?: (args: ExecutionArgs) => unknown;
+}
+
 /**
  * graphql-ws (graphql-transport-ws protocol) on the server's /graphql path, beside HTTP.
- * Each subscribe message gets a context of its own; its request id is the one sent at the
- * WebSocket upgrade, or a new one.
+ * Operations are validated against `schema` before they execute.
  */
-export function serveSubscriptions<TContext>(
-  server: Server,
-  schema: GraphQLSchema,
-  context: (requestId: string) => TContext,
-  logger: Logger,
-): { close(): Promise<void> } {
+export function serveSubscriptions<TContext>(server: Server, options: SubscriptionServerOptions<TContext>): { close(): Promise<void> } {
   const wss = new WebSocketServer({ server, path: '/graphql' });
   const disposable = useServer(
     {
-      schema,
+      schema: options.schema,
+      execute: options.execute as never,
+      subscribe: options.subscribe as never,
       context: (ctx) => {
-        const offered = ctx.extra.request.headers[REQUEST_ID_HEADER];
-        return context(typeof offered === 'string' && ACCEPTED_REQUEST_ID.test(offered) ? offered : crypto.randomUUID()) as never;
+        const headers = ctx.extra.request.headers;
+        const offered = headers[REQUEST_ID_HEADER];
+        const requestId = typeof offered === 'string' && ACCEPTED_REQUEST_ID.test(offered) ? offered : crypto.randomUUID();
+        return options.context({ requestId, headers, connectionParams: ctx.connectionParams ?? {} }) as never;
       },
       onError: (_ctx, id, _payload, errors) => {
-        logger.debug({ subscriptionId: id, errors: errors.map((error) => error.message) }, 'subscription error');
+        options.logger.debug({ subscriptionId: id, errors: errors.map((error) => error.message) }, 'subscription error');
       },
     },
     wss,
