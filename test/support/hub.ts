@@ -41,7 +41,15 @@ export interface TestHub {
   query<Data = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<Data>;
   /** Runs an operation through the router and returns the whole response, errors included. */
   request<Data = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<Data>>;
+  /** Upstream subscriptions the current router has opened on subgraphs. */
+  upstreamSubscriptionsOpened(): number;
   stopSubgraph(name: 'customers' | 'orders'): Promise<void>;
+  /** Stops a subgraph and starts it again on the same port. */
+  restartSubgraph(name: 'customers' | 'orders'): Promise<void>;
+  /** Stops the router and starts a new one (on a new port: routerUrl changes). */
+  restartRouter(): Promise<void>;
+  /** Starts one more router over the same subgraphs. */
+  startRouter(): Promise<router.RunningRouter>;
   stop(): Promise<void>;
 }
 
@@ -64,25 +72,31 @@ export async function startTestHub(options: { env?: Record<string, string> } = {
   const customersDb = open<CustomersTables>('customers');
   const ordersDb = open<OrdersTables>('orders');
 
-  const customersServer = await customers.start(loadConfig(customersEnv, env), { logger: createLogger('customers', common.LOG_LEVEL), database: customersDb });
-  const ordersServer = await orders.start(loadConfig(ordersEnv, { ...env, CUSTOMERS_URL: customersServer.url }), {
-    logger: createLogger('orders', common.LOG_LEVEL),
-    database: ordersDb,
-  });
-  const routerServer = await router.start(loadConfig(routerEnv, { ...env, SUPERGRAPH_PATH: fromRoot('schema/supergraph.graphql') }), {
-    logger: createLogger('router', common.LOG_LEVEL),
-    subgraphUrls: { customers: customersServer.url, orders: ordersServer.url },
-  });
+  const customersConfig = (port: string) => loadConfig(customersEnv, { ...env, PORT: port });
+  const ordersConfig = (port: string, customersUrl: string) => loadConfig(ordersEnv, { ...env, PORT: port, CUSTOMERS_URL: customersUrl });
+  const startCustomers = (port: string) => customers.start(customersConfig(port), { logger: createLogger('customers', common.LOG_LEVEL), database: customersDb });
+  const startOrders = (port: string) => orders.start(ordersConfig(port, servers.customers.url), { logger: createLogger('orders', common.LOG_LEVEL), database: ordersDb });
+
+  const servers = {} as Record<'customers' | 'orders', Awaited<ReturnType<typeof customers.start>>>;
+  servers.customers = await startCustomers('0');
+  servers.orders = await startOrders('0');
+  const subgraphUrls = { customers: servers.customers.url, orders: servers.orders.url };
+  const startRouter = () =>
+    router.start(loadConfig(routerEnv, { ...env, SUPERGRAPH_PATH: fromRoot('schema/supergraph.graphql') }), {
+      logger: createLogger('router', common.LOG_LEVEL),
+      subgraphUrls,
+    });
+  let routerServer = await startRouter();
+  const extraRouters: router.RunningRouter[] = [];
 
   const stopped = new Set<string>();
-  const servers = { customers: customersServer, orders: ordersServer };
   const request = <Data>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) =>
     graphql<Data>(routerServer.url, query, variables, headers);
 
-  return {
+  const hub: TestHub = {
     routerUrl: routerServer.url,
-    customersUrl: customersServer.url,
-    ordersUrl: ordersServer.url,
+    customersUrl: servers.customers.url,
+    ordersUrl: servers.orders.url,
     database,
     statements: { count: () => sql.length, reset: () => void sql.splice(0), list: () => [...sql] },
     request,
@@ -91,15 +105,33 @@ export async function startTestHub(options: { env?: Record<string, string> } = {
       if (response.body.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(response.body.errors, null, 2)}`);
       return response.body.data as Data;
     },
+    upstreamSubscriptionsOpened: () => routerServer.upstreamSubscriptionsOpened(),
     async stopSubgraph(name) {
       stopped.add(name);
       await servers[name].stop(1_000);
     },
+    async restartSubgraph(name) {
+      const port = new URL(servers[name].url).port;
+      await servers[name].stop(1_000);
+      servers[name] = name === 'customers' ? await startCustomers(port) : await startOrders(port);
+    },
+    async restartRouter() {
+      await routerServer.stop(1_000);
+      routerServer = await startRouter();
+      hub.routerUrl = routerServer.url;
+    },
+    async startRouter() {
+      const extra = await startRouter();
+      extraRouters.push(extra);
+      return extra;
+    },
     async stop() {
+      for (const extra of extraRouters) await extra.stop(1_000);
       await routerServer.stop(1_000);
       for (const [name, server] of Object.entries(servers)) if (!stopped.has(name)) await server.stop(1_000);
       await Promise.all([customersDb.close(), ordersDb.close()]);
       await database.drop();
     },
   };
+  return hub;
 }
