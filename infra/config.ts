@@ -29,7 +29,11 @@ export const databaseEnv = {
   DB_CONNECT_TIMEOUT_MS: positiveInt(5_000, 600_000),
 };
 
+const redisUrl = z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL');
+
 export const eventsEnv = {
+  /** With it, event wake-ups go through Redis pub/sub instead of PostgreSQL LISTEN/NOTIFY. */
+  REDIS_URL: redisUrl.optional(),
   /** Stored events older than this are pruned; a subscription cannot resume before them. */
   EVENTS_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(7),
 };

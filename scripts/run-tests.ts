@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../infra/db/embedded-postgres.js';
 import { createLogger } from '../infra/logger.js';
@@ -13,6 +14,7 @@ import { fromRoot } from '../infra/paths.js';
  * - CI=true: the machine's server at 127.0.0.1:5432; if it does not answer, the run fails.
  * - otherwise: a private embedded PostgreSQL in a temporary folder, removed afterwards.
  * Each test file creates and drops its own database on that server.
+ * Redis (REDIS_URL, else 127.0.0.1:6379) is passed on as TEST_REDIS_URL when it answers.
  */
 const CI_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -61,9 +63,33 @@ if (databaseUrl) {
   console.log('tests use an embedded PostgreSQL (set DATABASE_URL to use another server)');
 }
 
+// Redis: the tests that need it run whenever it answers; under CI it must answer.
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redisAnswers = await (async () => {
+  const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 2_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+})();
+if (redisAnswers) {
+  console.log(`tests that need Redis use ${new URL(redisUrl).host}`);
+} else if (process.env.CI === 'true') {
+  console.error(`Redis at ${redisUrl} does not answer; under CI the Redis tests must run.`);
+  await embedded?.stop();
+  process.exit(1);
+} else {
+  console.log('Redis does not answer: the tests that need it are skipped (set REDIS_URL to run them)');
+}
+
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...testFiles(process.argv.slice(2))], {
   stdio: 'inherit',
-  env: { ...process.env, DATABASE_URL: databaseUrl },
+  env: { ...process.env, DATABASE_URL: databaseUrl, TEST_REDIS_URL: redisAnswers ? redisUrl : '' },
 });
 const code = await new Promise<number>((resolveExit) => child.on('exit', (exitCode, signal) => resolveExit(exitCode ?? (signal ? 1 : 0))));
 await embedded?.stop();

@@ -27,6 +27,7 @@ await runService('hub', process.env.LOG_LEVEL, async (logger) => {
     DB_POOL_MAX: config.DB_POOL_MAX,
     DB_CONNECT_TIMEOUT_MS: config.DB_CONNECT_TIMEOUT_MS,
     EVENTS_RETENTION_DAYS: config.EVENTS_RETENTION_DAYS,
+    REDIS_URL: config.REDIS_URL,
   };
 
   const customersService = await customers.start({ ...common, ...database, PORT: config.CUSTOMERS_PORT }, { logger: createLogger('customers', config.LOG_LEVEL) });

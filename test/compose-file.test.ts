@@ -225,7 +225,7 @@ describe('docker-compose.yml', () => {
     for (const name of Object.keys(apps)) {
       const env = environment(name);
       const called = Object.entries(env)
-        .filter(([key]) => key === 'DATABASE_URL' || key === 'CUSTOMERS_URL' || /^SUBGRAPH_.+_URL$/.test(key))
+        .filter(([key]) => key === 'DATABASE_URL' || key === 'REDIS_URL' || key === 'CUSTOMERS_URL' || /^SUBGRAPH_.+_URL$/.test(key))
         .map(([, url]) => new URL(url).hostname);
       const waitsFor = Object.keys(dependsOn(service(name)));
       for (const host of called) assert.ok(waitsFor.includes(host), `${name} calls ${host} but does not depend on it`);

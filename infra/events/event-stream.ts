@@ -3,7 +3,7 @@ import { ErrorCode } from '../errors.js';
 import { AsyncQueue } from './async-queue.js';
 import { matches, type DomainEvent, type EventFilter } from './event.js';
 import type { EventStore } from './event-store.js';
-import type { PostgresEventFeed } from './postgres-event-feed.js';
+import type { EventFeed } from './event-feed.js';
 
 const REPLAY_PAGE = 500;
 
@@ -19,7 +19,7 @@ export const MAX_BUFFERED_EVENTS = 10_000;
  * or delivered live, and ids (commit order) tell which were already yielded.
  */
 export async function* eventStream(
-  feed: PostgresEventFeed,
+  feed: EventFeed,
   store: EventStore,
   filter: EventFilter,
   after?: string | null,

@@ -5,7 +5,9 @@ import type { DomainEvent, EventFilter } from './event.js';
 import { EventStore } from './event-store.js';
 import { eventStream } from './event-stream.js';
 import { eventsMigrations } from './migrations/index.js';
-import { PostgresEventFeed } from './postgres-event-feed.js';
+import { EventFeed } from './event-feed.js';
+import { PostgresWakeSource } from './postgres-wake-source.js';
+import { RedisWakeSource } from './redis-wake-source.js';
 
 export const EVENTS_SCHEMA = 'events';
 
@@ -13,19 +15,29 @@ export interface Events {
   store: EventStore;
   /** Stored events after `after` (when given), then live ones; see eventStream. */
   stream(filter: EventFilter, after?: string | null): AsyncGenerator<DomainEvent>;
+  /** Writers call it after a transaction that appended events has committed. */
+  committed(): void;
   stop(): Promise<void>;
 }
 
 /**
  * The event store and this process's relay: migrates the events schema, starts delivering
- * committed events, and prunes events older than the retention once an hour.
+ * committed events (woken by Redis when `redisUrl` is given, by PostgreSQL NOTIFY otherwise),
+ * and prunes events older than the retention once an hour.
  */
-export async function startEvents(options: { url: string; db: Kysely<any>; logger: Logger; retentionDays: number }): Promise<Events> {
+export async function startEvents(options: {
+  url: string;
+  redisUrl?: string;
+  db: Kysely<any>;
+  logger: Logger;
+  retentionDays: number;
+}): Promise<Events> {
   // Without the service's own schema plugin, so that the migration table lands in `events`.
   const db = options.db.withoutPlugins();
   await migrateToLatest(db, EVENTS_SCHEMA, eventsMigrations, options.logger);
   const store = new EventStore(db);
-  const feed = new PostgresEventFeed({ url: options.url, store, logger: options.logger });
+  const wakeSource = options.redisUrl ? new RedisWakeSource(options.redisUrl, options.logger) : new PostgresWakeSource(options.url, options.logger);
+  const feed = new EventFeed({ store, wakeSource, logger: options.logger });
   await feed.start();
 
   const prune = () =>
@@ -40,6 +52,7 @@ export async function startEvents(options: { url: string; db: Kysely<any>; logge
   return {
     store,
     stream: (filter, after) => eventStream(feed, store, filter, after),
+    committed: () => wakeSource.notifyCommitted(),
     async stop() {
       clearInterval(timer);
       await feed.stop();

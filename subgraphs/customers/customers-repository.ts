@@ -1,4 +1,14 @@
-import { sql, type ColumnType, type Generated, type Kysely, type Selectable, type Insertable, type Updateable, type ExpressionBuilder } from 'kysely';
+import {
+  sql,
+  type ColumnType,
+  type ExpressionBuilder,
+  type Generated,
+  type Insertable,
+  type Kysely,
+  type Selectable,
+  type Transaction,
+  type Updateable,
+} from 'kysely';
 import { conflict } from '../../infra/errors.js';
 import { isPgError, PgErrorCode } from '../../infra/db/database.js';
 import type { PageRequest } from '../../infra/db/pagination.js';
@@ -67,7 +77,17 @@ function escapeLike(text: string): string {
 
 /** The only place with SQL for customers. */
 export class CustomersRepository {
-  constructor(private readonly db: Kysely<CustomersTables>) {}
+  constructor(
+    private readonly db: Kysely<CustomersTables>,
+    /** Called after each transaction that wrote events has committed. */
+    private readonly afterCommit: () => void = () => {},
+  ) {}
+
+  private async write<T>(work: (trx: Transaction<CustomersTables>) => Promise<T>): Promise<T> {
+    const result = await this.db.transaction().execute(work);
+    this.afterCommit();
+    return result;
+  }
 
   async findByIds(ids: readonly string[]): Promise<CustomerRow[]> {
     const valid = ids.filter(isUuid);
@@ -110,7 +130,7 @@ export class CustomersRepository {
 
   async create(values: NewCustomer, requestId: string | null): Promise<CustomerRow> {
     try {
-      return await this.db.transaction().execute(async (trx) => {
+      return await this.write(async (trx) => {
         const row = await trx.insertInto('customers').values(values).returningAll().executeTakeFirstOrThrow();
         await appendEvents(trx, [customerEvent('customer.created', row, customerData(row), requestId)]);
         return row;
@@ -124,7 +144,7 @@ export class CustomersRepository {
   async update(id: string, patch: CustomerPatch, requestId: string | null): Promise<CustomerRow | undefined> {
     if (!isUuid(id)) return undefined;
     try {
-      return await this.db.transaction().execute(async (trx) => {
+      return await this.write(async (trx) => {
         const row = await trx
           .updateTable('customers')
           .set({ ...patch, updatedAt: new Date() })
@@ -150,7 +170,7 @@ export class CustomersRepository {
   ): Promise<{ row: CustomerRow; created: boolean }> {
     const keys = Object.keys(values) as (keyof typeof values)[];
     try {
-      return await this.db.transaction().execute(async (trx) => {
+      return await this.write(async (trx) => {
       const { created, ...row } = await trx
         .insertInto('customers')
         .values({ ...values, externalId })

@@ -30,8 +30,14 @@ export async function start(config: CustomersConfig, deps: CustomersDeps): Promi
     logger: deps.logger,
     given: deps.database,
   });
-  const events = await startEvents({ url: config.DATABASE_URL, db: database.db, logger: deps.logger, retentionDays: config.EVENTS_RETENTION_DAYS });
-  const repository = new CustomersRepository(database.db);
+  const events = await startEvents({
+    url: config.DATABASE_URL,
+    redisUrl: config.REDIS_URL,
+    db: database.db,
+    logger: deps.logger,
+    retentionDays: config.EVENTS_RETENTION_DAYS,
+  });
+  const repository = new CustomersRepository(database.db, () => events.committed());
   const service = new CustomersService(repository);
 
   const server = await startSubgraphServer({

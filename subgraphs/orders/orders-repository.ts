@@ -67,7 +67,17 @@ function orderEvent(type: string, row: OrderRow, data: Record<string, unknown>, 
 
 /** The only place with SQL for orders. */
 export class OrdersRepository {
-  constructor(private readonly db: Kysely<OrdersTables>) {}
+  constructor(
+    private readonly db: Kysely<OrdersTables>,
+    /** Called after each transaction that wrote events has committed. */
+    private readonly afterCommit: () => void = () => {},
+  ) {}
+
+  private async write<T>(work: (trx: Transaction<OrdersTables>) => Promise<T>): Promise<T> {
+    const result = await this.db.transaction().execute(work);
+    this.afterCommit();
+    return result;
+  }
 
   async findByIds(ids: readonly string[]): Promise<OrderRow[]> {
     const valid = ids.filter(isUuid);
@@ -143,7 +153,7 @@ export class OrdersRepository {
    * (a concurrent retry that committed first); nothing is written then.
    */
   async insert(order: NewOrder, requestId: string | null): Promise<OrderRow | undefined> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.write(async (trx) => {
       const inserted = await trx
         .insertInto('orders')
         .values({
@@ -180,7 +190,7 @@ export class OrdersRepository {
    */
   async changeStatus(id: string, decide: (current: OrderRow) => StatusDecision, requestId: string | null): Promise<OrderRow | undefined> {
     if (!isUuid(id)) return undefined;
-    return this.db.transaction().execute(async (trx: Transaction<OrdersTables>) => {
+    return this.write(async (trx) => {
       const current = await trx.selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
       if (!current) return undefined;
       const decision = decide(current);

@@ -31,8 +31,14 @@ export async function start(config: OrdersConfig, deps: OrdersDeps): Promise<Run
     logger: deps.logger,
     given: deps.database,
   });
-  const events = await startEvents({ url: config.DATABASE_URL, db: database.db, logger: deps.logger, retentionDays: config.EVENTS_RETENTION_DAYS });
-  const repository = new OrdersRepository(database.db);
+  const events = await startEvents({
+    url: config.DATABASE_URL,
+    redisUrl: config.REDIS_URL,
+    db: database.db,
+    logger: deps.logger,
+    retentionDays: config.EVENTS_RETENTION_DAYS,
+  });
+  const repository = new OrdersRepository(database.db, () => events.committed());
   const service = new OrdersService(repository, new CustomerDirectory(config.CUSTOMERS_URL));
 
   const server = await startSubgraphServer({

@@ -56,8 +56,9 @@ export interface TestHub {
 const quiet = { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', HOST: '127.0.0.1', NODE_ENV: 'test' };
 
 /** The whole hub on port 0 over a fresh database: both subgraphs and the router, each on its own port. */
-export async function startTestHub(options: { env?: Record<string, string> } = {}): Promise<TestHub> {
-  const database = await createTestDatabase();
+export async function startTestHub(options: { env?: Record<string, string>; database?: TestDatabase } = {}): Promise<TestHub> {
+  // A hub given another hub's database is a second set of replicas; it leaves the database to its owner.
+  const database = options.database ?? (await createTestDatabase());
   const env = { ...quiet, ...options.env, DATABASE_URL: database.url, PORT: '0' };
   const common = loadConfig(commonEnv, env);
   const sql: string[] = [];
@@ -130,7 +131,7 @@ export async function startTestHub(options: { env?: Record<string, string> } = {
       await routerServer.stop(1_000);
       for (const [name, server] of Object.entries(servers)) if (!stopped.has(name)) await server.stop(1_000);
       await Promise.all([customersDb.close(), ordersDb.close()]);
-      await database.drop();
+      if (!options.database) await database.drop();
     },
   };
   return hub;

@@ -1,11 +1,22 @@
-import pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { DomainEvent } from './event.js';
-import { EVENTS_CHANNEL, type EventStore } from './event-store.js';
+import type { EventStore } from './event-store.js';
+
+/**
+ * What tells a relay that events were committed: PostgreSQL LISTEN/NOTIFY, or Redis pub/sub
+ * when REDIS_URL is set. A wake-up carries no event: the relay reads the store.
+ */
+export interface WakeSource {
+  /** Calls `wake` on every notification, and once after each (re)connection. */
+  start(wake: () => void): Promise<void>;
+  /** Called by a writer after its transaction committed events. */
+  notifyCommitted(): void;
+  stop(): Promise<void>;
+}
 
 export interface EventFeedOptions {
-  url: string;
   store: EventStore;
+  wakeSource: WakeSource;
   logger: Logger;
   /** A read of the store even without a notification, in case one was missed. Default 1000 ms. */
   pollIntervalMs?: number;
@@ -14,15 +25,13 @@ export interface EventFeedOptions {
 
 /**
  * The relay of one process: delivers every committed event, once and in commit order, to the
- * process's listeners. The store is the source of truth; PostgreSQL LISTEN/NOTIFY only wakes
- * the relay, so events committed while it was disconnected are delivered when it reconnects.
+ * process's listeners. The store is the source of truth and the wake source only a doorbell,
+ * so events committed while the relay was disconnected are delivered when it reconnects.
  */
-export class PostgresEventFeed {
+export class EventFeed {
   private readonly listeners = new Set<(event: DomainEvent) => void>();
   private lastDelivered = '0';
-  private client: pg.Client | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private reconnectDelayMs = 100;
   private pumping: Promise<void> | undefined;
   private wokenWhilePumping = false;
   private stopped = false;
@@ -32,7 +41,7 @@ export class PostgresEventFeed {
   /** Starts at the newest stored event: listeners get what is committed from now on. */
   async start(): Promise<void> {
     this.lastDelivered = await this.options.store.latestId();
-    await this.connect();
+    await this.options.wakeSource.start(() => this.wake());
     this.timer = setInterval(() => this.wake(), this.options.pollIntervalMs ?? 1_000);
     this.timer.unref();
   }
@@ -52,7 +61,7 @@ export class PostgresEventFeed {
     this.stopped = true;
     clearInterval(this.timer);
     await this.pumping;
-    await this.client?.end().catch(() => {});
+    await this.options.wakeSource.stop();
     this.listeners.clear();
   }
 
@@ -90,32 +99,5 @@ export class PostgresEventFeed {
     } catch (error) {
       this.options.logger.warn({ err: error }, 'reading the event store failed; retrying on the next wake-up');
     }
-  }
-
-  private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.url, application_name: 'interchange-event-feed' });
-    const reconnect = () => {
-      if (this.stopped || this.client !== client) return;
-      this.client = undefined;
-      const delay = this.reconnectDelayMs;
-      this.reconnectDelayMs = Math.min(delay * 2, 5_000);
-      this.options.logger.warn({ delayMs: delay }, 'event feed lost its PostgreSQL connection; reconnecting');
-      setTimeout(() => void this.connect().catch(reconnect), delay).unref();
-    };
-    client.on('notification', () => this.wake());
-    client.on('error', reconnect);
-    client.on('end', reconnect);
-    this.client = client;
-    try {
-      await client.connect();
-      await client.query(`listen ${EVENTS_CHANNEL}`);
-    } catch (error) {
-      if (this.lastDelivered === '0' && !this.timer) throw error;
-      reconnect();
-      return;
-    }
-    this.reconnectDelayMs = 100;
-    // Whatever was committed while disconnected.
-    this.wake();
   }
 }
