@@ -5,6 +5,8 @@ import type { Logger } from '../infra/logger.js';
 export interface RouterContext extends RequestContext {
   /** Client headers to pass on to every subgraph fetch of this request. */
   forwardedHeaders: Record<string, string>;
+  /** For operations over graphql-ws: closes the client's socket. */
+  disconnect?: (code: number, reason: string) => void;
 }
 
 interface ContextDeps {
@@ -30,7 +32,12 @@ export function createContext(req: IncomingMessage, requestId: string, deps: Con
  * forwarded header may also come in `connection_init`'s payload (any letter case).
  */
 export function createSocketContext(
-  connection: { requestId: string; headers: IncomingHttpHeaders; connectionParams: Record<string, unknown> },
+  connection: {
+    requestId: string;
+    headers: IncomingHttpHeaders;
+    connectionParams: Record<string, unknown>;
+    disconnect(code: number, reason: string): void;
+  },
   deps: ContextDeps,
 ): RouterContext {
   const params = Object.fromEntries(Object.entries(connection.connectionParams).map(([key, value]) => [key.toLowerCase(), value]));
@@ -38,5 +45,6 @@ export function createSocketContext(
     requestId: connection.requestId,
     logger: deps.logger.child({ requestId: connection.requestId }),
     forwardedHeaders: pick(deps, (name) => params[name] ?? connection.headers[name]),
+    disconnect: connection.disconnect,
   };
 }

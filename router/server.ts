@@ -1,6 +1,5 @@
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ErrorCode } from '../infra/errors.js';
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import cors from 'cors';
@@ -10,31 +9,11 @@ import { graphqlHandler } from '../infra/http/graphql-handler.js';
 import { sendJson, startHttpServer } from '../infra/http/http-server.js';
 import { REQUEST_ID_HEADER } from '../infra/http/request-id.js';
 import type { Logger } from '../infra/logger.js';
-import { GraphQLError, print } from 'graphql';
-import { serveSubscriptions } from '../infra/graphql/subscription-server.js';
-import { createContext, createSocketContext, type RouterContext } from './context.js';
-import { FederatedSubscriptions } from './subscriptions/federated-subscriptions.js';
-import { SubscriptionPlanner } from './subscriptions/subscription-planner.js';
-import { UpstreamClients } from './subscriptions/upstream-clients.js';
+import { createContext, type RouterContext } from './context.js';
 import { checkSubgraphs } from './readiness.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
+import { refuseSubscriptionsOverHttp, serveRouterSubscriptions } from './subscriptions/router-subscriptions.js';
 import { readSupergraph, subgraphUrlsFromEnv } from './supergraph.js';
-
-/** Subscriptions need a socket: over HTTP they get a clear 400 instead of the gateway's 500. */
-function refuseSubscriptionsOverHttp(): ApolloServerPlugin<RouterContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operation }) {
-          if (operation?.operation !== 'subscription') return;
-          throw new GraphQLError('Subscriptions are served over WebSocket (graphql-ws, graphql-transport-ws protocol) on this same URL', {
-            extensions: { code: ErrorCode.BadRequest, http: { status: 400 } },
-          });
-        },
-      };
-    },
-  };
-}
 
 /** Origins of Apollo Sandbox (standalone and embedded), admitted by CORS in every environment. */
 export const SANDBOX_ORIGINS = ['https://studio.apollographql.com', 'https://sandbox.embed.apollographql.com'];
@@ -116,45 +95,23 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
       },
     },
   });
-  const contextDeps = { logger: deps.logger, forwardHeaders: config.FORWARD_HEADERS };
-  const planner = new SubscriptionPlanner(supergraph.sdl);
-  const upstream = new UpstreamClients(subgraphUrls, deps.logger);
-  const dataSources = Object.fromEntries(
-    Object.entries(subgraphUrls).map(([name, subgraphUrl]) => [name, new SubgraphDataSource({ url: subgraphUrl, timeoutMs: config.SUBGRAPH_TIMEOUT_MS })]),
-  );
-  const subscriptions = new FederatedSubscriptions(planner, dataSources, upstream, deps.logger);
-  const sockets = serveSubscriptions(http.server, {
-    schema: planner.schema,
+  const sockets = serveRouterSubscriptions(http.server, {
+    supergraphSdl: supergraph.sdl,
+    subgraphUrls,
+    apollo,
+    forwardHeaders: config.FORWARD_HEADERS,
+    subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+    maxBufferedEvents: config.SUBSCRIPTION_MAX_BUFFERED_EVENTS,
     logger: deps.logger,
-    context: (connection) => createSocketContext(connection, contextDeps),
-    subscribe: (args) =>
-      subscriptions.subscribe({
-        document: args.document,
-        operationName: args.operationName,
-        variables: args.variableValues ?? {},
-        context: args.contextValue as RouterContext,
-      }),
-    // Queries and mutations over the socket take the same path as over HTTP.
-    execute: async (args) => {
-      const response = await apollo.executeOperation(
-        { query: print(args.document), variables: args.variableValues ?? undefined, operationName: args.operationName ?? undefined },
-        { contextValue: args.contextValue as RouterContext },
-      );
-      if (response.body.kind !== 'single') return { errors: [new GraphQLError('Incremental delivery is not available over WebSocket')] };
-      const { data, errors } = response.body.singleResult;
-      return { data, ...(errors ? { errors: errors.map((error) => new GraphQLError(error.message, { path: error.path, extensions: error.extensions })) } : {}) };
-    },
   });
   const url = `${http.origin}/graphql`;
   deps.logger.info({ url, subgraphs: subgraphUrls }, 'router listening');
 
   return {
     url,
-    upstreamSubscriptionsOpened: () => upstream.opened,
+    upstreamSubscriptionsOpened: sockets.upstreamOpened,
     async stop(timeoutMs = config.SHUTDOWN_TIMEOUT_MS) {
-      // Subscribers get 1001 (going away) and reconnect elsewhere; upstream streams close.
       await sockets.close();
-      await upstream.close();
       await http.close(timeoutMs);
       await apollo.stop();
     },

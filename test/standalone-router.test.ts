@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RunningSubgraph } from '../infra/graphql/subgraph-server.js';
@@ -10,6 +8,7 @@ import { fromRoot } from '../infra/paths.js';
 import { composeSupergraph, type SubgraphEntry } from '../scripts/compose.js';
 import { INVENTORY_SDL, startInventorySubgraph, type InventoryData } from './fixtures/inventory-subgraph.js';
 import { graphql, startTestHub, type TestHub } from './support/hub.js';
+import { spawnService, type ServiceProcess } from './support/service-process.js';
 
 /**
  * The router as a user runs it on a supergraph of their own: a separate process, started with
@@ -18,108 +17,10 @@ import { graphql, startTestHub, type TestHub } from './support/hub.js';
 
 /** Nothing listens on the discard port, so a request that used these URLs would fail. */
 const WRONG_URL = 'http://127.0.0.1:9/graphql';
-const START_TIMEOUT_MS = 30_000;
-const EXIT_TIMEOUT_MS = 15_000;
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-interface RouterProcess {
-  /** Resolves with the first JSON log line on stdout whose `msg` is `msg`; rejects if the process exits first. */
-  logLine(msg: string): Promise<Record<string, unknown>>;
-  exited(): Promise<Exit>;
-  stdout(): string;
-  stderr(): string;
-  /** SIGKILLs the process unless it has exited, and waits for it. */
-  kill(): Promise<void>;
-  signal(signal: NodeJS.Signals): void;
-}
-
-function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** The parent's environment without what would leak into the child's configuration. */
-function baseEnv(): Record<string, string | undefined> {
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) {
-    if (name === 'NODE_TEST_CONTEXT' || name === 'SUPERGRAPH_PATH' || /^SUBGRAPH_.+_URL$/.test(name)) delete env[name];
-  }
-  return env;
-}
-
-function spawnRouter(env: Record<string, string>): RouterProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'router/index.ts'], {
-    cwd: fromRoot(),
-    env: { ...baseEnv(), NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  let exit: Exit | undefined;
-  const lines: Record<string, unknown>[] = [];
-  const listeners = new Set<() => void>();
-  const notify = () => listeners.forEach((listener) => listener());
-
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    stdout += `${line}\n`;
-    try {
-      lines.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      // Not a log line (tsx or node may print plain text); kept in stdout for failure messages.
-    }
-    notify();
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  // 'close' comes after stdout and stderr have ended, so both are complete when it resolves.
-  const closed = new Promise<Exit>((resolveExit) => {
-    child.on('close', (code, signal) => {
-      exit = { code, signal };
-      resolveExit(exit);
-      notify();
-    });
-  });
-
-  return {
-    logLine(msg) {
-      const found = new Promise<Record<string, unknown>>((resolveLine, reject) => {
-        const check = () => {
-          const line = lines.find((candidate) => candidate.msg === msg);
-          if (!line && !exit) return;
-          listeners.delete(check);
-          if (line) resolveLine(line);
-          else reject(new Error(`the router exited (${JSON.stringify(exit)}) before logging "${msg}"\nstderr: ${stderr}\nstdout: ${stdout}`));
-        };
-        listeners.add(check);
-        check();
-      });
-      return within(found, START_TIMEOUT_MS, `the router to log "${msg}"\nstderr: ${stderr}`);
-    },
-    exited: () => within(closed, EXIT_TIMEOUT_MS, 'the router to exit'),
-    stdout: () => stdout,
-    stderr: () => stderr,
-    signal(signal) {
-      child.kill(signal);
-    },
-    async kill() {
-      if (!exit) child.kill('SIGKILL');
-      await closed;
-    },
-  };
-}
-
 describe('the router run standalone on a supergraph of our own', () => {
   let hub: TestHub;
   let inventory: RunningSubgraph;
-  let router: RouterProcess;
+  let router: ServiceProcess;
   let routerUrl: string;
   let listening: Record<string, unknown>;
   let dir: string;
@@ -148,7 +49,7 @@ describe('the router run standalone on a supergraph of our own', () => {
       supergraphPath = join(dir, 'supergraph.graphql');
       writeFileSync(supergraphPath, composeSupergraph(configPath));
 
-      router = spawnRouter({
+      router = spawnService('router/index.ts', {
         SUPERGRAPH_PATH: supergraphPath,
         SUBGRAPH_CUSTOMERS_URL: hub.customersUrl,
         SUBGRAPH_ORDERS_URL: hub.ordersUrl,
@@ -237,7 +138,7 @@ describe('the router run standalone on a supergraph of our own', () => {
 
   it('exits with code 1 and names SUPERGRAPH_PATH when no file is there', async () => {
     const missing = join(dir, 'no-such-supergraph.graphql');
-    const failed = spawnRouter({ SUPERGRAPH_PATH: missing });
+    const failed = spawnService('router/index.ts', { SUPERGRAPH_PATH: missing });
     try {
       const exit = await failed.exited();
 
@@ -251,7 +152,7 @@ describe('the router run standalone on a supergraph of our own', () => {
   });
 
   it('exits with code 1 and names the variable when a subgraph URL override is malformed', async () => {
-    const failed = spawnRouter({ SUPERGRAPH_PATH: supergraphPath, SUBGRAPH_INVENTORY_URL: 'not-a-url' });
+    const failed = spawnService('router/index.ts', { SUPERGRAPH_PATH: supergraphPath, SUBGRAPH_INVENTORY_URL: 'not-a-url' });
     try {
       const exit = await failed.exited();
 

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { parse } from 'graphql';
 import WebSocket from 'ws';
+import { createLogger } from '../infra/logger.js';
+import { fromRoot } from '../infra/paths.js';
+import { FederatedSubscriptions } from '../router/subscriptions/federated-subscriptions.js';
+import { SubscriptionPlanner } from '../router/subscriptions/subscription-planner.js';
+import { UpstreamClients } from '../router/subscriptions/upstream-clients.js';
 import { startTestHub, type TestHub } from './support/hub.js';
 import { subscribe, wsClient } from './support/ws.js';
 
@@ -280,6 +287,37 @@ describe('restarts', () => {
       assert.equal(resumed.results.length, 1);
     } finally {
       await client.dispose();
+    }
+  });
+});
+
+describe('a subscriber that does not keep up', () => {
+  it('is disconnected with close code 4008 once its backlog reaches the limit', async () => {
+    const logger = createLogger('test', 'silent');
+    const urls = { customers: hub.customersUrl, orders: hub.ordersUrl };
+    const upstream = new UpstreamClients(urls, logger);
+    const planner = new SubscriptionPlanner(readFileSync(fromRoot('schema/supergraph.graphql'), 'utf8'));
+    const subscriptions = new FederatedSubscriptions(planner, {}, upstream, logger, 3);
+    const customer = await newCustomer();
+    const closes: number[] = [];
+    const stream = subscriptions.subscribe({
+      document: parse('subscription ($id: ID) { customerEvents(customerId: $id) { id } }'),
+      variables: { id: customer.id },
+      context: { requestId: 'slow', logger, forwardedHeaders: {}, disconnect: (code) => closes.push(code) },
+    }) as AsyncIterableIterator<unknown>;
+    try {
+      await settle();
+      // Nobody reads the stream: the fourth event overflows a backlog of three.
+      for (let i = 0; i < 4; i++) await hub.query('mutation ($id: ID!, $c: Decimal!) { updateCustomer(id: $id, input: { creditLimit: $c }) { id } }', { id: customer.id, c: String(i) });
+      const deadline = Date.now() + 5_000;
+      while (closes.length === 0 && Date.now() < deadline) await settle();
+      assert.deepEqual(closes, [4008]);
+      await assert.rejects(async () => {
+        for (;;) await stream.next();
+      }, (error: { extensions?: { code?: string } }) => error.extensions?.code === 'SLOW_CONSUMER');
+      assert.equal(subscriptions.activeStreams, 0, 'the upstream stream closed with its last subscriber');
+    } finally {
+      await upstream.close();
     }
   });
 });

@@ -17,7 +17,12 @@ export interface SubscriptionConnection {
   headers: IncomingHttpHeaders;
   /** The payload of graphql-ws `connection_init`. */
   connectionParams: Record<string, unknown>;
+  /** Closes the client's socket, e.g. with SLOW_CONSUMER_CLOSE for a client that does not keep up. */
+  disconnect(code: number, reason: string): void;
 }
+
+/** The close code for a subscriber that fell too far behind (its backlog hit the limit). */
+export const SLOW_CONSUMER_CLOSE = 4008;
 
 export interface SubscriptionServerOptions<TContext> {
   schema: GraphQLSchema;
@@ -45,7 +50,8 @@ export function serveSubscriptions<TContext>(server: Server, options: Subscripti
         const headers = ctx.extra.request.headers;
         const offered = headers[REQUEST_ID_HEADER];
         const requestId = typeof offered === 'string' && ACCEPTED_REQUEST_ID.test(offered) ? offered : crypto.randomUUID();
-        return options.context({ requestId, headers, connectionParams: ctx.connectionParams ?? {} }) as never;
+        const disconnect = (code: number, reason: string) => ctx.extra.socket.close(code, reason);
+        return options.context({ requestId, headers, connectionParams: ctx.connectionParams ?? {}, disconnect }) as never;
       },
       onError: (_ctx, id, _payload, errors) => {
         options.logger.debug({ subscriptionId: id, errors: errors.map((error) => error.message) }, 'subscription error');

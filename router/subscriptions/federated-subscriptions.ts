@@ -4,6 +4,7 @@ import { GraphQLError, print, type DocumentNode, type ExecutionResult, type Form
 import { ErrorCode } from '../../infra/errors.js';
 import { AsyncQueue } from '../../infra/events/async-queue.js';
 import { MAX_BUFFERED_EVENTS } from '../../infra/events/event-stream.js';
+import { SLOW_CONSUMER_CLOSE } from '../../infra/graphql/subscription-server.js';
 import type { Logger } from '../../infra/logger.js';
 import type { RouterContext } from '../context.js';
 import type { SubscriptionPlan, SubscriptionPlanner } from './subscription-planner.js';
@@ -89,6 +90,8 @@ export class FederatedSubscriptions {
     private readonly dataSources: ServiceMap,
     private readonly upstream: UpstreamClients,
     private readonly logger: Logger,
+    /** Events one subscriber may have waiting before it is disconnected. */
+    private readonly maxBufferedEvents = MAX_BUFFERED_EVENTS,
   ) {}
 
   /** Distinct upstream streams open now. */
@@ -111,8 +114,12 @@ export class FederatedSubscriptions {
     }
     const shared = stream;
     const listener: AsyncQueue<ExecutionResult> = new AsyncQueue<ExecutionResult>(
-      MAX_BUFFERED_EVENTS,
-      () => new GraphQLError('The subscriber fell too far behind and was cut off', { extensions: { code: ErrorCode.SlowConsumer } }),
+      this.maxBufferedEvents,
+      () => {
+        // Its backlog is capped: a client that cannot keep up is disconnected, and may resume with `after`.
+        args.context.disconnect?.(SLOW_CONSUMER_CLOSE, 'Slow consumer: resubscribe with after');
+        return new GraphQLError('The subscriber fell too far behind and was cut off', { extensions: { code: ErrorCode.SlowConsumer } });
+      },
       () => shared.remove(listener),
     );
     shared.add(listener);

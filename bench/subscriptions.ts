@@ -1,0 +1,273 @@
+/**
+ * `npm run bench:subscriptions`: delivery of events to N subscribers (100, 1,000, 5,000; one
+ * connection each) through one router process pinned to one core, against the same load sent
+ * straight to the owning subgraph with only its own fields (the limit), measured in the same run.
+ * Loopback only; bounded in time. Writes the results into docs/benchmarks.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { startEmbeddedPostgres } from '../infra/db/embedded-postgres.js';
+import { createLogger } from '../infra/logger.js';
+import { fromRoot } from '../infra/paths.js';
+import { graphql } from '../test/support/hub.js';
+import { createTestDatabase } from '../test/support/postgres.js';
+import { spawnService, type ServiceProcess } from '../test/support/service-process.js';
+
+const SIZES = (process.env.BENCH_SUBSCRIBERS ?? '100,1000,5000').split(',').map(Number);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 20);
+const RATE_PER_SECOND = Number(process.env.BENCH_RATE ?? 10);
+const SERVER_CORE = '0';
+const CLIENT_CORE = '1';
+
+function pin(pid: number, core: string): void {
+  try {
+    execFileSync('taskset', ['-p', '-c', core, String(pid)], { stdio: 'ignore' });
+  } catch {
+    // No taskset, or one core: run unpinned.
+  }
+}
+
+/** CPU seconds (user + system) a process has used. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function memoryKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(field));
+  return Number(line?.split(/\s+/)[1] ?? 0);
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Target {
+  name: string;
+  url: string;
+  process: ServiceProcess;
+  query: string;
+}
+
+interface Result {
+  target: string;
+  subscribers: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  lost: number;
+  delivered: number;
+  eventsPerSecond: number;
+  cpuSeconds: number;
+  peakRssMb: number;
+  idleKbPerSubscription: number;
+}
+
+async function run(target: Target, subscribers: number, customerId: string, routerUrl: string): Promise<Result> {
+  const sent = new Map<number, number>();
+  const delays: number[] = [];
+  let delivered = 0;
+  let warmups = 0;
+  const rssBefore = memoryKb(target.process.pid, 'VmRSS');
+
+  const clients: Client[] = [];
+  const stops: (() => void)[] = [];
+  let failed = 0;
+  for (let batch = 0; batch < subscribers; batch += 100) {
+    // Connect in batches of 100, each acknowledged before the next, as clients arrive in practice.
+    const acks: Promise<void>[] = [];
+    for (let i = batch; i < Math.min(subscribers, batch + 100); i++) {
+      let acknowledged: () => void = () => {};
+      acks.push(new Promise<void>((resolve) => (acknowledged = resolve)));
+      const client = createClient({
+        url: target.url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        lazy: false,
+        retryAttempts: 0,
+        onNonLazyError: () => {},
+        on: {
+          connected: () => acknowledged(),
+          closed: () => acknowledged(),
+        },
+      });
+      clients.push(client);
+      stops.push(
+        client.subscribe<{ customerEvents: { data: { creditLimit?: string } } }>(
+          { query: target.query, variables: { id: customerId } },
+          {
+            next: ({ data }) => {
+              const seq = Math.round(Number(data?.customerEvents.data.creditLimit ?? -1));
+              if (seq === 0) {
+                warmups += 1;
+                return;
+              }
+              const at = sent.get(seq);
+              if (at !== undefined) {
+                delays.push(performance.now() - at);
+                delivered += 1;
+              }
+            },
+            error: () => {
+              failed += 1;
+            },
+            complete: () => {},
+          },
+        ),
+      );
+    }
+    await Promise.all(acks);
+  }
+
+  // Warm-up event: every subscription is live once it has received it.
+  const change = (seq: number) =>
+    graphql(routerUrl, 'mutation ($id: ID!, $c: Decimal!) { updateCustomer(id: $id, input: { creditLimit: $c }) { id } }', { id: customerId, c: String(seq) });
+  const deadline = Date.now() + 60_000;
+  await sleep(500);
+  await change(0);
+  while (warmups + failed < subscribers && Date.now() < deadline) await sleep(50);
+  if (warmups < subscribers) console.error(`${target.name}: ${warmups} of ${subscribers} subscriptions became live, ${failed} failed`);
+  await sleep(300);
+  const idleKbPerSubscription = Math.max(0, memoryKb(target.process.pid, 'VmRSS') - rssBefore) / subscribers;
+
+  const cpuStart = cpuSeconds(target.process.pid);
+  const started = performance.now();
+  for (let seq = 1; seq <= EVENTS; seq++) {
+    sent.set(seq, performance.now());
+    await change(seq);
+    await sleep(Math.max(0, started + (seq * 1000) / RATE_PER_SECOND - performance.now()));
+  }
+  // A subscription that never became live loses every event.
+  const expected = EVENTS * subscribers;
+  const waitUntil = Date.now() + 15_000;
+  while (delivered < expected && Date.now() < waitUntil) await sleep(50);
+  const elapsed = (performance.now() - started) / 1000;
+  const cpu = cpuSeconds(target.process.pid) - cpuStart;
+  const peakRssMb = memoryKb(target.process.pid, 'VmHWM') / 1024;
+
+  for (const stop of stops) stop();
+  await Promise.all(clients.map((client) => client.dispose()));
+  await sleep(500);
+
+  delays.sort((a, b) => a - b);
+  return {
+    target: target.name,
+    subscribers,
+    p50: percentile(delays, 50),
+    p95: percentile(delays, 95),
+    p99: percentile(delays, 99),
+    lost: expected - delivered,
+    delivered,
+    eventsPerSecond: delivered / elapsed,
+    cpuSeconds: cpu,
+    peakRssMb,
+    idleKbPerSubscription,
+  };
+}
+
+async function main(): Promise<void> {
+  pin(process.pid, CLIENT_CORE);
+  const logger = createLogger('bench', 'warn');
+  let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
+  let dataDir: string | undefined;
+  if (!process.env.DATABASE_URL) {
+    dataDir = mkdtempSync(join(tmpdir(), 'interchange-bench-pg-'));
+    embedded = await startEmbeddedPostgres({ dataDir, logger, persistent: false });
+    process.env.DATABASE_URL = embedded.url;
+  }
+  const database = await createTestDatabase();
+  const common = { DATABASE_URL: database.url, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', DB_POOL_MAX: '10' };
+  const services: ServiceProcess[] = [];
+  try {
+    const customers = spawnService('subgraphs/customers/index.ts', common);
+    services.push(customers);
+    const customersUrl = String((await customers.logLine('subgraph listening')).url);
+    const orders = spawnService('subgraphs/orders/index.ts', { ...common, CUSTOMERS_URL: customersUrl });
+    services.push(orders);
+    const ordersUrl = String((await orders.logLine('subgraph listening')).url);
+    const router = spawnService('router/index.ts', {
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'production',
+      SUBGRAPH_CUSTOMERS_URL: customersUrl,
+      SUBGRAPH_ORDERS_URL: ordersUrl,
+    });
+    services.push(router);
+    const routerUrl = String((await router.logLine('router listening')).url);
+    pin(orders.pid, CLIENT_CORE);
+
+    const created = await graphql(routerUrl, 'mutation { createCustomer(input: { name: "Bench Customer", email: "bench@example.com" }) { id } }');
+    const customerId = created.body.data.createCustomer.id as string;
+    await graphql(routerUrl, 'mutation ($c: ID!) { placeOrder(input: { customerId: $c, currency: "EUR", lines: [{ sku: "B", quantity: 1, unitPrice: "1" }] }) { id } }', { c: customerId });
+
+    const targets: Target[] = [
+      {
+        name: 'customers subgraph directly, event fields only (the limit)',
+        url: customersUrl,
+        process: customers,
+        query: 'subscription ($id: ID) { customerEvents(customerId: $id) { id type data } }',
+      },
+      {
+        name: 'router, with a field from the orders subgraph',
+        url: routerUrl,
+        process: router,
+        query: 'subscription ($id: ID) { customerEvents(customerId: $id) { id type data customer { name orders(first: 1) { totalCount } } } }',
+      },
+    ];
+    const results: Result[] = [];
+    for (const subscribers of SIZES) {
+      for (const target of targets) {
+        // The process serving the subscribers owns the server core; everything else shares the other.
+        pin(customers.pid, target.process === customers ? SERVER_CORE : CLIENT_CORE);
+        pin(router.pid, target.process === router ? SERVER_CORE : CLIENT_CORE);
+        const result = await run(target, subscribers, customerId, routerUrl);
+        console.log(JSON.stringify(result));
+        results.push(result);
+      }
+    }
+    writeReport(results);
+  } finally {
+    for (const service of services) await service.kill();
+    await database.drop();
+    await embedded?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function writeReport(results: Result[]): void {
+  const ms = (value: number) => (Number.isNaN(value) ? 'n/a' : value.toFixed(1));
+  const rows = results.map((result) => {
+    const limit = results.find((other) => other.subscribers === result.subscribers && other.target.startsWith('customers'))!;
+    return `| ${result.subscribers} | ${result.target} | ${ms(result.p50)} | ${ms(result.p95)} | ${ms(result.p99)} | ${(result.p99 / limit.p99).toFixed(2)} | ${result.lost} | ${result.eventsPerSecond.toFixed(0)} | ${result.cpuSeconds.toFixed(2)} | ${result.peakRssMb.toFixed(0)} | ${result.idleKbPerSubscription.toFixed(1)} |`;
+  });
+  const section = `## Subscriptions (\`npm run bench:subscriptions\`)
+
+Measured ${new Date().toISOString().slice(0, 10)} on this machine (${readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown CPU'}, 2 cores).
+${EVENTS} events at ${RATE_PER_SECOND} per second to N subscribers, one WebSocket connection each. The process
+serving the subscribers (the router, or for the limit the customers subgraph) is pinned to core 0;
+PostgreSQL, the other subgraph and the clients share core 1. Delay is from sending the mutation
+to the client receiving the event. "p99 / limit" compares with the customers subgraph serving the
+same subscribers directly, measured in the same run. CPU is the serving process's during the
+events; memory per idle subscription is its RSS growth after subscribing, divided by N.
+
+| subscribers | target | p50 ms | p95 ms | p99 ms | p99 / limit | lost | events/s delivered | CPU s | peak RSS MB | idle KB / subscription |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+`;
+  const path = fromRoot('docs/benchmarks.md');
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n\nEach section is written by its `npm run bench...` command; numbers are from one run on the machine named.\n';
+  const start = current.indexOf('## Subscriptions');
+  const end = start >= 0 ? current.indexOf('\n## ', start + 1) : -1;
+  const next = start >= 0 ? current.slice(0, start) + section + (end >= 0 ? current.slice(end + 1) : '') : `${current.trimEnd()}\n\n${section}`;
+  writeFileSync(path, next);
+  console.log(`wrote ${path}`);
+}
+
+await main();
