@@ -18,7 +18,7 @@ import { createTestDatabase } from '../test/support/postgres.js';
 import { spawnService, type ServiceProcess } from '../test/support/service-process.js';
 
 const SIZES = (process.env.BENCH_SUBSCRIBERS ?? '100,1000,5000').split(',').map(Number);
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 20);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 50);
 const RATE_PER_SECOND = Number(process.env.BENCH_RATE ?? 10);
 const SERVER_CORE = '0';
 const CLIENT_CORE = '1';
@@ -256,6 +256,7 @@ PostgreSQL, the other subgraph and the clients share core 1. Delay is from sendi
 to the client receiving the event. "p99 / limit" compares with the customers subgraph serving the
 same subscribers directly, measured in the same run. CPU is the serving process's during the
 events; memory per idle subscription is its RSS growth after subscribing, divided by N.
+One run: p99 is set by the slowest few events and moves by tens of percent between runs.
 
 | subscribers | target | p50 ms | p95 ms | p99 ms | p99 / limit | lost | events/s delivered | CPU s | peak RSS MB | idle KB / subscription |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
+import type { Kysely, Migration } from 'kysely';
+import type { Database } from '../db/database.js';
+import { openServiceDatabase, type ServiceDatabaseConfig } from '../db/service-database.js';
+import { startEvents, type Events } from '../events/events.js';
+import type { Logger } from '../logger.js';
+import { fromRoot } from '../paths.js';
+import type { RequestContext } from './request-plugin.js';
+import { startSubgraphServer, type RunningSubgraph } from './subgraph-server.js';
+
+export interface DomainSubgraphConfig extends ServiceDatabaseConfig {
+  NODE_ENV: string;
+  HOST: string;
+  PORT: number;
+  SHUTDOWN_TIMEOUT_MS: number;
+  REDIS_URL?: string | undefined;
+  EVENTS_RETENTION_DAYS: number;
+}
+
+export interface DomainSubgraphOptions<DB, TContext extends RequestContext> {
+  /** The subgraph's name: also its PostgreSQL schema and its SDL file, schema/<name>.graphql. */
+  name: string;
+  config: DomainSubgraphConfig;
+  logger: Logger;
+  /** Scoped to the domain's schema; defaults to a new pool on config.DATABASE_URL. */
+  database?: Database<DB>;
+  migrations: Record<string, Migration>;
+  resolvers: object;
+  /** Builds what the domain shares across requests; returns its per-request context factory. */
+  setup(infrastructure: { db: Kysely<DB>; events: Events }): (requestId: string) => TContext;
+}
+
+/**
+ * What every domain subgraph does at start: migrate its schema, start its event relay, and serve
+ * GraphQL over HTTP and graphql-ws. Stopping drains requests, then closes the relay and the pool.
+ */
+export async function startDomainSubgraph<DB, TContext extends RequestContext>(options: DomainSubgraphOptions<DB, TContext>): Promise<RunningSubgraph> {
+  const { config, logger } = options;
+  const { database, release } = await openServiceDatabase<DB>({
+    config,
+    schema: options.name,
+    migrations: options.migrations,
+    logger,
+    given: options.database,
+  });
+  const events = await startEvents({
+    url: config.DATABASE_URL,
+    redisUrl: config.REDIS_URL,
+    db: database.db,
+    logger,
+    retentionDays: config.EVENTS_RETENTION_DAYS,
+  });
+  const context = options.setup({ db: database.db, events });
+
+  const server = await startSubgraphServer({
+    name: options.name,
+    typeDefs: parse(readFileSync(fromRoot(`schema/${options.name}.graphql`), 'utf8')),
+    resolvers: options.resolvers,
+    port: config.PORT,
+    host: config.HOST,
+    production: config.NODE_ENV === 'production',
+    logger,
+    context,
+    subscriptionContext: context,
+    ready: () => database.ping(),
+  });
+  return {
+    url: server.url,
+    async stop(timeoutMs = config.SHUTDOWN_TIMEOUT_MS) {
+      await server.stop(timeoutMs);
+      await events.stop();
+      await release();
+    },
+  };
+}
