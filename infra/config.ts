@@ -59,8 +59,8 @@ export const routerEnv = {
     .default('')
     .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean)),
   SUBGRAPH_TIMEOUT_MS: positiveInt(5_000, 600_000),
-  /** Events one subscriber may have waiting; past it the client is disconnected (close code 4008). */
-  SUBSCRIPTION_MAX_BUFFERED_EVENTS: positiveInt(1_000, 1_000_000),
+  /** Bytes a subscriber's socket may have waiting to be sent; past it the client is disconnected (close code 4008). */
+  SUBSCRIPTION_MAX_BUFFERED_BYTES: positiveInt(4 * 1024 * 1024, 1024 * 1024 * 1024),
   /** Client request headers passed on to subgraphs (x-request-id always is). */
   FORWARD_HEADERS: z
     .string()
@@ -82,7 +82,7 @@ export const hubEnv = {
   CORS_ORIGINS: routerEnv.CORS_ORIGINS,
   SUBGRAPH_TIMEOUT_MS: routerEnv.SUBGRAPH_TIMEOUT_MS,
   FORWARD_HEADERS: routerEnv.FORWARD_HEADERS,
-  SUBSCRIPTION_MAX_BUFFERED_EVENTS: routerEnv.SUBSCRIPTION_MAX_BUFFERED_EVENTS,
+  SUBSCRIPTION_MAX_BUFFERED_BYTES: routerEnv.SUBSCRIPTION_MAX_BUFFERED_BYTES,
 };
 
 /** Per-subgraph URL overrides for the router: SUBGRAPH_<NAME>_URL, NAME upper-cased with non-alphanumerics as `_`. */

@@ -5,8 +5,17 @@ import type { Logger } from '../infra/logger.js';
 export interface RouterContext extends RequestContext {
   /** Client headers to pass on to every subgraph fetch of this request. */
   forwardedHeaders: Record<string, string>;
-  /** For operations over graphql-ws: closes the client's socket. */
-  disconnect?: (code: number, reason: string) => void;
+  /** For a subscription over graphql-ws: its socket, to send pre-serialised events to. */
+  socket?: SubscriberSocket;
+}
+
+export interface SubscriberSocket {
+  /** The graphql-ws id of this subscription on its socket. */
+  subscriptionId: string;
+  send(message: string): void;
+  /** Bytes queued on the socket, not yet handed to the kernel. */
+  bufferedBytes(): number;
+  disconnect(code: number, reason: string): void;
 }
 
 interface ContextDeps {
@@ -36,7 +45,7 @@ export function createSocketContext(
     requestId: string;
     headers: IncomingHttpHeaders;
     connectionParams: Record<string, unknown>;
-    disconnect(code: number, reason: string): void;
+    socket: SubscriberSocket;
   },
   deps: ContextDeps,
 ): RouterContext {
@@ -45,6 +54,6 @@ export function createSocketContext(
     requestId: connection.requestId,
     logger: deps.logger.child({ requestId: connection.requestId }),
     forwardedHeaders: pick(deps, (name) => params[name] ?? connection.headers[name]),
-    disconnect: connection.disconnect,
+    socket: connection.socket,
   };
 }

@@ -101,7 +101,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     apollo,
     forwardHeaders: config.FORWARD_HEADERS,
     subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
-    maxBufferedEvents: config.SUBSCRIPTION_MAX_BUFFERED_EVENTS,
+    maxBufferedBytes: config.SUBSCRIPTION_MAX_BUFFERED_BYTES,
     logger: deps.logger,
   });
   const url = `${http.origin}/graphql`;

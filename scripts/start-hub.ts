@@ -43,7 +43,7 @@ await runService('hub', process.env.LOG_LEVEL, async (logger) => {
       CORS_ORIGINS: config.CORS_ORIGINS,
       SUBGRAPH_TIMEOUT_MS: config.SUBGRAPH_TIMEOUT_MS,
       FORWARD_HEADERS: config.FORWARD_HEADERS,
-      SUBSCRIPTION_MAX_BUFFERED_EVENTS: config.SUBSCRIPTION_MAX_BUFFERED_EVENTS,
+      SUBSCRIPTION_MAX_BUFFERED_BYTES: config.SUBSCRIPTION_MAX_BUFFERED_BYTES,
     },
     { logger: createLogger('router', config.LOG_LEVEL), subgraphUrls: { customers: customersService.url, orders: ordersService.url } },
   );

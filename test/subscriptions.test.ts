@@ -292,29 +292,47 @@ describe('restarts', () => {
 });
 
 describe('a subscriber that does not keep up', () => {
-  it('is disconnected with close code 4008 once its backlog reaches the limit', async () => {
+  it('is disconnected with close code 4008 once its socket backlog passes the limit', async () => {
     const logger = createLogger('test', 'silent');
-    const urls = { customers: hub.customersUrl, orders: hub.ordersUrl };
-    const upstream = new UpstreamClients(urls, logger);
+    const upstream = new UpstreamClients({ customers: hub.customersUrl, orders: hub.ordersUrl }, logger);
     const planner = new SubscriptionPlanner(readFileSync(fromRoot('schema/supergraph.graphql'), 'utf8'));
-    const subscriptions = new FederatedSubscriptions(planner, {}, upstream, logger, 3);
+    const subscriptions = new FederatedSubscriptions(planner, {}, upstream, logger, 1_000);
     const customer = await newCustomer();
+    const sent: string[] = [];
     const closes: number[] = [];
-    const stream = subscriptions.subscribe({
-      document: parse('subscription ($id: ID) { customerEvents(customerId: $id) { id } }'),
+    let backlog = 0;
+    const done = subscriptions.subscribe({
+      document: parse('subscription ($id: ID) { customerEvents(customerId: $id) { id type } }'),
       variables: { id: customer.id },
-      context: { requestId: 'slow', logger, forwardedHeaders: {}, disconnect: (code) => closes.push(code) },
+      context: {
+        requestId: 'slow',
+        logger,
+        forwardedHeaders: {},
+        socket: { subscriptionId: 'sub-1', send: (message) => sent.push(message), bufferedBytes: () => backlog, disconnect: (code) => closes.push(code) },
+      },
     }) as AsyncIterableIterator<unknown>;
+    const update = (c: string) =>
+      hub.query('mutation ($id: ID!, $c: Decimal!) { updateCustomer(id: $id, input: { creditLimit: $c }) { id } }', { id: customer.id, c });
+    const waitUntil = async (condition: () => boolean) => {
+      const deadline = Date.now() + 5_000;
+      while (!condition() && Date.now() < deadline) await settle();
+    };
     try {
       await settle();
-      // Nobody reads the stream: the fourth event overflows a backlog of three.
-      for (let i = 0; i < 4; i++) await hub.query('mutation ($id: ID!, $c: Decimal!) { updateCustomer(id: $id, input: { creditLimit: $c }) { id } }', { id: customer.id, c: String(i) });
-      const deadline = Date.now() + 5_000;
-      while (closes.length === 0 && Date.now() < deadline) await settle();
+      await update('1');
+      await waitUntil(() => sent.length === 1);
+      // Events go to the socket as finished graphql-ws messages, serialised once per event.
+      const message = JSON.parse(sent[0]!);
+      assert.equal(message.id, 'sub-1');
+      assert.equal(message.type, 'next');
+      assert.equal(message.payload.data.customerEvents.type, 'customer.updated');
+
+      backlog = 1_001; // the client stopped reading
+      await update('2');
+      await waitUntil(() => closes.length > 0);
       assert.deepEqual(closes, [4008]);
-      await assert.rejects(async () => {
-        for (;;) await stream.next();
-      }, (error: { extensions?: { code?: string } }) => error.extensions?.code === 'SLOW_CONSUMER');
+      assert.equal(sent.length, 1);
+      await assert.rejects(() => done.next(), (error: { extensions?: { code?: string } }) => error.extensions?.code === 'SLOW_CONSUMER');
       assert.equal(subscriptions.activeStreams, 0, 'the upstream stream closed with its last subscriber');
     } finally {
       await upstream.close();

@@ -17,8 +17,15 @@ export interface SubscriptionConnection {
   headers: IncomingHttpHeaders;
   /** The payload of graphql-ws `connection_init`. */
   connectionParams: Record<string, unknown>;
-  /** Closes the client's socket, e.g. with SLOW_CONSUMER_CLOSE for a client that does not keep up. */
-  disconnect(code: number, reason: string): void;
+  /** The client's socket, for the subscription this context is for. */
+  socket: {
+    subscriptionId: string;
+    /** Sends a ready graphql-ws message, for servers that serialise an event once for many sockets. */
+    send(message: string): void;
+    bufferedBytes(): number;
+    /** Closes the socket, e.g. with SLOW_CONSUMER_CLOSE for a client that does not keep up. */
+    disconnect(code: number, reason: string): void;
+  };
 }
 
 /** The close code for a subscriber that fell too far behind (its backlog hit the limit). */
@@ -46,12 +53,22 @@ export function serveSubscriptions<TContext>(server: Server, options: Subscripti
       schema: options.schema,
       execute: options.execute as never,
       subscribe: options.subscribe as never,
-      context: (ctx) => {
+      context: (ctx, subscriptionId) => {
         const headers = ctx.extra.request.headers;
         const offered = headers[REQUEST_ID_HEADER];
         const requestId = typeof offered === 'string' && ACCEPTED_REQUEST_ID.test(offered) ? offered : crypto.randomUUID();
-        const disconnect = (code: number, reason: string) => ctx.extra.socket.close(code, reason);
-        return options.context({ requestId, headers, connectionParams: ctx.connectionParams ?? {}, disconnect }) as never;
+        const socket = ctx.extra.socket;
+        return options.context({
+          requestId,
+          headers,
+          connectionParams: ctx.connectionParams ?? {},
+          socket: {
+            subscriptionId,
+            send: (message) => socket.send(message),
+            bufferedBytes: () => socket.bufferedAmount,
+            disconnect: (code, reason) => socket.close(code, reason),
+          },
+        }) as never;
       },
       onError: (_ctx, id, _payload, errors) => {
         options.logger.debug({ subscriptionId: id, errors: errors.map((error) => error.message) }, 'subscription error');

@@ -6,7 +6,7 @@ import { AsyncQueue } from '../../infra/events/async-queue.js';
 import { MAX_BUFFERED_EVENTS } from '../../infra/events/event-stream.js';
 import { SLOW_CONSUMER_CLOSE } from '../../infra/graphql/subscription-server.js';
 import type { Logger } from '../../infra/logger.js';
-import type { RouterContext } from '../context.js';
+import type { RouterContext, SubscriberSocket } from '../context.js';
 import type { SubscriptionPlan, SubscriptionPlanner } from './subscription-planner.js';
 import type { UpstreamClients } from './upstream-clients.js';
 
@@ -17,25 +17,38 @@ export interface SubscribeArgs {
   context: RouterContext;
 }
 
+/** One client's subscription: graphql-ws drives `done` for its lifecycle; events go straight to the socket. */
+interface Subscriber {
+  done: AsyncQueue<ExecutionResult>;
+  socket?: SubscriberSocket;
+}
+
+const slowConsumer = () =>
+  new GraphQLError('The subscriber fell too far behind and was cut off; resubscribe with after', { extensions: { code: ErrorCode.SlowConsumer } });
+
 /**
  * One upstream subscription and its per-event work, shared by every client that sent the same
- * operation with the same variables and forwarded headers: each event is fetched upstream once
- * and its entity fetches run once, whatever the number of subscribers.
+ * operation with the same variables and forwarded headers: each event is fetched upstream once,
+ * its entity fetches run once, and its result is serialised once, whatever the number of
+ * subscribers.
  */
 class SharedStream {
-  readonly listeners = new Set<AsyncQueue<ExecutionResult>>();
+  readonly subscribers = new Set<Subscriber>();
   private chain: Promise<void> = Promise.resolve();
   stopUpstream: () => void = () => {};
 
-  constructor(private readonly onEmpty: () => void) {}
+  constructor(
+    private readonly maxBufferedBytes: number,
+    private readonly onEmpty: () => void,
+  ) {}
 
-  add(listener: AsyncQueue<ExecutionResult>): void {
-    this.listeners.add(listener);
+  add(subscriber: Subscriber): void {
+    this.subscribers.add(subscriber);
   }
 
-  remove(listener: AsyncQueue<ExecutionResult>): void {
-    this.listeners.delete(listener);
-    if (this.listeners.size === 0) {
+  remove(subscriber: Subscriber): void {
+    this.subscribers.delete(subscriber);
+    if (this.subscribers.size === 0) {
       this.stopUpstream();
       this.onEmpty();
     }
@@ -50,20 +63,40 @@ class SharedStream {
       } catch (error) {
         result = { errors: [new GraphQLError('Completing the event failed', { extensions: { code: ErrorCode.InternalServerError }, originalError: error as Error })] };
       }
-      for (const listener of this.listeners) listener.push(result);
+      this.deliver(result);
     });
   }
 
   fail(error: GraphQLError): void {
     this.chain = this.chain.then(() => {
-      for (const listener of [...this.listeners]) listener.fail(error);
+      for (const subscriber of [...this.subscribers]) subscriber.done.fail(error);
     });
   }
 
   complete(): void {
     this.chain = this.chain.then(() => {
-      for (const listener of [...this.listeners]) void listener.return();
+      for (const subscriber of [...this.subscribers]) void subscriber.done.return();
     });
+  }
+
+  private deliver(result: ExecutionResult): void {
+    let payload: string | undefined;
+    for (const subscriber of [...this.subscribers]) {
+      const socket = subscriber.socket;
+      if (!socket) {
+        subscriber.done.push(result);
+        continue;
+      }
+      // Bytes the socket could not hand to the kernel yet: a client that does not read is cut
+      // off before its backlog grows without limit, and may resume with `after`.
+      if (socket.bufferedBytes() > this.maxBufferedBytes) {
+        socket.disconnect(SLOW_CONSUMER_CLOSE, 'Slow consumer: resubscribe with after');
+        subscriber.done.fail(slowConsumer());
+        continue;
+      }
+      payload ??= JSON.stringify(result);
+      socket.send(`{"id":${JSON.stringify(socket.subscriptionId)},"type":"next","payload":${payload}}`);
+    }
   }
 }
 
@@ -90,8 +123,8 @@ export class FederatedSubscriptions {
     private readonly dataSources: ServiceMap,
     private readonly upstream: UpstreamClients,
     private readonly logger: Logger,
-    /** Events one subscriber may have waiting before it is disconnected. */
-    private readonly maxBufferedEvents = MAX_BUFFERED_EVENTS,
+    /** Bytes a subscriber's socket may have waiting to be sent before it is disconnected. */
+    private readonly maxBufferedBytes = 4 * 1024 * 1024,
   ) {}
 
   /** Distinct upstream streams open now. */
@@ -113,21 +146,17 @@ export class FederatedSubscriptions {
       if (key) this.streams.set(key, stream);
     }
     const shared = stream;
-    const listener: AsyncQueue<ExecutionResult> = new AsyncQueue<ExecutionResult>(
-      this.maxBufferedEvents,
-      () => {
-        // Its backlog is capped: a client that cannot keep up is disconnected, and may resume with `after`.
-        args.context.disconnect?.(SLOW_CONSUMER_CLOSE, 'Slow consumer: resubscribe with after');
-        return new GraphQLError('The subscriber fell too far behind and was cut off', { extensions: { code: ErrorCode.SlowConsumer } });
-      },
-      () => shared.remove(listener),
-    );
-    shared.add(listener);
-    return listener;
+    const subscriber: Subscriber = {
+      socket: args.context.socket,
+      // Without a socket (in-process use), results queue here; past the cap the subscriber is cut off.
+      done: new AsyncQueue<ExecutionResult>(MAX_BUFFERED_EVENTS, slowConsumer, () => shared.remove(subscriber)),
+    };
+    shared.add(subscriber);
+    return subscriber.done;
   }
 
   private open(plan: SubscriptionPlan, args: SubscribeArgs, onEmpty: () => void): SharedStream {
-    const stream = new SharedStream(onEmpty);
+    const stream = new SharedStream(this.maxBufferedBytes, onEmpty);
     const { primary } = plan;
     const variables = Object.fromEntries((primary.variableUsages ?? []).filter((name) => name in args.variables).map((name) => [name, args.variables[name]]));
     const headers = { ...args.context.forwardedHeaders, 'x-request-id': args.context.requestId };

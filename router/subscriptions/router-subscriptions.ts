@@ -17,7 +17,7 @@ export interface RouterSubscriptionOptions {
   apollo: ApolloServer<RouterContext>;
   forwardHeaders: readonly string[];
   subgraphTimeoutMs: number;
-  maxBufferedEvents: number;
+  maxBufferedBytes: number;
   logger: Logger;
 }
 
@@ -28,7 +28,7 @@ export function serveRouterSubscriptions(server: Server, options: RouterSubscrip
   const dataSources = Object.fromEntries(
     Object.entries(options.subgraphUrls).map(([name, url]) => [name, new SubgraphDataSource({ url, timeoutMs: options.subgraphTimeoutMs })]),
   );
-  const subscriptions = new FederatedSubscriptions(planner, dataSources, upstream, options.logger, options.maxBufferedEvents);
+  const subscriptions = new FederatedSubscriptions(planner, dataSources, upstream, options.logger, options.maxBufferedBytes);
   const contextDeps = { logger: options.logger, forwardHeaders: options.forwardHeaders };
 
   const sockets = serveSubscriptions(server, {
