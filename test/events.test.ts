@@ -86,7 +86,7 @@ describe('subgraph subscriptions over graphql-ws', () => {
       const customer = await createCustomer();
       const all = subscribe(client, EVENTS, { id: customer.id });
       const updatesOnly = subscribe(client, EVENTS, { id: customer.id, types: ['customer.updated'] });
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, 500));
       await hub.query(UPDATE, { id: customer.id, input: { tier: 'PLATINUM' } });
       await hub.query(UPDATE, { id: customer.id, input: { phone: '+1 555' } });
       const [first, second] = await all.waitFor(2);

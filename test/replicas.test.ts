@@ -32,7 +32,7 @@ for (const mode of modes) {
       try {
         const { createCustomer } = await a.query('mutation { createCustomer(input: { name: "Replicated", email: "replica@example.com" }) { id } }');
         const events = subscribe(client, 'subscription ($c: ID) { customerEvents(customerId: $c) { id type data customer { tier } } }', { c: createCustomer.id });
-        await new Promise((resolve) => setTimeout(resolve, 250));
+        await new Promise((resolve) => setTimeout(resolve, 500));
         for (const tier of ['PREMIUM', 'PLATINUM', 'STANDARD']) {
           await a.query('mutation ($id: ID!, $t: CustomerTier!) { updateCustomer(id: $id, input: { tier: $t }) { id } }', { id: createCustomer.id, t: tier });
         }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'graphql';
+import pg from 'pg';
 import WebSocket from 'ws';
 import { createLogger } from '../infra/logger.js';
 import { fromRoot } from '../infra/paths.js';
@@ -36,8 +37,19 @@ async function placeOrder(customerId: string): Promise<string> {
   return (await hub.query(PLACE, { c: customerId })).placeOrder.id;
 }
 
-/** Lets the upstream subscription open before the test changes anything. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 250));
+/** Lets a live (not resuming) subscription open upstream before the test changes anything. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
+
+/** The newest stored event id: resuming after it receives exactly what happens from now on, with no timing involved. */
+async function latestEventId(): Promise<string> {
+  const client = new pg.Client({ connectionString: hub.database.url });
+  await client.connect();
+  try {
+    return (await client.query('select coalesce(max(id), 0)::text as id from events.events')).rows[0].id;
+  } finally {
+    await client.end();
+  }
+}
 
 before(async () => {
   hub = await startTestHub();
@@ -99,8 +111,7 @@ describe('federated subscriptions', () => {
     const customer = await newCustomer();
     const orderId = await placeOrder(customer.id);
     let client = wsClient(hub.routerUrl);
-    const first = subscribe(client, ORDER_EVENTS, { orderId });
-    await settle();
+    const first = subscribe(client, ORDER_EVENTS, { orderId, after: await latestEventId() });
     await hub.query(SET_STATUS, { id: orderId, s: 'CONFIRMED' });
     const [seen] = await first.waitFor(1);
     const lastId = seen!.data!.orderEvents.id;
