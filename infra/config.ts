@@ -59,6 +59,16 @@ export const routerEnv = {
     .default('')
     .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean)),
   SUBGRAPH_TIMEOUT_MS: positiveInt(5_000, 600_000),
+  /** Attempts for a subgraph query (mutations are never retried). */
+  SUBGRAPH_MAX_ATTEMPTS: positiveInt(2, 10),
+  /** Retries allowed as a share of subgraph calls. */
+  SUBGRAPH_RETRY_BUDGET: z.coerce.number().min(0).max(1).default(0.2),
+  /** Consecutive failures that open a subgraph's circuit. */
+  SUBGRAPH_BREAKER_FAILURES: positiveInt(5, 1_000),
+  /** How long an open circuit waits before a trial call. */
+  SUBGRAPH_BREAKER_RESET_MS: positiveInt(10_000, 3_600_000),
+  /** Requests in flight to one subgraph at once (as many more may wait). */
+  SUBGRAPH_MAX_CONCURRENCY: positiveInt(100, 100_000),
   /** Bytes a subscriber's socket may have waiting to be sent; past it the client is disconnected (close code 4008). */
   SUBSCRIPTION_MAX_BUFFERED_BYTES: positiveInt(4 * 1024 * 1024, 1024 * 1024 * 1024),
   /** Client request headers passed on to subgraphs (x-request-id always is). */
@@ -70,19 +80,14 @@ export const routerEnv = {
 
 /** `npm start`: the whole hub in one process. Without DATABASE_URL it runs embedded PostgreSQL. */
 export const hubEnv = {
-  ...commonEnv,
-  DATABASE_URL: postgresUrl.optional(),
-  DB_POOL_MAX: databaseEnv.DB_POOL_MAX,
-  DB_CONNECT_TIMEOUT_MS: databaseEnv.DB_CONNECT_TIMEOUT_MS,
+  ...routerEnv,
+  ...databaseEnv,
   ...eventsEnv,
+  DATABASE_URL: postgresUrl.optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   PORT: port(4000),
   CUSTOMERS_PORT: port(4001),
   ORDERS_PORT: port(4002),
-  CORS_ORIGINS: routerEnv.CORS_ORIGINS,
-  SUBGRAPH_TIMEOUT_MS: routerEnv.SUBGRAPH_TIMEOUT_MS,
-  FORWARD_HEADERS: routerEnv.FORWARD_HEADERS,
-  SUBSCRIPTION_MAX_BUFFERED_BYTES: routerEnv.SUBSCRIPTION_MAX_BUFFERED_BYTES,
 };
 
 /** Per-subgraph URL overrides for the router: SUBGRAPH_<NAME>_URL, NAME upper-cased with non-alphanumerics as `_`. */

@@ -11,6 +11,7 @@ import { REQUEST_ID_HEADER } from '../infra/http/request-id.js';
 import type { Logger } from '../infra/logger.js';
 import { createContext, type RouterContext } from './context.js';
 import { checkSubgraphs } from './readiness.js';
+import { SubgraphPolicy, type CircuitStateName } from './resilience/subgraph-policy.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 import { refuseSubscriptionsOverHttp, serveRouterSubscriptions } from './subscriptions/router-subscriptions.js';
 import { readSupergraph, subgraphUrlsFromEnv } from './supergraph.js';
@@ -29,6 +30,8 @@ export interface RunningRouter {
   url: string;
   /** Subscriptions the router has opened on subgraphs since it started. */
   upstreamSubscriptionsOpened(): number;
+  /** Each subgraph's circuit breaker: its state and its state changes since start. */
+  circuits(): Record<string, { state: CircuitStateName; transitions: Record<CircuitStateName, number> }>;
   stop(timeoutMs?: number): Promise<void>;
 }
 
@@ -41,9 +44,29 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
   const subgraphUrls = deps.subgraphUrls ?? subgraphUrlsFromEnv(supergraph.subgraphs);
   const production = config.NODE_ENV === 'production';
 
+  // One policy per subgraph, shared by queries, mutations and subscription entity fetches.
+  const policies = Object.fromEntries(
+    Object.keys(subgraphUrls).map((name) => [
+      name,
+      new SubgraphPolicy(
+        name,
+        {
+          breakerFailures: config.SUBGRAPH_BREAKER_FAILURES,
+          breakerResetMs: config.SUBGRAPH_BREAKER_RESET_MS,
+          maxAttempts: config.SUBGRAPH_MAX_ATTEMPTS,
+          retryBudgetRatio: config.SUBGRAPH_RETRY_BUDGET,
+          maxConcurrency: config.SUBGRAPH_MAX_CONCURRENCY,
+        },
+        deps.logger,
+      ),
+    ]),
+  );
+  const dataSource = (name: string) =>
+    new SubgraphDataSource({ url: subgraphUrls[name]!, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, policy: policies[name] });
+
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.sdl,
-    buildService: ({ name, url }) => new SubgraphDataSource({ url: (subgraphUrls[name] ?? url)!, timeoutMs: config.SUBGRAPH_TIMEOUT_MS }),
+    buildService: ({ name }) => dataSource(name),
     logger: deps.logger,
   });
 
@@ -89,7 +112,8 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
       },
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'router' }),
       '/ready': async (_req, res) => {
-        const subgraphs = await checkSubgraphs(subgraphUrls, Math.min(config.SUBGRAPH_TIMEOUT_MS, 2_000));
+        const checked = await checkSubgraphs(subgraphUrls, Math.min(config.SUBGRAPH_TIMEOUT_MS, 2_000));
+        const subgraphs = checked.map((subgraph) => ({ ...subgraph, circuit: policies[subgraph.name]?.state }));
         const ready = subgraphs.every((subgraph) => subgraph.ready);
         sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', subgraphs });
       },
@@ -100,7 +124,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     subgraphUrls,
     apollo,
     forwardHeaders: config.FORWARD_HEADERS,
-    subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+    dataSource,
     maxBufferedBytes: config.SUBSCRIPTION_MAX_BUFFERED_BYTES,
     logger: deps.logger,
   });
@@ -110,6 +134,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
   return {
     url,
     upstreamSubscriptionsOpened: sockets.upstreamOpened,
+    circuits: () => Object.fromEntries(Object.entries(policies).map(([name, policy]) => [name, { state: policy.state, transitions: { ...policy.transitions } }])),
     async stop(timeoutMs = config.SHUTDOWN_TIMEOUT_MS) {
       await sockets.close();
       await http.close(timeoutMs);

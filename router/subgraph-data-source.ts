@@ -1,5 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind } from 'graphql';
+import type { SubgraphPolicy } from './resilience/subgraph-policy.js';
 import { REQUEST_ID_HEADER } from '../infra/http/request-id.js';
 import type { RouterContext } from './context.js';
 
@@ -9,17 +10,34 @@ interface ErrorBody {
   errors?: { message?: string; extensions?: Record<string, unknown> }[];
 }
 
+function isMutation(options: GraphQLDataSourceProcessOptions<RouterContext>): boolean {
+  const document = 'document' in options ? options.document : undefined;
+  const operation = document?.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+  if (operation?.kind === Kind.OPERATION_DEFINITION) return operation.operation === 'mutation';
+  return /^\s*mutation\b/.test(options.request.query ?? '');
+}
+
 /**
  * Calls one subgraph over HTTP with Node's fetch (keep-alive by default), passing on the
  * request id and the configured client headers. A subgraph that does not answer within
- * `timeoutMs` fails that fetch; the rest of the plan goes on.
+ * `timeoutMs` fails that fetch; with a policy, calls also go through the subgraph's bulkhead,
+ * circuit breaker and (queries only) retries. A failed fetch leaves the fields it would have
+ * filled null, with an error naming the subgraph; the rest of the plan goes on.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
-  constructor({ url, timeoutMs }: { url: string; timeoutMs: number }) {
+  private readonly policy: SubgraphPolicy | undefined;
+
+  constructor({ url, timeoutMs, policy }: { url: string; timeoutMs: number; policy?: SubgraphPolicy }) {
     super({
       url,
       fetcher: ((input: string, init: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as never,
     });
+    this.policy = policy;
+  }
+
+  override process(options: GraphQLDataSourceProcessOptions<RouterContext>) {
+    if (!this.policy) return super.process(options);
+    return this.policy.execute(() => super.process(options), { retriable: !isMutation(options) });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): void {

@@ -121,9 +121,9 @@ describe('the router run standalone on a supergraph of our own', () => {
     assert.deepEqual(
       [...body.subgraphs].sort((a, b) => a.name.localeCompare(b.name)),
       [
-        { name: 'customers', url: hub.customersUrl, ready: true },
-        { name: 'inventory', url: inventory.url, ready: true },
-        { name: 'orders', url: hub.ordersUrl, ready: true },
+        { name: 'customers', url: hub.customersUrl, ready: true, circuit: 'closed' },
+        { name: 'inventory', url: inventory.url, ready: true, circuit: 'closed' },
+        { name: 'orders', url: hub.ordersUrl, ready: true, circuit: 'closed' },
       ],
     );
   });

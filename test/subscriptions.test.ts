@@ -250,14 +250,14 @@ describe('restarts', () => {
   it('loses and duplicates nothing when the router restarts and the client resumes with its last id', async () => {
     const customer = await newCustomer();
     const orderId = await placeOrder(customer.id);
-    const closed = new Promise<number>((resolve) => {
-      const socket = new WebSocket(hub.routerUrl.replace(/^http/, 'ws'), 'graphql-transport-ws');
-      socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
-      socket.on('close', (code) => resolve(code));
-    });
+    // A bare protocol client, to see the close code the router sends on shutdown.
+    const socket = new WebSocket(hub.routerUrl.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const acknowledged = new Promise((resolve) => socket.once('message', resolve));
+    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
+    await acknowledged;
     let client = wsClient(hub.routerUrl);
-    const before = subscribe(client, ORDER_EVENTS, { orderId });
-    await settle();
+    const before = subscribe(client, ORDER_EVENTS, { orderId, after: await latestEventId() });
     await hub.query(SET_STATUS, { id: orderId, s: 'CONFIRMED' });
     const [seen] = await before.waitFor(1);
     await hub.restartRouter();
@@ -280,8 +280,7 @@ describe('restarts', () => {
     const customer = await newCustomer();
     const orderId = await placeOrder(customer.id);
     let client = wsClient(hub.routerUrl);
-    const before = subscribe(client, ORDER_EVENTS, { orderId });
-    await settle();
+    const before = subscribe(client, ORDER_EVENTS, { orderId, after: await latestEventId() });
     await hub.query(SET_STATUS, { id: orderId, s: 'CONFIRMED' });
     const [seen] = await before.waitFor(1);
     await hub.restartSubgraph('orders');

@@ -5,7 +5,7 @@ import { ErrorCode } from '../../infra/errors.js';
 import { serveSubscriptions } from '../../infra/graphql/subscription-server.js';
 import type { Logger } from '../../infra/logger.js';
 import { createSocketContext, type RouterContext } from '../context.js';
-import { SubgraphDataSource } from '../subgraph-data-source.js';
+import type { SubgraphDataSource } from '../subgraph-data-source.js';
 import { FederatedSubscriptions } from './federated-subscriptions.js';
 import { SubscriptionPlanner } from './subscription-planner.js';
 import { UpstreamClients } from './upstream-clients.js';
@@ -16,7 +16,8 @@ export interface RouterSubscriptionOptions {
   /** Serves queries and mutations sent over the socket, the same way as over HTTP. */
   apollo: ApolloServer<RouterContext>;
   forwardHeaders: readonly string[];
-  subgraphTimeoutMs: number;
+  /** Data sources for the entity fetches that complete each event. */
+  dataSource: (name: string) => SubgraphDataSource;
   maxBufferedBytes: number;
   logger: Logger;
 }
@@ -25,9 +26,7 @@ export interface RouterSubscriptionOptions {
 export function serveRouterSubscriptions(server: Server, options: RouterSubscriptionOptions) {
   const planner = new SubscriptionPlanner(options.supergraphSdl);
   const upstream = new UpstreamClients(options.subgraphUrls, options.logger);
-  const dataSources = Object.fromEntries(
-    Object.entries(options.subgraphUrls).map(([name, url]) => [name, new SubgraphDataSource({ url, timeoutMs: options.subgraphTimeoutMs })]),
-  );
+  const dataSources = Object.fromEntries(Object.keys(options.subgraphUrls).map((name) => [name, options.dataSource(name)]));
   const subscriptions = new FederatedSubscriptions(planner, dataSources, upstream, options.logger, options.maxBufferedBytes);
   const contextDeps = { logger: options.logger, forwardHeaders: options.forwardHeaders };
 

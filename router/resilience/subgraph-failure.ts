@@ -1,0 +1,63 @@
+import { BrokenCircuitError, BulkheadRejectedError } from 'cockatiel';
+import { GraphQLError } from 'graphql';
+
+/** Codes for a subgraph call that failed; the fields that subgraph owns are null in the result. */
+export type SubgraphFailureCode = 'SUBGRAPH_UNAVAILABLE' | 'CIRCUIT_OPEN' | 'TIMEOUT';
+
+export interface SubgraphFailure {
+  code: SubgraphFailureCode;
+  /** Worth retrying later: the subgraph may recover. A permanent failure will not go away by itself. */
+  transient: boolean;
+  /** Counts against the subgraph's circuit breaker (a refused connection does; a 400 does not). */
+  countsAsFailure: boolean;
+  reason: string;
+}
+
+const TRANSIENT_NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+function networkCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** What went wrong with one subgraph call, or undefined when it is not a subgraph failure (a client error). */
+export function classify(error: unknown): SubgraphFailure | undefined {
+  if (error instanceof BrokenCircuitError) return { code: 'CIRCUIT_OPEN', transient: true, countsAsFailure: false, reason: 'circuit open' };
+  if (error instanceof BulkheadRejectedError) {
+    return { code: 'SUBGRAPH_UNAVAILABLE', transient: true, countsAsFailure: false, reason: 'too many requests in flight to this subgraph' };
+  }
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return { code: 'TIMEOUT', transient: true, countsAsFailure: true, reason: 'no answer within the timeout' };
+  }
+  if (error instanceof GraphQLError) {
+    const status = (error.extensions.response as { status?: number } | undefined)?.status;
+    if (status === 502 || status === 503 || status === 504) return { code: 'SUBGRAPH_UNAVAILABLE', transient: true, countsAsFailure: true, reason: `HTTP ${status}` };
+    if (status !== undefined && status >= 500) return { code: 'SUBGRAPH_UNAVAILABLE', transient: false, countsAsFailure: true, reason: `HTTP ${status}` };
+    return undefined;
+  }
+  const code = networkCode(error);
+  if (code && TRANSIENT_NETWORK.has(code)) return { code: 'SUBGRAPH_UNAVAILABLE', transient: true, countsAsFailure: true, reason: code };
+  if (error instanceof TypeError && error.message === 'fetch failed') {
+    return { code: 'SUBGRAPH_UNAVAILABLE', transient: true, countsAsFailure: true, reason: code ?? 'fetch failed' };
+  }
+  return undefined;
+}
+
+/** The error a client sees for a failed subgraph call. */
+export function subgraphError(serviceName: string, failure: SubgraphFailure, cause: unknown): GraphQLError {
+  const message =
+    failure.code === 'CIRCUIT_OPEN'
+      ? `The ${serviceName} subgraph is failing; calls are paused for a while (circuit open)`
+      : failure.code === 'TIMEOUT'
+        ? `The ${serviceName} subgraph did not answer in time`
+        : `The ${serviceName} subgraph is unavailable (${failure.reason})`;
+  return new GraphQLError(message, {
+    originalError: cause instanceof Error ? cause : undefined,
+    extensions: { code: failure.code, serviceName, transient: failure.transient, reason: failure.reason },
+  });
+}

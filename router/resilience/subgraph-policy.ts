@@ -1,0 +1,103 @@
+import {
+  bulkhead,
+  circuitBreaker,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  fullJitterGenerator,
+  handleWhen,
+  retry,
+  wrap,
+  type IPolicy,
+} from 'cockatiel';
+import type { Logger } from '../../infra/logger.js';
+import { RetryBudget } from './retry-budget.js';
+import { classify, subgraphError } from './subgraph-failure.js';
+
+export interface SubgraphPolicyOptions {
+  /** Consecutive failures that open the circuit. */
+  breakerFailures: number;
+  /** How long the circuit stays open before one trial call (half-open). */
+  breakerResetMs: number;
+  /** Attempts for a query, the first included; mutations get one. */
+  maxAttempts: number;
+  /** Retries as a share of calls (see RetryBudget). */
+  retryBudgetRatio: number;
+  /** Requests in flight to this subgraph at once; as many more may wait. */
+  maxConcurrency: number;
+}
+
+export type CircuitStateName = 'closed' | 'open' | 'half-open' | 'isolated';
+
+function stateName(state: CircuitState): CircuitStateName {
+  switch (state) {
+    case CircuitState.Closed:
+      return 'closed';
+    case CircuitState.Open:
+      return 'open';
+    case CircuitState.HalfOpen:
+      return 'half-open';
+    case CircuitState.Isolated:
+      return 'isolated';
+    default: {
+      const unknown: never = state;
+      throw new Error(`unknown circuit state ${String(unknown)}`);
+    }
+  }
+}
+
+/**
+ * The resilience of calls to one subgraph (cockatiel): a bulkhead caps concurrent calls, a
+ * circuit breaker answers at once while the subgraph keeps failing, and queries (never
+ * mutations) are retried on transient failures with full-jitter exponential backoff within a
+ * retry budget. Failures become GraphQL errors with SUBGRAPH_UNAVAILABLE, CIRCUIT_OPEN or TIMEOUT.
+ */
+export class SubgraphPolicy {
+  private readonly queries: IPolicy;
+  private readonly mutations: IPolicy;
+  private readonly breaker;
+  private readonly budget: RetryBudget;
+  /** Circuit state changes since start, by new state. */
+  readonly transitions: Record<CircuitStateName, number> = { closed: 0, open: 0, 'half-open': 0, isolated: 0 };
+
+  constructor(
+    readonly serviceName: string,
+    options: SubgraphPolicyOptions,
+    logger: Logger,
+  ) {
+    this.budget = new RetryBudget(options.retryBudgetRatio);
+    this.breaker = circuitBreaker(
+      handleWhen((error) => classify(error)?.countsAsFailure ?? false),
+      { halfOpenAfter: options.breakerResetMs, breaker: new ConsecutiveBreaker(options.breakerFailures) },
+    );
+    this.breaker.onStateChange((state) => {
+      const name = stateName(state);
+      this.transitions[name] += 1;
+      logger.warn({ subgraph: serviceName, circuit: name }, 'subgraph circuit state changed');
+    });
+    const limit = bulkhead(options.maxConcurrency, options.maxConcurrency);
+    const retries = retry(
+      handleWhen((error) => {
+        const failure = classify(error);
+        return Boolean(failure?.transient && failure.code !== 'CIRCUIT_OPEN' && this.budget.trySpend());
+      }),
+      { maxAttempts: Math.max(0, options.maxAttempts - 1), backoff: new ExponentialBackoff({ initialDelay: 25, maxDelay: 1_000, generator: fullJitterGenerator }) },
+    );
+    this.queries = wrap(retries, this.breaker, limit);
+    this.mutations = wrap(this.breaker, limit);
+  }
+
+  get state(): CircuitStateName {
+    return stateName(this.breaker.state);
+  }
+
+  async execute<T>(call: () => Promise<T>, options: { retriable: boolean }): Promise<T> {
+    this.budget.recordCall();
+    try {
+      return await (options.retriable ? this.queries : this.mutations).execute(call);
+    } catch (error) {
+      const failure = classify(error);
+      throw failure ? subgraphError(this.serviceName, failure, error) : error;
+    }
+  }
+}
