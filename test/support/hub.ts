@@ -44,12 +44,14 @@ export interface TestHub {
   /** Upstream subscriptions the current router has opened on subgraphs. */
   upstreamSubscriptionsOpened(): number;
   stopSubgraph(name: 'customers' | 'orders'): Promise<void>;
-  /** Stops a subgraph and starts it again on the same port. */
+  /** Stops a subgraph (unless stopped already) and starts it again on the same port. */
   restartSubgraph(name: 'customers' | 'orders'): Promise<void>;
   /** Stops the router and starts a new one (on a new port: routerUrl changes). */
   restartRouter(): Promise<void>;
-  /** Starts one more router over the same subgraphs. */
-  startRouter(): Promise<router.RunningRouter>;
+  /** Starts one more router over the same subgraphs, or some of them at other URLs (a proxy in front). */
+  startRouter(urls?: Partial<Record<'customers' | 'orders', string>>): Promise<router.RunningRouter>;
+  /** The current router's circuit breakers. */
+  circuits(): ReturnType<router.RunningRouter['circuits']>;
   stop(): Promise<void>;
 }
 
@@ -82,10 +84,10 @@ export async function startTestHub(options: { env?: Record<string, string>; data
   servers.customers = await startCustomers('0');
   servers.orders = await startOrders('0');
   const subgraphUrls = { customers: servers.customers.url, orders: servers.orders.url };
-  const startRouter = () =>
+  const startRouter = (urls: Partial<Record<'customers' | 'orders', string>> = {}) =>
     router.start(loadConfig(routerEnv, { ...env, SUPERGRAPH_PATH: fromRoot('schema/supergraph.graphql') }), {
       logger: createLogger('router', common.LOG_LEVEL),
-      subgraphUrls,
+      subgraphUrls: { ...subgraphUrls, ...urls },
     });
   let routerServer = await startRouter();
   const extraRouters: router.RunningRouter[] = [];
@@ -113,7 +115,7 @@ export async function startTestHub(options: { env?: Record<string, string>; data
     },
     async restartSubgraph(name) {
       const port = new URL(servers[name].url).port;
-      await servers[name].stop(1_000);
+      if (!stopped.delete(name)) await servers[name].stop(1_000);
       servers[name] = name === 'customers' ? await startCustomers(port) : await startOrders(port);
     },
     async restartRouter() {
@@ -121,8 +123,9 @@ export async function startTestHub(options: { env?: Record<string, string>; data
       routerServer = await startRouter();
       hub.routerUrl = routerServer.url;
     },
-    async startRouter() {
-      const extra = await startRouter();
+    circuits: () => routerServer.circuits(),
+    async startRouter(urls) {
+      const extra = await startRouter(urls);
       extraRouters.push(extra);
       return extra;
     },
