@@ -27,6 +27,8 @@ export const databaseEnv = {
   DATABASE_URL: postgresUrl,
   DB_POOL_MAX: positiveInt(10, 1000),
   DB_CONNECT_TIMEOUT_MS: positiveInt(5_000, 600_000),
+  /** How long a starting subgraph waits for PostgreSQL to answer before it gives up. */
+  DB_STARTUP_TIMEOUT_MS: positiveInt(60_000, 3_600_000),
 };
 
 const redisUrl = z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL');

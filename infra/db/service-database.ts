@@ -7,6 +7,22 @@ export interface ServiceDatabaseConfig {
   DATABASE_URL: string;
   DB_POOL_MAX: number;
   DB_CONNECT_TIMEOUT_MS: number;
+  DB_STARTUP_TIMEOUT_MS: number;
+}
+
+/** Start-up does not depend on order: a service started before PostgreSQL waits for it, with backoff. */
+async function waitForPostgres(database: Pick<Database<unknown>, 'ping'>, timeoutMs: number, logger: Logger): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      await database.ping();
+      return;
+    } catch (error) {
+      if (Date.now() + delay > deadline) throw new Error(`PostgreSQL did not answer within ${timeoutMs} ms`, { cause: error });
+      logger.warn({ err: error, retryInMs: delay }, 'waiting for PostgreSQL');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 export interface ServiceDatabase<DB> {
@@ -33,6 +49,7 @@ export async function openServiceDatabase<DB>(options: {
       logger: options.logger,
     });
   try {
+    await waitForPostgres(database, options.config.DB_STARTUP_TIMEOUT_MS, options.logger);
     await migrateToLatest(database.db, options.schema, options.migrations, options.logger);
   } catch (error) {
     if (!options.given) await database.close();

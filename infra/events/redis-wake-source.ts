@@ -29,8 +29,18 @@ export class RedisWakeSource implements WakeSource {
     this.subscriber.on('message', wake);
     // After a reconnection ioredis resubscribes by itself; read what was missed meanwhile.
     this.subscriber.on('ready', wake);
-    await Promise.all([this.subscriber.connect(), this.publisher.connect()]);
-    await this.subscriber.subscribe(REDIS_EVENTS_CHANNEL);
+    // Redis being down does not stop the service: ioredis keeps reconnecting, the subscription
+    // waits in its offline queue, and meanwhile the relay's periodic read delivers events.
+    const connected = await Promise.all([this.subscriber.connect(), this.publisher.connect()]).then(
+      () => true,
+      (error: unknown) => {
+        this.logger.warn({ err: error }, 'Redis does not answer; events are delivered by polling until it does');
+        return false;
+      },
+    );
+    const subscribed = this.subscriber.subscribe(REDIS_EVENTS_CHANNEL);
+    if (connected) await subscribed;
+    else subscribed.catch(() => {});
     wake();
   }
 

@@ -52,9 +52,24 @@ export function requestPlugin<TContext extends RequestContext>(): ApolloServerPl
  * so no SQL text, stack or host name reaches a client. They were logged by requestPlugin.
  */
 export function maskUnexpectedErrors(production: boolean) {
-  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    if (isDatabaseUnavailable(unwrapResolverError(error))) {
+      return {
+        message: 'The database is unavailable; try again shortly',
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: ErrorCode.DependencyUnavailable, service: 'postgres', retriable: true },
+      };
+    }
     const code = formatted.extensions?.code;
     if (!production || (code !== undefined && code !== ErrorCode.InternalServerError)) return formatted;
     return { message: 'Unexpected error', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.InternalServerError } };
   };
+}
+
+/** PostgreSQL cannot be reached or dropped the connection: worth retrying, not a bug. */
+function isDatabaseUnavailable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03'].includes(code) || code.startsWith('08'))) return true;
+  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(message);
 }
