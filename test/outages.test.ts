@@ -58,7 +58,7 @@ describe('Redis outages', () => {
     const client = wsClient(hub.routerUrl);
     try {
       const { createCustomer } = await hub.query('mutation { createCustomer(input: { name: "No Redis", email: "noredis@example.com" }) { id } }');
-      const events = subscribe(client, 'subscription ($c: ID) { customerEvents(customerId: $c) { type data } }', { c: createCustomer.id });
+      const events = subscribe(client, 'subscription ($c: ID) { customerEvents(customerId: $c, types: ["customer.updated"]) { type data } }', { c: createCustomer.id });
       await new Promise((resolve) => setTimeout(resolve, 500));
       await hub.query('mutation ($id: ID!) { updateCustomer(id: $id, input: { tier: PREMIUM }) { id } }', { id: createCustomer.id });
       const [updated] = await events.waitFor(1, 5_000);

@@ -12,6 +12,7 @@ export const REDIS_EVENTS_CHANNEL = 'interchange:events';
 export class RedisWakeSource implements WakeSource {
   private readonly subscriber: Redis;
   private readonly publisher: Redis;
+  private lastWarnedAt = 0;
 
   constructor(
     url: string,
@@ -46,6 +47,9 @@ export class RedisWakeSource implements WakeSource {
 
   notifyCommitted(): void {
     this.publisher.publish(REDIS_EVENTS_CHANNEL, '1').catch((error: unknown) => {
+      // At most one line every 30 s while Redis is away.
+      if (Date.now() - this.lastWarnedAt < 30_000) return;
+      this.lastWarnedAt = Date.now();
       this.logger.warn({ err: error }, 'publishing an event wake-up to Redis failed; relays will read on their next poll');
     });
   }
