@@ -3,12 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { customersEnv, loadConfig } from '../infra/config.js';
+import { customersEnv, loadConfig, ordersEnv, routerEnv } from '../infra/config.js';
 import { startEmbeddedPostgres } from '../infra/db/embedded-postgres.js';
 import { findFreePort } from '../infra/http/free-port.js';
 import { createLogger } from '../infra/logger.js';
+import { fromRoot } from '../infra/paths.js';
+import * as router from '../router/server.js';
 import * as customers from '../subgraphs/customers/server.js';
+import * as orders from '../subgraphs/orders/server.js';
 import { graphql, startTestHub } from './support/hub.js';
+import { createTestDatabase } from './support/postgres.js';
 import { subscribe, wsClient } from './support/ws.js';
 
 /** Faults inside the services, on a private PostgreSQL that only this test starts and stops. */
@@ -66,6 +70,37 @@ describe('Redis outages', () => {
     } finally {
       await client.dispose();
       await hub.stop();
+    }
+  });
+});
+
+describe('start-up order', () => {
+  it('lets the router start before its subgraphs: not ready, partial answers, then ready when they come up', async () => {
+    const ports = { customers: await findFreePort(), orders: await findFreePort() };
+    const urls = { customers: `http://127.0.0.1:${ports.customers}/graphql`, orders: `http://127.0.0.1:${ports.orders}/graphql` };
+    const env = { HOST: '127.0.0.1', LOG_LEVEL: 'silent', PORT: '0', SUBGRAPH_BREAKER_FAILURES: '1000' };
+    const started = await router.start(loadConfig(routerEnv, { ...env, SUPERGRAPH_PATH: fromRoot('schema/supergraph.graphql') }), { logger, subgraphUrls: urls });
+    const database = await createTestDatabase();
+    const subgraphs: { stop(timeoutMs?: number): Promise<void> }[] = [];
+    try {
+      const notReady = await fetch(new URL('/ready', started.url));
+      assert.equal(notReady.status, 503);
+      const early = await graphql(started.url, '{ customers(first: 1) { totalCount } }');
+      assert.equal(early.body.errors?.[0]?.extensions?.code, 'SUBGRAPH_UNAVAILABLE');
+
+      const subgraphEnv = { ...env, DATABASE_URL: database.url };
+      subgraphs.push(await customers.start(loadConfig(customersEnv, { ...subgraphEnv, PORT: String(ports.customers) }), { logger }));
+      subgraphs.push(await orders.start(loadConfig(ordersEnv, { ...subgraphEnv, PORT: String(ports.orders), CUSTOMERS_URL: urls.customers }), { logger }));
+
+      const ready = await fetch(new URL('/ready', started.url));
+      assert.equal(ready.status, 200);
+      const later = await graphql(started.url, '{ customers(first: 1) { totalCount edges { node { orders { totalCount } } } } }');
+      assert.equal(later.body.errors, undefined);
+      assert.equal(later.body.data.customers.totalCount, 0);
+    } finally {
+      await started.stop(1_000);
+      for (const subgraph of subgraphs) await subgraph.stop(1_000);
+      await database.drop();
     }
   });
 });
