@@ -33,6 +33,12 @@ describe('PostgreSQL outages', () => {
       const create = (email: string) => graphql(subgraph.url, 'mutation ($e: String!) { createCustomer(input: { name: "Outage Test", email: $e }) { id } }', { e: email });
       assert.ok((await create('before@example.com')).body.data?.createCustomer.id);
 
+      // Reads keep coming while PostgreSQL goes away: connections die mid-use, and the process must survive.
+      let reading = true;
+      const readers = Array.from({ length: 8 }, async () => {
+        while (reading) await graphql(subgraph.url, '{ customers(first: 1) { totalCount } }');
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
       await postgres.stop();
       const during = await create('during@example.com');
       assert.equal(during.body.errors?.[0]?.extensions?.code, 'DEPENDENCY_UNAVAILABLE');
@@ -41,6 +47,8 @@ describe('PostgreSQL outages', () => {
       assert.equal(ready.status, 503);
 
       postgres = await startEmbeddedPostgres({ dataDir, logger, port });
+      reading = false;
+      await Promise.all(readers);
       let after = await create('after@example.com');
       // The pool may hand out one connection that died with the old server; the next is fresh.
       if (after.body.errors) after = await create('after@example.com');

@@ -42,6 +42,10 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
   // An idle client losing its connection (PostgreSQL restarted) must not crash the process;
   // the pool drops the client and the next query opens a new connection.
   pool.on('error', (error) => options.logger.warn({ err: error }, 'idle PostgreSQL connection lost'));
+  // A checked-out client has no listener of the pool's: without this, PostgreSQL going away
+  // between two queries on it would be an unhandled 'error' event that ends the process.
+  // The failed query still gets its error, and the pool drops the broken client on release.
+  pool.on('connect', (client) => client.on('error', (error) => options.logger.warn({ err: error }, 'PostgreSQL connection lost')));
 
   const onQuery = options.onQuery;
   const db = new Kysely<DB>({
