@@ -5,6 +5,8 @@ import type { Logger } from '../infra/logger.js';
 export interface RouterContext extends RequestContext {
   /** Client headers to pass on to every subgraph fetch of this request. */
   forwardedHeaders: Record<string, string>;
+  /** When the whole operation must be done (epoch ms); subgraph calls after it fail with TIMEOUT. */
+  deadline?: number;
   /** For a subscription over graphql-ws: its socket, to send pre-serialised events to. */
   socket?: SubscriberSocket;
 }
@@ -21,6 +23,8 @@ export interface SubscriberSocket {
 interface ContextDeps {
   logger: Logger;
   forwardHeaders: readonly string[];
+  /** The overall deadline of an HTTP operation, from its start. */
+  operationTimeoutMs?: number;
 }
 
 function pick(deps: ContextDeps, lookup: (name: string) => unknown): RouterContext['forwardedHeaders'] {
@@ -33,7 +37,12 @@ function pick(deps: ContextDeps, lookup: (name: string) => unknown): RouterConte
 }
 
 export function createContext(req: IncomingMessage, requestId: string, deps: ContextDeps): RouterContext {
-  return { requestId, logger: deps.logger.child({ requestId }), forwardedHeaders: pick(deps, (name) => req.headers[name]) };
+  return {
+    requestId,
+    logger: deps.logger.child({ requestId }),
+    forwardedHeaders: pick(deps, (name) => req.headers[name]),
+    deadline: deps.operationTimeoutMs === undefined ? undefined : Date.now() + deps.operationTimeoutMs,
+  };
 }
 
 /**

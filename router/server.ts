@@ -105,7 +105,8 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     },
     routes: {
       '/graphql': graphqlHandler(apollo, {
-        context: (req, requestId) => createContext(req, requestId, { logger: deps.logger, forwardHeaders: config.FORWARD_HEADERS }),
+        context: (req, requestId) =>
+          createContext(req, requestId, { logger: deps.logger, forwardHeaders: config.FORWARD_HEADERS, operationTimeoutMs: config.OPERATION_TIMEOUT_MS }),
       }),
       '/': (_req, res) => {
         res.writeHead(302, { location: '/graphql' }).end();

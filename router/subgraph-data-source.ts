@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError, Kind } from 'graphql';
 import type { SubgraphPolicy } from './resilience/subgraph-policy.js';
@@ -9,6 +10,9 @@ type FetcherResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[
 interface ErrorBody {
   errors?: { message?: string; extensions?: Record<string, unknown> }[];
 }
+
+/** The timeout of the subgraph call under way (the fetcher has no other way to learn it). */
+const callTimeout = new AsyncLocalStorage<number>();
 
 function isMutation(options: GraphQLDataSourceProcessOptions<RouterContext>): boolean {
   const document = 'document' in options ? options.document : undefined;
@@ -26,18 +30,33 @@ function isMutation(options: GraphQLDataSourceProcessOptions<RouterContext>): bo
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
   private readonly policy: SubgraphPolicy | undefined;
+  private readonly timeoutMs: number;
 
   constructor({ url, timeoutMs, policy }: { url: string; timeoutMs: number; policy?: SubgraphPolicy }) {
     super({
       url,
-      fetcher: ((input: string, init: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as never,
+      fetcher: ((input: string, init: RequestInit) =>
+        fetch(input, { ...init, signal: AbortSignal.timeout(callTimeout.getStore() ?? timeoutMs) })) as never,
     });
     this.policy = policy;
+    this.timeoutMs = timeoutMs;
   }
 
   override process(options: GraphQLDataSourceProcessOptions<RouterContext>) {
-    if (!this.policy) return super.process(options);
-    return this.policy.execute(() => super.process(options), { retriable: !isMutation(options) });
+    const deadline = (options.context as Partial<RouterContext>).deadline;
+    // Each attempt gets the subgraph timeout, cut to what is left of the operation's deadline.
+    const deadlinePassed = () => Object.assign(new Error('the operation deadline passed'), { name: 'TimeoutError' });
+    const attempt = () => {
+      const left = deadline === undefined ? this.timeoutMs : Math.min(this.timeoutMs, deadline - Date.now());
+      if (left <= 0) return Promise.reject(deadlinePassed());
+      const call = callTimeout.run(left, () => super.process(options));
+      if (left === this.timeoutMs) return call;
+      return call.catch((error: unknown) => {
+        throw error instanceof Error && error.name === 'TimeoutError' ? deadlinePassed() : error;
+      });
+    };
+    if (!this.policy) return attempt();
+    return this.policy.execute(attempt, { retriable: !isMutation(options) });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): void {

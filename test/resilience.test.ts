@@ -101,6 +101,24 @@ describe('calls from the router to subgraphs', () => {
   });
 });
 
+describe('the operation deadline', () => {
+  it('ends subgraph calls at OPERATION_TIMEOUT_MS even when the subgraph timeout is longer', async () => {
+    const router = await hub.startRouter({}, { OPERATION_TIMEOUT_MS: '300', SUBGRAPH_TIMEOUT_MS: '5000' });
+    const locker = new pg.Client({ connectionString: hub.database.url });
+    await locker.connect();
+    await locker.query('begin; lock table orders.orders in access exclusive mode');
+    try {
+      const response = await graphql(router.url, CUSTOMERS_WITH_ORDERS);
+      assert.equal(response.body.data?.customers.edges.length, 2);
+      assert.equal(response.body.errors?.[0]?.extensions?.code, 'TIMEOUT');
+      assert.equal(response.body.errors?.[0]?.extensions?.reason, 'the operation deadline passed');
+    } finally {
+      await locker.query('rollback');
+      await locker.end();
+    }
+  });
+});
+
 describe('a subgraph that goes down', () => {
   it('leaves partial results, opens its circuit, and closes it again when the subgraph is back', async () => {
     await hub.restartRouter(); // circuits start closed, whatever the tests before did

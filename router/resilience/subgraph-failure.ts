@@ -32,7 +32,9 @@ export function classify(error: unknown): SubgraphFailure | undefined {
     return { code: 'SUBGRAPH_UNAVAILABLE', transient: true, countsAsFailure: false, reason: 'too many requests in flight to this subgraph' };
   }
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return { code: 'TIMEOUT', transient: true, countsAsFailure: true, reason: 'no answer within the timeout' };
+    const deadline = error.message === 'the operation deadline passed';
+    // A call cut short by the operation's deadline says nothing about the subgraph's health.
+    return { code: 'TIMEOUT', transient: !deadline, countsAsFailure: !deadline, reason: deadline ? error.message : 'no answer within the timeout' };
   }
   if (error instanceof GraphQLError) {
     const status = (error.extensions.response as { status?: number } | undefined)?.status;

@@ -49,7 +49,7 @@ export interface TestHub {
   /** Stops the router and starts a new one (on a new port: routerUrl changes). */
   restartRouter(): Promise<void>;
   /** Starts one more router over the same subgraphs, or some of them at other URLs (a proxy in front). */
-  startRouter(urls?: Partial<Record<'customers' | 'orders', string>>): Promise<router.RunningRouter>;
+  startRouter(urls?: Partial<Record<'customers' | 'orders', string>>, env?: Record<string, string>): Promise<router.RunningRouter>;
   /** The current router's circuit breakers. */
   circuits(): ReturnType<router.RunningRouter['circuits']>;
   stop(): Promise<void>;
@@ -84,8 +84,8 @@ export async function startTestHub(options: { env?: Record<string, string>; data
   servers.customers = await startCustomers('0');
   servers.orders = await startOrders('0');
   const subgraphUrls = { customers: servers.customers.url, orders: servers.orders.url };
-  const startRouter = (urls: Partial<Record<'customers' | 'orders', string>> = {}) =>
-    router.start(loadConfig(routerEnv, { ...env, SUPERGRAPH_PATH: fromRoot('schema/supergraph.graphql') }), {
+  const startRouter = (urls: Partial<Record<'customers' | 'orders', string>> = {}, extraEnv: Record<string, string> = {}) =>
+    router.start(loadConfig(routerEnv, { ...env, ...extraEnv, SUPERGRAPH_PATH: fromRoot('schema/supergraph.graphql') }), {
       logger: createLogger('router', common.LOG_LEVEL),
       subgraphUrls: { ...subgraphUrls, ...urls },
     });
@@ -124,8 +124,8 @@ export async function startTestHub(options: { env?: Record<string, string>; data
       hub.routerUrl = routerServer.url;
     },
     circuits: () => routerServer.circuits(),
-    async startRouter(urls) {
-      const extra = await startRouter(urls);
+    async startRouter(urls, extraEnv) {
+      const extra = await startRouter(urls, extraEnv);
       extraRouters.push(extra);
       return extra;
     },
