@@ -13,6 +13,7 @@ import * as customers from '../subgraphs/customers/server.js';
 import * as orders from '../subgraphs/orders/server.js';
 import { graphql, startTestHub } from './support/hub.js';
 import { createTestDatabase } from './support/postgres.js';
+import { spawnService } from './support/service-process.js';
 import { subscribe, wsClient } from './support/ws.js';
 
 /** Faults inside the services, on a private PostgreSQL that only this test starts and stops. */
@@ -108,6 +109,23 @@ describe('start-up order', () => {
     } finally {
       await started.stop(1_000);
       for (const subgraph of subgraphs) await subgraph.stop(1_000);
+      await database.drop();
+    }
+  });
+});
+
+describe('graceful shutdown of a subgraph process', () => {
+  it('exits 0 on SIGTERM', async () => {
+    const database = await createTestDatabase();
+    const subgraph = spawnService('subgraphs/customers/index.ts', { DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+    try {
+      const listening = await subgraph.logLine('subgraph listening');
+      const response = await graphql(String(listening.url), '{ customers(first: 0) { totalCount } }');
+      assert.equal(response.body.data.customers.totalCount, 0);
+      subgraph.signal('SIGTERM');
+      assert.deepEqual(await subgraph.exited(), { code: 0, signal: null });
+    } finally {
+      await subgraph.kill();
       await database.drop();
     }
   });

@@ -101,6 +101,31 @@ describe('calls from the router to subgraphs', () => {
   });
 });
 
+describe('the bulkhead', () => {
+  it('refuses calls beyond the concurrency cap and its queue while a subgraph hangs', async () => {
+    const router = await hub.startRouter({}, { SUBGRAPH_MAX_CONCURRENCY: '1', SUBGRAPH_TIMEOUT_MS: '3000', SUBGRAPH_BREAKER_FAILURES: '100' });
+    const locker = new pg.Client({ connectionString: hub.database.url });
+    await locker.connect();
+    await locker.query('begin; lock table orders.orders in access exclusive mode');
+    try {
+      // Staggered, so that only the orders calls (held by the lock) pile up, not the quick customers calls.
+      const pending: ReturnType<typeof graphql>[] = [];
+      for (let i = 0; i < 4; i++) {
+        pending.push(graphql(router.url, CUSTOMERS_WITH_ORDERS));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await locker.query('rollback');
+      const responses = await Promise.all(pending);
+      const refused = responses.filter((response) => response.body.errors?.[0]?.extensions?.reason === 'too many requests in flight to this subgraph');
+      // One call in flight and one waiting; the other two are refused at once, customers still delivered.
+      assert.equal(refused.length, 2);
+      assert.ok(responses.every((response) => response.body.data?.customers.edges.length === 2));
+    } finally {
+      await locker.end();
+    }
+  });
+});
+
 describe('the operation deadline', () => {
   it('ends subgraph calls at OPERATION_TIMEOUT_MS even when the subgraph timeout is longer', async () => {
     const router = await hub.startRouter({}, { OPERATION_TIMEOUT_MS: '300', SUBGRAPH_TIMEOUT_MS: '5000' });
