@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { graphql, startTestHub, type TestHub } from './support/hub.js';
+import { graphql, startTestHub, type GraphQLResponse, type TestHub } from './support/hub.js';
 
 /**
  * One failing subgraph never takes the hub down: real subgraphs, real faults (a stopped
@@ -109,7 +109,7 @@ describe('the bulkhead', () => {
     await locker.query('begin; lock table orders.orders in access exclusive mode');
     try {
       // Staggered, so that only the orders calls (held by the lock) pile up, not the quick customers calls.
-      const pending: ReturnType<typeof graphql>[] = [];
+      const pending: Promise<GraphQLResponse>[] = [];
       for (let i = 0; i < 4; i++) {
         pending.push(graphql(router.url, CUSTOMERS_WITH_ORDERS));
         await new Promise((resolve) => setTimeout(resolve, 100));
