@@ -37,6 +37,20 @@ async function flakyProxy(target: string, failures: number): Promise<{ url: stri
 
 let hub: TestHub;
 
+/** Holds a lock on the orders table, so that the orders subgraph cannot answer until released. */
+async function holdOrdersTable(): Promise<() => Promise<void>> {
+  const locker = new pg.Client({ connectionString: hub.database.url });
+  await locker.connect();
+  await locker.query('begin; lock table orders.orders in access exclusive mode');
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    await locker.query('rollback');
+    await locker.end();
+  };
+}
+
 before(async () => {
   hub = await startTestHub({ env: { SUBGRAPH_BREAKER_FAILURES: '3', SUBGRAPH_BREAKER_RESET_MS: '500', SUBGRAPH_TIMEOUT_MS: '1000' } });
   for (const name of ['Resilient One', 'Resilient Two']) {
@@ -84,9 +98,7 @@ describe('calls from the router to subgraphs', () => {
 
   it('gives up on a subgraph that does not answer in time, with TIMEOUT, and delivers the rest', async () => {
     // A lock held on the orders table keeps the orders subgraph from answering.
-    const locker = new pg.Client({ connectionString: hub.database.url });
-    await locker.connect();
-    await locker.query('begin; lock table orders.orders in access exclusive mode');
+    const release = await holdOrdersTable();
     try {
       const response = await hub.request(CUSTOMERS_WITH_ORDERS);
       const names = response.body.data?.customers.edges.map((edge: any) => edge.node.name);
@@ -95,8 +107,7 @@ describe('calls from the router to subgraphs', () => {
       assert.equal(response.body.errors?.[0]?.extensions?.code, 'TIMEOUT');
       assert.equal(response.body.errors?.[0]?.extensions?.serviceName, 'orders');
     } finally {
-      await locker.query('rollback');
-      await locker.end();
+      await release();
     }
   });
 });
@@ -104,9 +115,7 @@ describe('calls from the router to subgraphs', () => {
 describe('the bulkhead', () => {
   it('refuses calls beyond the concurrency cap and its queue while a subgraph hangs', async () => {
     const router = await hub.startRouter({}, { SUBGRAPH_MAX_CONCURRENCY: '1', SUBGRAPH_TIMEOUT_MS: '3000', SUBGRAPH_BREAKER_FAILURES: '100' });
-    const locker = new pg.Client({ connectionString: hub.database.url });
-    await locker.connect();
-    await locker.query('begin; lock table orders.orders in access exclusive mode');
+    const release = await holdOrdersTable();
     try {
       // Staggered, so that only the orders calls (held by the lock) pile up, not the quick customers calls.
       const pending: Promise<GraphQLResponse>[] = [];
@@ -114,14 +123,14 @@ describe('the bulkhead', () => {
         pending.push(graphql(router.url, CUSTOMERS_WITH_ORDERS));
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      await locker.query('rollback');
+      await release();
       const responses = await Promise.all(pending);
       const refused = responses.filter((response) => response.body.errors?.[0]?.extensions?.reason === 'too many requests in flight to this subgraph');
       // One call in flight and one waiting; the other two are refused at once, customers still delivered.
       assert.equal(refused.length, 2);
       assert.ok(responses.every((response) => response.body.data?.customers.edges.length === 2));
     } finally {
-      await locker.end();
+      await release();
     }
   });
 });
@@ -129,17 +138,14 @@ describe('the bulkhead', () => {
 describe('the operation deadline', () => {
   it('ends subgraph calls at OPERATION_TIMEOUT_MS even when the subgraph timeout is longer', async () => {
     const router = await hub.startRouter({}, { OPERATION_TIMEOUT_MS: '300', SUBGRAPH_TIMEOUT_MS: '5000' });
-    const locker = new pg.Client({ connectionString: hub.database.url });
-    await locker.connect();
-    await locker.query('begin; lock table orders.orders in access exclusive mode');
+    const release = await holdOrdersTable();
     try {
       const response = await graphql(router.url, CUSTOMERS_WITH_ORDERS);
       assert.equal(response.body.data?.customers.edges.length, 2);
       assert.equal(response.body.errors?.[0]?.extensions?.code, 'TIMEOUT');
       assert.equal(response.body.errors?.[0]?.extensions?.reason, 'the operation deadline passed');
     } finally {
-      await locker.query('rollback');
-      await locker.end();
+      await release();
     }
   });
 });
