@@ -12,7 +12,8 @@ export const MAX_BUFFERED_EVENTS = 10_000;
 
 /**
  * The events matching `filter`: with `after`, first every stored event after that id, then
- * live ones, with no gap and no duplicate at the hand-over; without it, live events only.
+ * live ones, with no gap and no duplicate at the hand-over; without it, the events committed
+ * from the moment of subscribing.
  *
  * The live listener is registered before the replay reads the store, and the replay reads
  * until the store has nothing more: an event committed meanwhile is either read by the replay
@@ -54,7 +55,12 @@ export async function* eventStream(
         if (page.length < REPLAY_PAGE) break;
       }
     } else {
-      last = BigInt(feed.position());
+      // Live from now: events committed before this subscription (even if the relay has not
+      // handed them out yet) are not sent; anything committed after is, since the listener
+      // was registered before this read.
+      const newest = BigInt(await store.latestId());
+      const relayed = BigInt(feed.position());
+      last = newest > relayed ? newest : relayed;
     }
     for await (const event of live) {
       if (BigInt(event.id) <= last) continue;
