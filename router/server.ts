@@ -12,6 +12,7 @@ import type { Logger } from '../infra/logger.js';
 import { createContext, type RouterContext } from './context.js';
 import { checkSubgraphs } from './readiness.js';
 import { SubgraphPolicy, type CircuitStateName } from './resilience/subgraph-policy.js';
+import { SharedFetch } from './shared-fetch.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 import { refuseSubscriptionsOverHttp, serveRouterSubscriptions } from './subscriptions/router-subscriptions.js';
 import { readSupergraph, subgraphUrlsFromEnv } from './supergraph.js';
@@ -30,6 +31,8 @@ export interface RunningRouter {
   url: string;
   /** Subscriptions the router has opened on subgraphs since it started. */
   upstreamSubscriptionsOpened(): number;
+  /** Subgraph reads sent, and reads answered by an identical request already in flight. */
+  subgraphRequests(): { sent: number; shared: number };
   /** Each subgraph's circuit breaker: its state and its state changes since start. */
   circuits(): Record<string, { state: CircuitStateName; transitions: Record<CircuitStateName, number> }>;
   stop(timeoutMs?: number): Promise<void>;
@@ -61,8 +64,9 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
       ),
     ]),
   );
+  const sharedFetch = new SharedFetch();
   const dataSource = (name: string) =>
-    new SubgraphDataSource({ url: subgraphUrls[name]!, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, policy: policies[name] });
+    new SubgraphDataSource({ url: subgraphUrls[name]!, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, policy: policies[name], sharedFetch });
 
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.sdl,
@@ -135,6 +139,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
   return {
     url,
     upstreamSubscriptionsOpened: sockets.upstreamOpened,
+    subgraphRequests: () => ({ ...sharedFetch.counts }),
     circuits: () => Object.fromEntries(Object.entries(policies).map(([name, policy]) => [name, { state: policy.state, transitions: { ...policy.transitions } }])),
     async stop(timeoutMs = config.SHUTDOWN_TIMEOUT_MS) {
       await sockets.close();

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError, Kind } from 'graphql';
 import type { SubgraphPolicy } from './resilience/subgraph-policy.js';
+import type { SharedFetch } from './shared-fetch.js';
 import { REQUEST_ID_HEADER } from '../infra/http/request-id.js';
 import type { RouterContext } from './context.js';
 
@@ -11,8 +12,8 @@ interface ErrorBody {
   errors?: { message?: string; extensions?: Record<string, unknown> }[];
 }
 
-/** The timeout of the subgraph call under way (the fetcher has no other way to learn it). */
-const callTimeout = new AsyncLocalStorage<number>();
+/** What the fetcher must know of the subgraph call under way, which it has no other way to learn. */
+const currentCall = new AsyncLocalStorage<{ timeoutMs: number; shareable: boolean }>();
 
 function isMutation(options: GraphQLDataSourceProcessOptions<RouterContext>): boolean {
   const document = 'document' in options ? options.document : undefined;
@@ -26,17 +27,21 @@ function isMutation(options: GraphQLDataSourceProcessOptions<RouterContext>): bo
  * request id and the configured client headers. A subgraph that does not answer within
  * `timeoutMs` fails that fetch; with a policy, calls also go through the subgraph's bulkhead,
  * circuit breaker and (queries only) retries. A failed fetch leaves the fields it would have
- * filled null, with an error naming the subgraph; the rest of the plan goes on.
+ * filled null, with an error naming the subgraph; the rest of the plan goes on. Reads may share
+ * an identical request already in flight (SharedFetch).
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
   private readonly policy: SubgraphPolicy | undefined;
   private readonly timeoutMs: number;
 
-  constructor({ url, timeoutMs, policy }: { url: string; timeoutMs: number; policy?: SubgraphPolicy }) {
+  constructor({ url, timeoutMs, policy, sharedFetch }: { url: string; timeoutMs: number; policy?: SubgraphPolicy; sharedFetch?: SharedFetch }) {
     super({
       url,
-      fetcher: ((input: string, init: RequestInit) =>
-        fetch(input, { ...init, signal: AbortSignal.timeout(callTimeout.getStore() ?? timeoutMs) })) as never,
+      fetcher: ((input: string, init: RequestInit & { headers: Record<string, string>; body: string }) => {
+        const call = currentCall.getStore() ?? { timeoutMs, shareable: false };
+        if (sharedFetch && call.shareable) return sharedFetch.fetch(input, init, call.timeoutMs);
+        return fetch(input, { ...init, signal: AbortSignal.timeout(call.timeoutMs) });
+      }) as never,
     });
     this.policy = policy;
     this.timeoutMs = timeoutMs;
@@ -46,17 +51,18 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
     const deadline = (options.context as Partial<RouterContext>).deadline;
     // Each attempt gets the subgraph timeout, cut to what is left of the operation's deadline.
     const deadlinePassed = () => Object.assign(new Error('the operation deadline passed'), { name: 'TimeoutError' });
+    const shareable = !isMutation(options);
     const attempt = () => {
       const left = deadline === undefined ? this.timeoutMs : Math.min(this.timeoutMs, deadline - Date.now());
       if (left <= 0) return Promise.reject(deadlinePassed());
-      const call = callTimeout.run(left, () => super.process(options));
+      const call = currentCall.run({ timeoutMs: left, shareable }, () => super.process(options));
       if (left === this.timeoutMs) return call;
       return call.catch((error: unknown) => {
         throw error instanceof Error && error.name === 'TimeoutError' ? deadlinePassed() : error;
       });
     };
     if (!this.policy) return attempt();
-    return this.policy.execute(attempt, { retriable: !isMutation(options) });
+    return this.policy.execute(attempt, { retriable: shareable });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): void {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { graphql, startTestHub, type GraphQLResponse, type TestHub } from './support/hub.js';
+import { countingProxy } from './support/proxy.js';
 
 /**
  * One failing subgraph never takes the hub down: real subgraphs, real faults (a stopped
@@ -11,29 +10,6 @@ import { graphql, startTestHub, type GraphQLResponse, type TestHub } from './sup
  */
 
 const CUSTOMERS_WITH_ORDERS = '{ customers(first: 5) { edges { node { name orders { totalCount } } } } }';
-
-/** An HTTP proxy to a subgraph that answers the first `failures` requests with 503 and counts them all. */
-async function flakyProxy(target: string, failures: number): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
-  let requests = 0;
-  const server: Server = createServer(async (req, res) => {
-    requests += 1;
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    if (requests <= failures) {
-      res.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable');
-      return;
-    }
-    const upstream = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.concat(chunks) });
-    res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/graphql`,
-    requests: () => requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 let hub: TestHub;
 
@@ -69,7 +45,7 @@ after(async () => {
 
 describe('calls from the router to subgraphs', () => {
   it('retries a query once on a transient 503 and answers in full', async () => {
-    const proxy = await flakyProxy(hub.ordersUrl, 1);
+    const proxy = await countingProxy(hub.ordersUrl, { failures: 1 });
     const router = await hub.startRouter({ orders: proxy.url });
     try {
       const response = await graphql(router.url, '{ orders(first: 5) { totalCount } }');
@@ -82,7 +58,7 @@ describe('calls from the router to subgraphs', () => {
   });
 
   it('never retries a mutation', async () => {
-    const proxy = await flakyProxy(hub.ordersUrl, 1);
+    const proxy = await countingProxy(hub.ordersUrl, { failures: 1 });
     const router = await hub.startRouter({ orders: proxy.url });
     try {
       const response = await graphql(router.url, 'mutation { cancelOrder(id: "00000000-0000-4000-8000-000000000000") { id } }');

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { graphql, startTestHub, type TestHub } from './support/hub.js';
+import { countingProxy } from './support/proxy.js';
+
+/** Counted, not timed: how many requests reach a subgraph for concurrent client operations. */
+let hub: TestHub;
+
+before(async () => {
+  hub = await startTestHub();
+});
+after(async () => {
+  await hub?.stop();
+});
+
+describe('identical subgraph reads in flight at the same time', () => {
+  it('are sent once and answered to every client', async () => {
+    // The proxy holds each answer, so that all twenty operations overlap.
+    const proxy = await countingProxy(hub.customersUrl, { delayMs: 200 });
+    const router = await hub.startRouter({ customers: proxy.url });
+    try {
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => graphql(router.url, '{ customers(first: 1) { totalCount } }', undefined, { 'x-request-id': `same-${i}` })),
+      );
+      assert.ok(responses.every((response) => response.body.data?.customers.totalCount === 0));
+      assert.equal(proxy.requests(), 1);
+      assert.deepEqual(router.subgraphRequests(), { sent: 1, shared: 19 });
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('are not shared between callers whose forwarded headers differ', async () => {
+    const proxy = await countingProxy(hub.customersUrl, { delayMs: 200 });
+    const router = await hub.startRouter({ customers: proxy.url });
+    try {
+      await Promise.all(
+        Array.from({ length: 8 }, (_, i) => graphql(router.url, '{ customers(first: 1) { totalCount } }', undefined, { authorization: `Bearer user-${i % 4}` })),
+      );
+      assert.equal(proxy.requests(), 4, 'one per distinct Authorization header');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('never applies to mutations', async () => {
+    const proxy = await countingProxy(hub.ordersUrl, { delayMs: 200 });
+    const router = await hub.startRouter({ orders: proxy.url });
+    try {
+      const mutation = 'mutation { cancelOrder(id: "00000000-0000-4000-8000-000000000000") { id } }';
+      const responses = await Promise.all([graphql(router.url, mutation), graphql(router.url, mutation)]);
+      assert.ok(responses.every((response) => response.body.errors?.[0]?.extensions?.code === 'NOT_FOUND'));
+      assert.equal(proxy.requests(), 2);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
