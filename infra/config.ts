@@ -61,6 +61,8 @@ export const routerEnv = {
     .default('')
     .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean)),
   SUBGRAPH_TIMEOUT_MS: positiveInt(5_000, 600_000),
+  /** Keep-alive connections the router holds to each subgraph at most. */
+  SUBGRAPH_CONNECTIONS: positiveInt(64, 10_000),
   /** The whole operation's deadline: subgraph calls (and retries) after it fail with TIMEOUT. */
   OPERATION_TIMEOUT_MS: positiveInt(15_000, 600_000),
   /** Attempts for a subgraph query (mutations are never retried). */

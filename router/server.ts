@@ -12,7 +12,7 @@ import type { Logger } from '../infra/logger.js';
 import { createContext, type RouterContext } from './context.js';
 import { checkSubgraphs } from './readiness.js';
 import { SubgraphPolicy, type CircuitStateName } from './resilience/subgraph-policy.js';
-import { SharedFetch } from './shared-fetch.js';
+import { SubgraphClient } from './subgraph-client.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 import { refuseSubscriptionsOverHttp, serveRouterSubscriptions } from './subscriptions/router-subscriptions.js';
 import { readSupergraph, subgraphUrlsFromEnv } from './supergraph.js';
@@ -64,9 +64,9 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
       ),
     ]),
   );
-  const sharedFetch = new SharedFetch();
+  const client = new SubgraphClient(config.SUBGRAPH_CONNECTIONS);
   const dataSource = (name: string) =>
-    new SubgraphDataSource({ url: subgraphUrls[name]!, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, policy: policies[name], sharedFetch });
+    new SubgraphDataSource({ url: subgraphUrls[name]!, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, policy: policies[name], client });
 
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.sdl,
@@ -139,12 +139,13 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
   return {
     url,
     upstreamSubscriptionsOpened: sockets.upstreamOpened,
-    subgraphRequests: () => ({ ...sharedFetch.counts }),
+    subgraphRequests: () => ({ ...client.counts }),
     circuits: () => Object.fromEntries(Object.entries(policies).map(([name, policy]) => [name, { state: policy.state, transitions: { ...policy.transitions } }])),
     async stop(timeoutMs = config.SHUTDOWN_TIMEOUT_MS) {
       await sockets.close();
       await http.close(timeoutMs);
       await apollo.stop();
+      await client.close();
     },
   };
 }

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError, Kind } from 'graphql';
 import type { SubgraphPolicy } from './resilience/subgraph-policy.js';
-import type { SharedFetch } from './shared-fetch.js';
+import type { SubgraphClient, SubgraphRequestInit } from './subgraph-client.js';
 import { REQUEST_ID_HEADER } from '../infra/http/request-id.js';
 import type { RouterContext } from './context.js';
 
@@ -23,24 +23,23 @@ function isMutation(options: GraphQLDataSourceProcessOptions<RouterContext>): bo
 }
 
 /**
- * Calls one subgraph over HTTP with Node's fetch (keep-alive by default), passing on the
+ * Calls one subgraph over HTTP through the router's SubgraphClient (a keep-alive pool), passing on the
  * request id and the configured client headers. A subgraph that does not answer within
  * `timeoutMs` fails that fetch; with a policy, calls also go through the subgraph's bulkhead,
  * circuit breaker and (queries only) retries. A failed fetch leaves the fields it would have
  * filled null, with an error naming the subgraph; the rest of the plan goes on. Reads may share
- * an identical request already in flight (SharedFetch).
+ * an identical request already in flight.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
   private readonly policy: SubgraphPolicy | undefined;
   private readonly timeoutMs: number;
 
-  constructor({ url, timeoutMs, policy, sharedFetch }: { url: string; timeoutMs: number; policy?: SubgraphPolicy; sharedFetch?: SharedFetch }) {
+  constructor({ url, timeoutMs, policy, client }: { url: string; timeoutMs: number; policy?: SubgraphPolicy; client: SubgraphClient }) {
     super({
       url,
-      fetcher: ((input: string, init: RequestInit & { headers: Record<string, string>; body: string }) => {
+      fetcher: ((input: string, init: SubgraphRequestInit) => {
         const call = currentCall.getStore() ?? { timeoutMs, shareable: false };
-        if (sharedFetch && call.shareable) return sharedFetch.fetch(input, init, call.timeoutMs);
-        return fetch(input, { ...init, signal: AbortSignal.timeout(call.timeoutMs) });
+        return call.shareable ? client.sendShared(input, init, call.timeoutMs) : client.send(input, init, call.timeoutMs);
       }) as never,
     });
     this.policy = policy;

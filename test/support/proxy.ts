@@ -5,6 +5,8 @@ export interface CountingProxy {
   url: string;
   /** Requests received so far. */
   requests(): number;
+  /** Distinct TCP connections the requests came on. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -14,8 +16,10 @@ export interface CountingProxy {
  */
 export async function countingProxy(target: string, options: { failures?: number; delayMs?: number } = {}): Promise<CountingProxy> {
   let requests = 0;
+  const sockets = new Set<unknown>();
   const server = createServer(async (req, res) => {
     requests += 1;
+    sockets.add(req.socket);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     if (requests <= (options.failures ?? 0)) {
@@ -36,6 +40,7 @@ export async function countingProxy(target: string, options: { failures?: number
   return {
     url: `http://127.0.0.1:${port}/graphql`,
     requests: () => requests,
+    connections: () => sockets.size,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -56,3 +56,23 @@ describe('identical subgraph reads in flight at the same time', () => {
     }
   });
 });
+
+describe('the connection pool to a subgraph', () => {
+  it('reuses one keep-alive connection for sequential calls and opens at most SUBGRAPH_CONNECTIONS', async () => {
+    const proxy = await countingProxy(hub.customersUrl, { delayMs: 50 });
+    const router = await hub.startRouter({ customers: proxy.url }, { SUBGRAPH_CONNECTIONS: '2' });
+    try {
+      for (let i = 0; i < 5; i++) await graphql(router.url, 'query ($n: Int) { customers(first: $n) { totalCount } }', { n: i });
+      assert.equal(proxy.connections(), 1, 'sequential calls share one connection');
+      // Distinct variables, so that nothing is shared in flight: ten calls over two connections.
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => graphql(router.url, 'query ($n: Int) { customers(first: $n) { totalCount } }', { n: 10 + i })),
+      );
+      assert.ok(responses.every((response) => response.body.data?.customers.totalCount === 0));
+      assert.equal(proxy.requests(), 15);
+      assert.ok(proxy.connections() <= 2, `connections: ${proxy.connections()}`);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
