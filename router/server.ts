@@ -66,7 +66,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
   );
   const client = new SubgraphClient(config.SUBGRAPH_CONNECTIONS);
   const dataSource = (name: string) =>
-    new SubgraphDataSource({ url: subgraphUrls[name]!, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, policy: policies[name], client });
+    new SubgraphDataSource({ url: subgraphUrls[name]!, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, policy: policies[name]!, client });
 
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.sdl,

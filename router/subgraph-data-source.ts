@@ -25,16 +25,16 @@ function isMutation(options: GraphQLDataSourceProcessOptions<RouterContext>): bo
 /**
  * Calls one subgraph over HTTP through the router's SubgraphClient (a keep-alive pool), passing on the
  * request id and the configured client headers. A subgraph that does not answer within
- * `timeoutMs` fails that fetch; with a policy, calls also go through the subgraph's bulkhead,
- * circuit breaker and (queries only) retries. A failed fetch leaves the fields it would have
+ * `timeoutMs` fails that fetch; calls go through the subgraph's bulkhead, circuit breaker and
+ * (queries only) retries. A failed fetch leaves the fields it would have
  * filled null, with an error naming the subgraph; the rest of the plan goes on. Reads may share
  * an identical request already in flight.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
-  private readonly policy: SubgraphPolicy | undefined;
+  private readonly policy: SubgraphPolicy;
   private readonly timeoutMs: number;
 
-  constructor({ url, timeoutMs, policy, client }: { url: string; timeoutMs: number; policy?: SubgraphPolicy; client: SubgraphClient }) {
+  constructor({ url, timeoutMs, policy, client }: { url: string; timeoutMs: number; policy: SubgraphPolicy; client: SubgraphClient }) {
     super({
       url,
       fetcher: ((input: string, init: SubgraphRequestInit) => {
@@ -60,7 +60,6 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
         throw error instanceof Error && error.name === 'TimeoutError' ? deadlinePassed() : error;
       });
     };
-    if (!this.policy) return attempt();
     return this.policy.execute(attempt, { retriable: shareable });
   }
 
