@@ -104,6 +104,17 @@ describe('the router over HTTP', () => {
     assert.equal(validation.body.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
   });
 
+  it('sends the Cache-Control that every subgraph’s @cacheControl hints allow, and no-store for mutations and errors', async () => {
+    const cacheControl = async (query: string) => (await hub.request(query)).headers.get('cache-control');
+    assert.equal(await cacheControl('{ customers(first: 1) { totalCount } }'), 'max-age=30, public');
+    assert.equal(await cacheControl('{ customerGroups { code } }'), 'max-age=3600, public');
+    // customers allows 30 s, orders 10 s: the answer is cacheable as long as its shortest part.
+    await hub.query('mutation { createCustomer(input: { name: "Cached Customer", email: "cached@example.com" }) { id } }');
+    assert.equal(await cacheControl('{ customers(first: 1) { edges { node { name orders { totalCount } } } } }'), 'max-age=10, public');
+    assert.equal(await cacheControl('mutation { cancelOrder(id: "00000000-0000-4000-8000-000000000000") { id } }'), 'no-store');
+    assert.equal(await cacheControl('{ customers(first: 1000) { totalCount } }'), 'no-store', 'never for an answer with errors');
+  });
+
   it('answers 404 for an unknown path', async () => {
     const response = await fetch(`${origin}/nope`);
     assert.equal(response.status, 404);
