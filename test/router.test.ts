@@ -106,11 +106,12 @@ describe('the router over HTTP', () => {
 
   it('sends the Cache-Control that every subgraph’s @cacheControl hints allow, and no-store for mutations and errors', async () => {
     const cacheControl = async (query: string) => (await hub.request(query)).headers.get('cache-control');
-    assert.equal(await cacheControl('{ customers(first: 1) { totalCount } }'), 'max-age=30, public');
+    // Customer and order data is private: browsers may keep it, shared caches may not.
+    assert.equal(await cacheControl('{ customers(first: 1) { totalCount } }'), 'max-age=30, private');
     assert.equal(await cacheControl('{ customerGroups { code } }'), 'max-age=3600, public');
     // customers allows 30 s, orders 10 s: the answer is cacheable as long as its shortest part.
     await hub.query('mutation { createCustomer(input: { name: "Cached Customer", email: "cached@example.com" }) { id } }');
-    assert.equal(await cacheControl('{ customers(first: 1) { edges { node { name orders { totalCount } } } } }'), 'max-age=10, public');
+    assert.equal(await cacheControl('{ customers(first: 1) { edges { node { name orders { totalCount } } } } }'), 'max-age=10, private');
     assert.equal(await cacheControl('mutation { cancelOrder(id: "00000000-0000-4000-8000-000000000000") { id } }'), 'no-store');
     assert.equal(await cacheControl('{ customers(first: 1000) { totalCount } }'), 'no-store', 'never for an answer with errors');
   });
