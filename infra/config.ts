@@ -61,6 +61,13 @@ export const routerEnv = {
     .default('')
     .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean)),
   SUBGRAPH_TIMEOUT_MS: positiveInt(5_000, 600_000),
+  /** Operation limits, checked before anything is planned (see router/limits). */
+  OPERATION_MAX_DEPTH: positiveInt(12, 1_000),
+  OPERATION_MAX_ALIASES: positiveInt(30, 10_000),
+  OPERATION_MAX_ROOT_FIELDS: positiveInt(10, 1_000),
+  OPERATION_MAX_DIRECTIVES: positiveInt(30, 10_000),
+  OPERATION_MAX_TOKENS: positiveInt(5_000, 1_000_000),
+  OPERATION_MAX_COST: positiveInt(10_000, 100_000_000),
   /** Keep-alive connections the router holds to each subgraph at most. */
   SUBGRAPH_CONNECTIONS: positiveInt(64, 10_000),
   /** The whole operation's deadline: subgraph calls (and retries) after it fail with TIMEOUT. */

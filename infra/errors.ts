@@ -19,6 +19,8 @@ export enum ErrorCode {
   EventsExpired = 'EVENTS_EXPIRED',
   /** A subscriber did not read its events fast enough and was cut off; resubscribe with `after`. */
   SlowConsumer = 'SLOW_CONSUMER',
+  /** The operation is over one of the router's limits (depth, aliases, root fields, directives, tokens, cost); `extensions.limit` names it. */
+  OperationLimitExceeded = 'OPERATION_LIMIT_EXCEEDED',
   /** The HTTP request itself is malformed (not JSON, too large). */
   BadRequest = 'BAD_REQUEST',
   /** Anything unexpected; the message is masked in production and the error logged with the request id. */

@@ -1,5 +1,8 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
+import type { GraphQLFormattedError } from 'graphql';
+import { ErrorCode } from '../infra/errors.js';
+import { operationLimitsPlugin } from './limits/operation-limits.js';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import cors from 'cors';
@@ -16,6 +19,15 @@ import { SubgraphClient } from './subgraph-client.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 import { refuseSubscriptionsOverHttp, serveRouterSubscriptions } from './subscriptions/router-subscriptions.js';
 import { readSupergraph, subgraphUrlsFromEnv } from './supergraph.js';
+
+/** graphql-js stops parsing past `maxTokens`; say so with the code and the limit's name. */
+function tokenLimitError(formatted: GraphQLFormattedError, maxTokens: number): GraphQLFormattedError {
+  if (formatted.extensions?.code !== 'GRAPHQL_PARSE_FAILED' || !/tokens\. Parsing aborted/.test(formatted.message)) return formatted;
+  return {
+    message: `The operation has more than ${maxTokens} tokens, over the limit`,
+    extensions: { ...formatted.extensions, code: ErrorCode.OperationLimitExceeded, limit: 'tokens', max: maxTokens },
+  };
+}
 
 /** Origins of Apollo Sandbox (standalone and embedded), admitted by CORS in every environment. */
 export const SANDBOX_ORIGINS = ['https://studio.apollographql.com', 'https://sandbox.embed.apollographql.com'];
@@ -74,13 +86,23 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     logger: deps.logger,
   });
 
+  const limits = {
+    maxDepth: config.OPERATION_MAX_DEPTH,
+    maxAliases: config.OPERATION_MAX_ALIASES,
+    maxRootFields: config.OPERATION_MAX_ROOT_FIELDS,
+    maxDirectives: config.OPERATION_MAX_DIRECTIVES,
+    maxCost: config.OPERATION_MAX_COST,
+  };
+  const mask = maskUnexpectedErrors(production);
   const apollo = new ApolloServer<RouterContext>({
     gateway,
     logger: deps.logger,
     includeStacktraceInErrorResponses: false,
-    formatError: maskUnexpectedErrors(production),
+    parseOptions: { maxTokens: config.OPERATION_MAX_TOKENS },
+    formatError: (formatted, error) => mask(tokenLimitError(formatted, config.OPERATION_MAX_TOKENS), error),
     plugins: [
       requestPlugin<RouterContext>(),
+      operationLimitsPlugin<RouterContext>(limits),
       refuseSubscriptionsOverHttp(),
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
@@ -131,6 +153,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     forwardHeaders: config.FORWARD_HEADERS,
     dataSource,
     maxBufferedBytes: config.SUBSCRIPTION_MAX_BUFFERED_BYTES,
+    limits,
     logger: deps.logger,
   });
   const url = `${http.origin}/graphql`;

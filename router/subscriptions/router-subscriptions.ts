@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, print } from 'graphql';
+import { checkOperation, type OperationLimits } from '../limits/operation-limits.js';
 import { ErrorCode } from '../../infra/errors.js';
 import { serveSubscriptions } from '../../infra/graphql/subscription-server.js';
 import type { Logger } from '../../infra/logger.js';
@@ -19,6 +20,7 @@ export interface RouterSubscriptionOptions {
   /** Data sources for the entity fetches that complete each event. */
   dataSource: (name: string) => SubgraphDataSource;
   maxBufferedBytes: number;
+  limits: OperationLimits;
   logger: Logger;
 }
 
@@ -34,13 +36,16 @@ export function serveRouterSubscriptions(server: Server, options: RouterSubscrip
     schema: planner.schema,
     logger: options.logger,
     context: (connection) => createSocketContext(connection, contextDeps),
-    subscribe: (args) =>
-      subscriptions.subscribe({
+    subscribe: (args) => {
+      const overLimit = checkOperation(planner.schema, args.document, args.operationName, args.variableValues ?? {}, options.limits);
+      if (overLimit) return { errors: [overLimit] };
+      return subscriptions.subscribe({
         document: args.document,
         operationName: args.operationName,
         variables: args.variableValues ?? {},
         context: args.contextValue as RouterContext,
-      }),
+      });
+    },
     execute: async (args) => {
       const response = await options.apollo.executeOperation(
         { query: print(args.document), variables: args.variableValues ?? undefined, operationName: args.operationName ?? undefined },

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { graphql, startTestHub, type TestHub } from './support/hub.js';
+import { subscribe, wsClient } from './support/ws.js';
+
+/** Each limit at its value passes, and one over it is refused before anything reaches a subgraph. */
+let hub: TestHub;
+let url: string;
+
+before(async () => {
+  hub = await startTestHub();
+  const router = await hub.startRouter(
+    {},
+    {
+      OPERATION_MAX_DEPTH: '5',
+      OPERATION_MAX_ALIASES: '2',
+      OPERATION_MAX_ROOT_FIELDS: '2',
+      OPERATION_MAX_DIRECTIVES: '2',
+      OPERATION_MAX_TOKENS: '60',
+      OPERATION_MAX_COST: '110',
+    },
+  );
+  url = router.url;
+});
+after(async () => {
+  await hub?.stop();
+});
+
+async function limitOf(query: string, variables?: Record<string, unknown>) {
+  hub.statements.reset();
+  const response = await graphql(url, query, variables);
+  const error = response.body.errors?.[0];
+  return { status: response.status, code: error?.extensions?.code, limit: error?.extensions?.limit, actual: error?.extensions?.actual, statements: hub.statements.count() };
+}
+
+describe('operation limits', () => {
+  it('allows depth 5 and refuses deeper', async () => {
+    // Depth is the nesting of fields, leaves included: customers(1) edges(2) node(3) orders(4) totalCount(5).
+    assert.equal((await limitOf('{ customers(first: 1) { edges { node { orders(first: 1) { totalCount } } } } }')).code, undefined);
+    const over = await limitOf('{ customers(first: 1) { edges { node { orders(first: 1) { edges { node { id } } } } } } }');
+    assert.deepEqual(over, { status: 400, code: 'OPERATION_LIMIT_EXCEEDED', limit: 'depth', actual: 7, statements: 0 });
+  });
+
+  it('allows 2 aliases and refuses 3', async () => {
+    assert.equal((await limitOf('{ a: customerGroups { code } b: customerGroups { code } }')).code, undefined);
+    const over = await limitOf('{ a: customerGroups { x: code } b: customerGroups { y: code } }');
+    assert.equal(over.limit, 'aliases');
+    assert.equal(over.actual, 4);
+  });
+
+  it('allows 2 root fields and refuses 3', async () => {
+    assert.equal((await limitOf('{ customerGroups { code } customers(first: 0) { totalCount } }')).code, undefined);
+    assert.equal((await limitOf('{ customerGroups { code } customers(first: 0) { totalCount } orders(first: 0) { totalCount } }')).limit, 'root fields');
+  });
+
+  it('allows 2 directives and refuses 3', async () => {
+    assert.equal((await limitOf('{ customerGroups { code @include(if: true) name @skip(if: false) } }')).code, undefined);
+    assert.equal((await limitOf('{ customerGroups @include(if: true) { code @include(if: true) name @skip(if: false) } }')).limit, 'directives');
+  });
+
+  it('counts list fields by their page size, variables included, and refuses a cost over the limit', async () => {
+    // 1 (customers) + 10 × (edges, node, name) = 31
+    assert.equal((await limitOf('query ($n: Int) { customers(first: $n) { edges { node { name } } } }', { n: 10 })).code, undefined);
+    // 1 + 10 × 3 + 10 × 10 × 1 (orders' totalCount under a page of 10) + 10 (orders) = 141
+    const over = await limitOf('query ($n: Int) { customers(first: $n) { edges { node { name orders(first: 10) { totalCount } } } } }', { n: 10 });
+    assert.equal(over.limit, 'cost');
+    assert.equal(over.statements, 0, 'refused before any subgraph was asked');
+  });
+
+  it('refuses an operation with too many tokens, naming the limit', async () => {
+    const fields = Array.from({ length: 70 }, () => 'code').join(' ');
+    const over = await limitOf(`{ customerGroups { ${fields} } }`);
+    assert.equal(over.code, 'OPERATION_LIMIT_EXCEEDED');
+    assert.equal(over.limit, 'tokens');
+  });
+
+  it('refuses batched HTTP requests', async () => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ query: '{ customerGroups { code } }' }, { query: '{ customerGroups { name } }' }]),
+    });
+    assert.equal(response.status, 400);
+    assert.match(await response.text(), /batching/i);
+  });
+
+  it('applies to subscriptions too', async () => {
+    const client = wsClient(url);
+    try {
+      const deep = subscribe(client, 'subscription { orderEvents { order { customer { orders(first: 1) { edges { node { id } } } } } } }');
+      const [result] = await deep.waitFor(1);
+      assert.equal(result!.errors?.[0]?.extensions?.code, 'OPERATION_LIMIT_EXCEEDED');
+      assert.equal(result!.errors?.[0]?.extensions?.limit, 'depth');
+    } finally {
+      await client.dispose();
+    }
+  });
+});
