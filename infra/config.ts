@@ -51,8 +51,14 @@ export const ordersEnv = {
   CUSTOMERS_URL: httpUrl.default('http://localhost:4001/graphql'),
 };
 
+const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
+
 export const routerEnv = {
   ...commonEnv,
+  /** Schema introspection; default: on unless NODE_ENV=production. */
+  INTROSPECTION: flag.optional(),
+  /** The Apollo Sandbox landing page; default: on unless NODE_ENV=production. */
+  SANDBOX: flag.optional(),
   PORT: port(4000),
   /** Relative paths are resolved from the folder the command was started in. Default: the hub's own supergraph. */
   SUPERGRAPH_PATH: z.string().min(1).default(fromRoot('schema/supergraph.graphql')),

@@ -97,6 +97,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
   const apollo = new ApolloServer<RouterContext>({
     gateway,
     logger: deps.logger,
+    introspection: config.INTROSPECTION ?? !production,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: config.OPERATION_MAX_TOKENS },
     formatError: (formatted, error) => mask(tokenLimitError(formatted, config.OPERATION_MAX_TOKENS), error),
@@ -104,7 +105,9 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
       requestPlugin<RouterContext>(),
       operationLimitsPlugin<RouterContext>(limits),
       refuseSubscriptionsOverHttp(),
-      production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      (config.SANDBOX ?? !production)
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
+        : ApolloServerPluginLandingPageDisabled(),
     ],
     stopOnTerminationSignals: false,
   });

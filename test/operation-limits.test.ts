@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { graphql, startTestHub, type TestHub } from './support/hub.js';
 import { subscribe, wsClient } from './support/ws.js';
@@ -94,5 +95,28 @@ describe('operation limits', () => {
     } finally {
       await client.dispose();
     }
+  });
+});
+
+describe('production settings', () => {
+  it('turns off introspection and the Sandbox page in production unless enabled, and keeps persisted queries working', async () => {
+    const production = await hub.startRouter({}, { NODE_ENV: 'production' });
+    const introspection = await graphql(production.url, '{ __schema { queryType { name } } }');
+    assert.equal(introspection.body.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+    const page = await fetch(production.url, { headers: { accept: 'text/html' } });
+    assert.doesNotMatch(await page.text(), /embeddable-sandbox/);
+
+    const enabled = await hub.startRouter({}, { NODE_ENV: 'production', INTROSPECTION: 'true', SANDBOX: 'true' });
+    assert.equal((await graphql(enabled.url, '{ __schema { queryType { name } } }')).body.data?.__schema.queryType.name, 'Query');
+    assert.match(await (await fetch(enabled.url, { headers: { accept: 'text/html' } })).text(), /embeddable-sandbox/);
+
+    // Automatic persisted queries: the hash alone is unknown at first, then works once registered.
+    const query = '{ customerGroups { code } }';
+    const persistedQuery = { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') };
+    const post = (body: object) =>
+      fetch(production.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
+    assert.equal((await post({ extensions: { persistedQuery } })).errors?.[0]?.extensions?.code, 'PERSISTED_QUERY_NOT_FOUND');
+    assert.equal((await post({ query, extensions: { persistedQuery } })).data?.customerGroups.length, 4);
+    assert.equal((await post({ extensions: { persistedQuery } })).data?.customerGroups.length, 4);
   });
 });
