@@ -7,35 +7,41 @@ export interface Stoppable {
 
 /**
  * Runs a service process: starts it, and on SIGTERM or SIGINT stops it (draining in-flight
- * work) and exits 0. A bad configuration or a failed start exits 1 with the reason.
+ * work) and exits 0. A signal while it is still starting (waiting for PostgreSQL, say) exits 0
+ * at once: it serves nothing yet. A bad configuration or a failed start exits 1 with the reason.
  */
 export async function runService(name: string, logLevel: string | undefined, start: (logger: Logger) => Promise<Stoppable>): Promise<void> {
   const logger = createLogger(name, logLevel ?? 'info');
+  let shutdown: (signal: string) => void = (signal) => {
+    logger.info({ signal }, 'stopped while starting');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
   let service: Stoppable;
   try {
     service = await start(logger);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-    } else {
-      logger.fatal({ err: error }, 'start failed');
-    }
+    if (error instanceof ConfigError) console.error(error.message);
+    else logger.fatal({ err: error }, 'start failed');
     process.exit(1);
   }
+
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  shutdown = (signal) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    try {
-      await service.stop();
-      logger.info('stopped');
-      process.exit(0);
-    } catch (error) {
-      logger.error({ err: error }, 'shutdown failed');
-      process.exit(1);
-    }
+    service.stop().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
 }

@@ -115,6 +115,23 @@ describe('start-up order', () => {
 });
 
 describe('graceful shutdown of a subgraph process', () => {
+  it('exits 0 on SIGTERM while it is still waiting for PostgreSQL', async () => {
+    const nobody = await findFreePort();
+    const subgraph = spawnService('subgraphs/customers/index.ts', {
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${nobody}/postgres`,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+    });
+    try {
+      await subgraph.logLine('waiting for PostgreSQL');
+      subgraph.signal('SIGTERM');
+      assert.deepEqual(await subgraph.exited(), { code: 0, signal: null });
+    } finally {
+      await subgraph.kill();
+    }
+  });
+
   it('exits 0 on SIGTERM', async () => {
     const database = await createTestDatabase();
     const subgraph = spawnService('subgraphs/customers/index.ts', { DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
