@@ -70,9 +70,6 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
 /** PostgreSQL error codes this codebase reacts to. */
 export const PgErrorCode = {
   UniqueViolation: '23505',
-  ForeignKeyViolation: '23503',
-  CheckViolation: '23514',
-  InvalidTextRepresentation: '22P02',
 } as const;
 
 export function isPgError(error: unknown, code: string): error is pg.DatabaseError {

@@ -2,13 +2,11 @@ import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { ExecutionArgs, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { REQUEST_ID_HEADER } from '../http/request-id.js';
+import { requestIdFrom } from '../http/request-id.js';
 import type { Logger } from '../logger.js';
 
 /** The close code that tells graphql-ws clients to reconnect (to another replica). */
 export const GOING_AWAY = 1001;
-
-const ACCEPTED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface SubscriptionConnection {
   /** The x-request-id sent at the WebSocket upgrade, or a new one for each operation. */
@@ -55,8 +53,7 @@ export function serveSubscriptions<TContext>(server: Server, options: Subscripti
       subscribe: options.subscribe as never,
       context: (ctx, subscriptionId) => {
         const headers = ctx.extra.request.headers;
-        const offered = headers[REQUEST_ID_HEADER];
-        const requestId = typeof offered === 'string' && ACCEPTED_REQUEST_ID.test(offered) ? offered : crypto.randomUUID();
+        const requestId = requestIdFrom(headers);
         const socket = ctx.extra.socket;
         return options.context({
           requestId,
