@@ -55,6 +55,10 @@ const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
 
 export const routerEnv = {
   ...commonEnv,
+  /** Optional for the router: with it come API keys, audit records and event-driven cache purges. */
+  DATABASE_URL: postgresUrl.optional(),
+  /** Optional: with it, replicas share the response cache and rate-limit counters. */
+  REDIS_URL: redisUrl.optional(),
   /** Schema introspection; default: on unless NODE_ENV=production. */
   INTROSPECTION: flag.optional(),
   /** The Apollo Sandbox landing page; default: on unless NODE_ENV=production. */

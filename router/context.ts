@@ -1,8 +1,11 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Principal } from '../infra/auth/principal.js';
 import type { RequestContext } from '../infra/graphql/request-plugin.js';
 import type { Logger } from '../infra/logger.js';
 
 export interface RouterContext extends RequestContext {
+  /** The verified caller; absent for a request without credentials. */
+  principal?: Principal;
   /** Client headers to pass on to every subgraph fetch of this request. */
   forwardedHeaders: Record<string, string>;
   /** When the whole operation must be done (epoch ms); subgraph calls after it fail with TIMEOUT. */

@@ -1,0 +1,45 @@
+/**
+ * Who is calling, once the router has verified their credentials. The router forwards it to
+ * subgraphs in the signed internal header; subgraphs and the response cache read it.
+ */
+export interface Principal {
+  /** `user`: a JWT bearer; `api_key`: an X-API-Key; `service`: one of the hub's own services. */
+  kind: 'user' | 'api_key' | 'service';
+  /** The JWT subject, the API key's id, or the service's name. Stable across tokens of one caller. */
+  id: string;
+  roles: readonly string[];
+  /** Everything this principal may do: its roles' scopes plus any granted directly. */
+  scopes: readonly string[];
+}
+
+/** Every scope the hub knows. A field's `@requiresScopes` names one or more of these. */
+export const SCOPES = [
+  'customers:read',
+  'customers:write',
+  'orders:read',
+  'orders:write',
+  'queues:read',
+  'queues:publish',
+  'sap:read',
+  'sap:write',
+  'health:read',
+  'metrics:read',
+  'admin',
+] as const;
+
+export type Scope = (typeof SCOPES)[number];
+
+/** The shipped roles and the scopes each grants. */
+export const ROLE_SCOPES: Readonly<Record<string, readonly Scope[]>> = {
+  admin: SCOPES,
+  api_user: ['customers:read', 'customers:write', 'orders:read', 'orders:write', 'queues:publish'],
+  sap_integration: ['sap:read', 'sap:write', 'queues:read', 'queues:publish'],
+  readonly: ['customers:read', 'orders:read', 'queues:read', 'sap:read', 'health:read', 'metrics:read'],
+};
+
+export const ROLES = Object.keys(ROLE_SCOPES);
+
+/** The scopes of `roles` (unknown roles grant nothing) together with `extra`, without repeats. */
+export function scopesOf(roles: readonly string[], extra: readonly string[] = []): string[] {
+  return [...new Set([...roles.flatMap((role) => ROLE_SCOPES[role] ?? []), ...extra])];
+}
