@@ -49,6 +49,21 @@ const config: CodegenConfig = {
         },
       },
     },
+    'subgraphs/access/__generated__/resolvers-types.ts': {
+      schema: 'schema/access.graphql',
+      plugins: resolverPlugins,
+      config: {
+        ...shared,
+        contextType: '../context.js#AccessContext',
+        mappers: {
+          ApiKey: '../access-repository.js#ApiKeyRow',
+          NewApiKey: '../access-service.js#IssuedApiKey',
+          ApiKeyConnection: '../../../infra/db/pagination.js#Connection<ApiKeyRow>',
+          AuditRecord: '../access-repository.js#AuditRecordRow',
+          AuditRecordConnection: '../../../infra/db/pagination.js#Connection<AuditRecordRow>',
+        },
+      },
+    },
   },
 };
 

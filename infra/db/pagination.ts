@@ -35,7 +35,7 @@ export function encodeCursor(row: CursorPosition): string {
   return Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString('base64url');
 }
 
-function decodeCursor(cursor: string, field: string): CursorPosition {
+function decodeCursor(cursor: string, field: string, isId: (id: string) => boolean): CursorPosition {
   const invalid = () => badUserInput([{ field, message: 'is not a cursor returned by this API' }]);
   let decoded: unknown;
   try {
@@ -43,19 +43,19 @@ function decodeCursor(cursor: string, field: string): CursorPosition {
   } catch {
     throw invalid();
   }
-  if (!Array.isArray(decoded) || decoded.length !== 2 || typeof decoded[0] !== 'string' || typeof decoded[1] !== 'string' || !isUuid(decoded[1])) throw invalid();
+  if (!Array.isArray(decoded) || decoded.length !== 2 || typeof decoded[0] !== 'string' || typeof decoded[1] !== 'string' || !isId(decoded[1])) throw invalid();
   const createdAt = new Date(decoded[0]);
   if (Number.isNaN(createdAt.getTime())) throw invalid();
   return { createdAt, id: decoded[1] };
 }
 
-/** Validates `first` and `after` as given by a client; errors name the argument. */
-export function pageRequest(args: { first?: number | null; after?: string | null }, prefix = ''): PageRequest {
+/** Validates `first` and `after` as given by a client; errors name the argument. `isId` checks the id in a cursor (default: a UUID). */
+export function pageRequest(args: { first?: number | null; after?: string | null }, prefix = '', isId: (id: string) => boolean = isUuid): PageRequest {
   const first = args.first ?? 20;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
     throw badUserInput([{ field: `${prefix}first`, message: `must be between 0 and ${MAX_PAGE_SIZE}` }]);
   }
-  return { first, after: args.after ? decodeCursor(args.after, `${prefix}after`) : null };
+  return { first, after: args.after ? decodeCursor(args.after, `${prefix}after`, isId) : null };
 }
 
 /** Builds a connection from up to `first + 1` rows; the extra row only tells that a next page exists. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import type { Kysely, Migration } from 'kysely';
+import { InternalTokenVerifier } from '../auth/internal-token.js';
 import type { Database } from '../db/database.js';
 import { openServiceDatabase, type ServiceDatabaseConfig } from '../db/service-database.js';
 import { startEvents, type Events } from '../events/events.js';
@@ -16,6 +17,8 @@ export interface DomainSubgraphConfig extends ServiceDatabaseConfig {
   SHUTDOWN_TIMEOUT_MS: number;
   REDIS_URL?: string | undefined;
   EVENTS_RETENTION_DAYS: number;
+  /** Checks the router's signed internal header; see infra/auth/internal-token.ts. */
+  INTERNAL_TOKEN_SECRET: string;
 }
 
 export interface DomainSubgraphOptions<DB, TContext extends RequestContext> {
@@ -27,8 +30,12 @@ export interface DomainSubgraphOptions<DB, TContext extends RequestContext> {
   database?: Database<DB>;
   migrations: Record<string, Migration>;
   resolvers: object;
-  /** Builds what the domain shares across requests; returns its per-request context factory. */
-  setup(infrastructure: { db: Kysely<DB>; events: Events }): (requestId: string) => TContext;
+  /**
+   * Builds what the domain shares across requests; returns its per-request context factory.
+   * Work that must end with the subgraph (a timer) registers its stop with `onStop`; it runs
+   * after requests have drained, before the pool closes.
+   */
+  setup(infrastructure: { db: Kysely<DB>; events: Events; onStop(stop: () => Promise<void> | void): void }): (requestId: string) => TContext;
 }
 
 /**
@@ -51,7 +58,8 @@ export async function startDomainSubgraph<DB, TContext extends RequestContext>(o
     logger,
     retentionDays: config.EVENTS_RETENTION_DAYS,
   });
-  const context = options.setup({ db: database.db, events });
+  const stops: (() => Promise<void> | void)[] = [];
+  const context = options.setup({ db: database.db, events, onStop: (stop) => void stops.push(stop) });
 
   const server = await startSubgraphServer({
     name: options.name,
@@ -61,6 +69,7 @@ export async function startDomainSubgraph<DB, TContext extends RequestContext>(o
     host: config.HOST,
     production: config.NODE_ENV === 'production',
     logger,
+    internalTokens: new InternalTokenVerifier(config.INTERNAL_TOKEN_SECRET),
     context,
     subscriptionContext: context,
     ready: () => database.ping(),
@@ -69,6 +78,7 @@ export async function startDomainSubgraph<DB, TContext extends RequestContext>(o
     url: server.url,
     async stop(timeoutMs = config.SHUTDOWN_TIMEOUT_MS) {
       await server.stop(timeoutMs);
+      for (const stop of stops) await stop();
       await events.stop();
       await release();
     },

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
+import type { Principal } from '../auth/principal.js';
 import { ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 
@@ -8,6 +9,11 @@ import type { Logger } from '../logger.js';
 export interface RequestContext extends BaseContext {
   requestId: string;
   logger: Logger;
+  /**
+   * The verified caller: at the router, from its credentials; at a subgraph, from the router's
+   * signed internal header. Absent for a caller without credentials.
+   */
+  principal?: Principal;
 }
 
 /**

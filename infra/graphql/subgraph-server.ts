@@ -4,10 +4,13 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
+import type { Principal } from '../auth/principal.js';
 import { serveSubscriptions } from './subscription-server.js';
+import { INTERNAL_TOKEN_HEADER, InvalidInternalToken, type InternalTokenVerifier } from '../auth/internal-token.js';
+import { ErrorCode, httpErrorBody } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { graphqlHandler } from '../http/graphql-handler.js';
-import { sendJson, startHttpServer } from '../http/http-server.js';
+import { sendJson, startHttpServer, type RouteHandler } from '../http/http-server.js';
 import { maskUnexpectedErrors, requestPlugin, type RequestContext } from './request-plugin.js';
 
 export interface SubgraphServerOptions<TContext extends RequestContext> {
@@ -18,7 +21,14 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   host: string;
   production: boolean;
   logger: Logger;
-  /** Per-request context; runs once per HTTP request. */
+  /**
+   * Checks the router's signed internal header (x-interchange-identity) on every GraphQL request
+   * over HTTP and on every graphql-ws `connection_init`; the principal it names goes into the
+   * context. A request without a valid one gets 401 UNAUTHENTICATED, a socket is closed with 4403.
+   * /health and /ready stay open. `null` only for test fixtures that stand in for foreign subgraphs.
+   */
+  internalTokens: InternalTokenVerifier | null;
+  /** Per-request context; runs once per HTTP request. `principal` is added to it from the internal header. */
   context: (requestId: string, req: IncomingMessage) => TContext | Promise<TContext>;
   /** Resolves while the subgraph can serve (its database answers); GET /ready reports it. */
   ready: () => Promise<void>;
@@ -52,12 +62,36 @@ export async function startSubgraphServer<TContext extends RequestContext>(
   });
   await apollo.start();
 
+  // The principal each HTTP request's internal header named, for its context.
+  const identities = new WeakMap<IncomingMessage, Principal>();
+  const graphql = graphqlHandler(apollo, {
+    context: async (req, requestId) => ({ ...(await options.context(requestId, req)), principal: identities.get(req) }),
+  });
+  const verifier = options.internalTokens;
+  const guardedGraphql: RouteHandler = verifier
+    ? async (req, res, requestId) => {
+        const header = req.headers[INTERNAL_TOKEN_HEADER];
+        let principal: Principal | undefined;
+        try {
+          ({ principal } = await verifier.verify(typeof header === 'string' ? header : undefined));
+        } catch (error) {
+          if (!(error instanceof InvalidInternalToken)) throw error;
+          options.logger.warn({ requestId, reason: error.message }, 'request without a valid internal header refused');
+          res.setHeader('www-authenticate', 'Bearer realm="interchange-subgraph"');
+          sendJson(res, 401, httpErrorBody('Subgraphs answer only the router: a valid internal header is required', ErrorCode.Unauthenticated, requestId));
+          return;
+        }
+        if (principal) identities.set(req, principal);
+        await graphql(req, res, requestId);
+      }
+    : graphql;
+
   const http = await startHttpServer({
     port: options.port,
     host: options.host,
     logger: options.logger,
     routes: {
-      '/graphql': graphqlHandler(apollo, { context: (req, requestId) => options.context(requestId, req) }),
+      '/graphql': guardedGraphql,
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: options.name }),
       '/ready': async (_req, res) => {
         try {
@@ -71,7 +105,23 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     },
   });
   const subscriptions = options.subscriptionContext
-    ? serveSubscriptions(http.server, { schema, context: ({ requestId }) => options.subscriptionContext!(requestId), logger: options.logger })
+    ? serveSubscriptions(http.server, {
+        schema,
+        context: ({ requestId, principal }) => ({ ...options.subscriptionContext!(requestId), principal }),
+        authenticate: verifier
+          ? async ({ connectionParams }) => {
+              const token = connectionParams[INTERNAL_TOKEN_HEADER];
+              try {
+                return (await verifier.verify(typeof token === 'string' ? token : undefined)).principal;
+              } catch (error) {
+                if (!(error instanceof InvalidInternalToken)) throw error;
+                options.logger.warn({ reason: error.message }, 'subscription connection without a valid internal header refused');
+                return false;
+              }
+            }
+          : undefined,
+        logger: options.logger,
+      })
     : undefined;
   options.logger.info({ url: `${http.origin}/graphql` }, 'subgraph listening');
 

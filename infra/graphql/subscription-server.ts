@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { ExecutionArgs, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { Principal } from '../auth/principal.js';
 import { requestIdFrom } from '../http/request-id.js';
 import type { Logger } from '../logger.js';
 
@@ -15,6 +16,10 @@ export interface SubscriptionConnection {
   headers: IncomingHttpHeaders;
   /** The payload of graphql-ws `connection_init`. */
   connectionParams: Record<string, unknown>;
+  /** Who the connection authenticated as in `connection_init` (see `authenticate`); absent when anonymous. */
+  principal?: Principal;
+  /** The client's address (the TCP peer of the WebSocket). */
+  clientIp: string;
   /** The client's socket, for the subscription this context is for. */
   socket: {
     subscriptionId: string;
@@ -29,10 +34,26 @@ export interface SubscriptionConnection {
 /** The close code for a subscriber that fell too far behind (its backlog hit the limit). */
 export const SLOW_CONSUMER_CLOSE = 4008;
 
+/** graphql-ws closes a connection whose `connection_init` was refused with this code (Forbidden). */
+export const FORBIDDEN_CLOSE = 4403;
+
+/** What `connection_init` carries, for `authenticate`. */
+export interface ConnectionInit {
+  headers: IncomingHttpHeaders;
+  connectionParams: Record<string, unknown>;
+}
+
 export interface SubscriptionServerOptions<TContext> {
   schema: GraphQLSchema;
   /** Per operation (subscribe message) context. */
   context: (connection: SubscriptionConnection) => TContext;
+  /**
+   * Runs once per connection, on `connection_init`. Resolves with the connection's principal
+   * (undefined: anonymous), or with `false` to refuse it: graphql-ws then closes the socket with
+   * 4403 Forbidden. Throwing also closes with 4403, and the error is logged at debug level.
+   * Default: every connection is accepted, anonymous.
+   */
+  authenticate?: (init: ConnectionInit) => Promise<Principal | undefined | false>;
   logger: Logger;
   /** Replaces graphql-js `execute` for queries and mutations sent over the socket. */
   execute?: (args: ExecutionArgs) => unknown;
@@ -46,9 +67,25 @@ export interface SubscriptionServerOptions<TContext> {
  */
 export function serveSubscriptions<TContext>(server: Server, options: SubscriptionServerOptions<TContext>): { close(): Promise<void> } {
   const wss = new WebSocketServer({ server, path: '/graphql' });
+  // The principal each accepted connection authenticated as, keyed by its socket.
+  const principals = new WeakMap<object, Principal>();
+  const authenticate = options.authenticate;
   const disposable = useServer(
     {
       schema: options.schema,
+      onConnect: authenticate
+        ? async (ctx) => {
+            try {
+              const principal = await authenticate({ headers: ctx.extra.request.headers, connectionParams: ctx.connectionParams ?? {} });
+              if (principal === false) return false;
+              if (principal) principals.set(ctx.extra.socket, principal);
+              return true;
+            } catch (error) {
+              options.logger.debug({ err: error }, 'connection_init refused');
+              return false;
+            }
+          }
+        : undefined,
       execute: options.execute as never,
       subscribe: options.subscribe as never,
       context: (ctx, subscriptionId) => {
@@ -59,6 +96,8 @@ export function serveSubscriptions<TContext>(server: Server, options: Subscripti
           requestId,
           headers,
           connectionParams: ctx.connectionParams ?? {},
+          principal: principals.get(socket),
+          clientIp: ctx.extra.request.socket.remoteAddress ?? 'unknown',
           socket: {
             subscriptionId,
             send: (message) => socket.send(message),

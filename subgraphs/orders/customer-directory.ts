@@ -1,3 +1,4 @@
+import { INTERNAL_TOKEN_HEADER, servicePrincipal, type InternalTokenSigner } from '../../infra/auth/internal-token.js';
 import { dependencyUnavailable } from '../../infra/errors.js';
 import { REQUEST_ID_HEADER } from '../../infra/http/request-id.js';
 
@@ -5,11 +6,15 @@ const ENTITY_QUERY = 'query CustomerExists($representations: [_Any!]!) { _entiti
 
 /**
  * Asks the customers subgraph whether a customer exists, through its federation `_entities`
- * field: the orders domain never reads the customers tables.
+ * field: the orders domain never reads the customers tables. It calls as the `orders` service,
+ * with an internal header of its own signing, since customers answers only signed requests.
  */
 export class CustomerDirectory {
+  private static readonly caller = servicePrincipal('orders');
+
   constructor(
     private readonly customersUrl: string,
+    private readonly internalTokens: InternalTokenSigner,
     private readonly timeoutMs = 3_000,
   ) {}
 
@@ -18,7 +23,11 @@ export class CustomerDirectory {
     try {
       const response = await fetch(this.customersUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [REQUEST_ID_HEADER]: requestId },
+        headers: {
+          'content-type': 'application/json',
+          [REQUEST_ID_HEADER]: requestId,
+          [INTERNAL_TOKEN_HEADER]: await this.internalTokens.token(CustomerDirectory.caller),
+        },
         body: JSON.stringify({ query: ENTITY_QUERY, variables: { representations: [{ __typename: 'Customer', id: customerId }] } }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });

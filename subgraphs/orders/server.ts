@@ -1,3 +1,4 @@
+import { InternalTokenSigner } from '../../infra/auth/internal-token.js';
 import type { OrdersConfig } from '../../infra/config.js';
 import type { Database } from '../../infra/db/database.js';
 import { startDomainSubgraph } from '../../infra/graphql/domain-subgraph.js';
@@ -27,7 +28,7 @@ export function start(config: OrdersConfig, deps: OrdersDeps): Promise<RunningSu
     resolvers,
     setup: ({ db, events }) => {
       const repository = new OrdersRepository(db, () => events.committed());
-      const service = new OrdersService(repository, new CustomerDirectory(config.CUSTOMERS_URL));
+      const service = new OrdersService(repository, new CustomerDirectory(config.CUSTOMERS_URL, new InternalTokenSigner(config.INTERNAL_TOKEN_SECRET)));
       return (requestId) => createContext(requestId, { logger: deps.logger, events, repository, service });
     },
   });

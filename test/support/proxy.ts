@@ -28,7 +28,7 @@ export async function countingProxy(target: string, options: { failures?: number
     }
     if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
     const headers: Record<string, string> = { 'content-type': 'application/json' };
-    for (const name of ['authorization', 'x-request-id']) {
+    for (const name of ['authorization', 'x-request-id', 'x-interchange-identity']) {
       const value = req.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }

@@ -74,6 +74,7 @@ export type MutationUpdateOrderStatusArgs = {
   status: OrderStatus;
 };
 
+/** An order. Reading one needs the orders:read scope (and its customer customers:read). */
 export type Order = {
   __typename?: 'Order';
   /** Set when the order was cancelled. */

@@ -1,0 +1,94 @@
+import { sql, type Kysely } from 'kysely';
+import { createDatabase, type Database } from '../db/database.js';
+import type { Logger } from '../logger.js';
+import type { AuditRecord, AuditSink } from './audit.js';
+
+export interface PostgresAuditSinkOptions {
+  /** Any Kysely instance on the hub's database: the sink names access.audit_records itself. */
+  db: Kysely<any>;
+  logger: Logger;
+  /** Queued records are written at least this often. Default 500 ms. */
+  flushIntervalMs?: number;
+  /** A batch this large is written at once. Default 100. */
+  batchSize?: number;
+  /** Records queued at most while PostgreSQL is slow; older ones are dropped (and counted in a log line) past it. Default 10,000. */
+  maxQueued?: number;
+}
+
+/**
+ * Audit records into access.audit_records (created by the access subgraph's migrations), in
+ * batched multi-row inserts: every 500 ms, or as soon as 100 are queued. record() never throws
+ * and never waits; a failed insert is logged with the number of records lost.
+ */
+export class PostgresAuditSink implements AuditSink {
+  private readonly db: Kysely<any>;
+  private readonly logger: Logger;
+  private readonly batchSize: number;
+  private readonly maxQueued: number;
+  private queue: AuditRecord[] = [];
+  private dropped = 0;
+  private writing: Promise<void> = Promise.resolve();
+  private readonly timer: NodeJS.Timeout;
+  private owned: Database<unknown> | undefined;
+
+  constructor(options: PostgresAuditSinkOptions) {
+    this.db = options.db.withoutPlugins();
+    this.logger = options.logger;
+    this.batchSize = options.batchSize ?? 100;
+    this.maxQueued = options.maxQueued ?? 10_000;
+    this.timer = setInterval(() => void this.flush(), options.flushIntervalMs ?? 500);
+    this.timer.unref();
+  }
+
+  /** A sink with a small pool of its own on `url`, closed by close(). */
+  static fromUrl(url: string, logger: Logger, options: Omit<PostgresAuditSinkOptions, 'db' | 'logger'> = {}): PostgresAuditSink {
+    const database = createDatabase<unknown>({ url, poolMax: 2, connectTimeoutMs: 5_000, schema: 'access', logger });
+    const sink = new PostgresAuditSink({ ...options, db: database.db, logger });
+    sink.owned = database;
+    return sink;
+  }
+
+  record(entry: AuditRecord): void {
+    this.queue.push(entry);
+    if (this.queue.length > this.maxQueued) {
+      this.queue.shift();
+      this.dropped += 1;
+    }
+    if (this.queue.length >= this.batchSize) void this.flush();
+  }
+
+  /** Writes everything queued so far, in batches; resolves when it is written (or its failure logged). */
+  flush(): Promise<void> {
+    this.writing = this.writing.then(async () => {
+      if (this.dropped > 0) {
+        this.logger.warn({ dropped: this.dropped }, 'audit records dropped: the queue was full');
+        this.dropped = 0;
+      }
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.batchSize);
+        try {
+          await this.insert(batch);
+        } catch (error) {
+          this.logger.error({ err: error, lost: batch.length }, 'writing audit records failed');
+        }
+      }
+    });
+    return this.writing;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+    await this.owned?.close();
+  }
+
+  private async insert(batch: AuditRecord[]): Promise<void> {
+    const rows = batch.map(
+      (entry) =>
+        sql`(${entry.at}, ${entry.requestId}, ${entry.principal}, ${entry.clientIp}, ${entry.operationName}, ${entry.operationType}, ${entry.outcome}, ${entry.code}, ${Math.max(0, Math.round(entry.durationMs))})`,
+    );
+    await sql`
+      insert into access.audit_records (at, request_id, principal, client_ip, operation_name, operation_type, outcome, code, duration_ms)
+      values ${sql.join(rows)}`.execute(this.db);
+  }
+}

@@ -1,0 +1,377 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { sql } from 'kysely';
+import { pino } from 'pino';
+import { ApiKeyVerifier, generateApiKey, hashSecret, parseApiKey, verifySecret } from '../infra/auth/api-keys.js';
+import type { AuditRecord } from '../infra/auth/audit.js';
+import { PostgresAuditSink } from '../infra/auth/postgres-audit-sink.js';
+import { scopesOf } from '../infra/auth/principal.js';
+import { loadConfig, routerEnv } from '../infra/config.js';
+import { createDatabase, type Database } from '../infra/db/database.js';
+import { createLogger } from '../infra/logger.js';
+import { fromRoot } from '../infra/paths.js';
+import * as router from '../router/server.js';
+import { AccessRepository, type AccessTables } from '../subgraphs/access/access-repository.js';
+import { graphql, startTestHub, TEST_INTERNAL_SECRET, type TestHub } from './support/hub.js';
+import { asRole, roleToken, TEST_JWT_SECRET } from './support/tokens.js';
+
+/**
+ * The access subgraph (API keys and audit records) through the router, and the router's side of
+ * both (ApiKeyVerifier, PostgresAuditSink) against the real database.
+ */
+
+const silent = createLogger('access-test', 'silent');
+
+let hub: TestHub;
+let database: Database<AccessTables>;
+
+before(async () => {
+  hub = await startTestHub();
+  database = createDatabase<AccessTables>({ url: hub.database.url, poolMax: 2, connectTimeoutMs: 5_000, schema: 'access', logger: silent });
+});
+
+after(async () => {
+  await database.close();
+  await hub.stop();
+});
+
+const CREATE = `mutation Create($input: CreateApiKeyInput!) {
+  createApiKey(input: $input) { secret apiKey { id name roles scopes status createdAt expiresAt revokedAt usageCount lastUsedAt rotatedFrom } }
+}`;
+
+async function createKey(input: Record<string, unknown>): Promise<{ secret: string; apiKey: Record<string, any> }> {
+  const { createApiKey } = await hub.query(CREATE, { input });
+  return createApiKey;
+}
+
+function errorOf(response: { body: { errors?: { extensions?: Record<string, any> }[] } }) {
+  return response.body.errors?.[0]?.extensions ?? {};
+}
+
+describe('API keys through the router', () => {
+  it('creates a key and shows its secret once, in the form ik_<id>_<secret>', async () => {
+    const { secret, apiKey } = await createKey({ name: '  ERP export  ', role: 'api_user', scopes: ['sap:read'] });
+    assert.match(apiKey.id, /^key_[0-9a-f]{20}$/);
+    assert.match(secret, new RegExp(`^ik_${apiKey.id}_[A-Za-z0-9_-]{43}$`));
+    assert.equal(apiKey.name, 'ERP export');
+    assert.deepEqual(apiKey.roles, ['api_user']);
+    assert.deepEqual(apiKey.scopes, scopesOf(['api_user'], ['sap:read']));
+    assert.equal(apiKey.status, 'ACTIVE');
+    assert.equal(apiKey.usageCount, 0);
+    assert.equal(apiKey.rotatedFrom, null);
+
+    const [row] = (await sql<{ secret_hash: string }>`select secret_hash from access.api_keys where id = ${apiKey.id}`.execute(database.db.withoutPlugins())).rows;
+    const secretPart = parseApiKey(secret)!.secret;
+    assert.ok(row && !row.secret_hash.includes(secretPart), 'the secret is stored only as a hash');
+    assert.match(row.secret_hash, /^scrypt\$16384\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+  });
+
+  it('lists keys without any secret or hash', async () => {
+    const { secret, apiKey } = await createKey({ name: 'listed', role: 'readonly' });
+    const response = await hub.request('{ apiKeys(first: 100) { totalCount edges { node { id name status } } pageInfo { hasNextPage } } }');
+    assert.equal(response.status, 200);
+    assert.ok(response.body.data.apiKeys.edges.some((edge: any) => edge.node.id === apiKey.id));
+    assert.ok(!JSON.stringify(response.body).includes(parseApiKey(secret)!.secret));
+
+    const fields = await hub.query('{ __type(name: "ApiKey") { fields { name } } }');
+    const names = fields.__type.fields.map((field: { name: string }) => field.name);
+    assert.ok(!names.some((name: string) => /secret|hash/i.test(name)), names.join());
+  });
+
+  it('pages through keys newest first', async () => {
+    for (const name of ['page a', 'page b', 'page c']) await createKey({ name, role: 'readonly' });
+    const first = await hub.query('{ apiKeys(first: 2) { edges { node { name } } pageInfo { hasNextPage endCursor } } }');
+    assert.deepEqual(first.apiKeys.edges.map((edge: any) => edge.node.name), ['page c', 'page b']);
+    assert.equal(first.apiKeys.pageInfo.hasNextPage, true);
+    const next = await hub.query('query ($after: String) { apiKeys(first: 1, after: $after) { edges { node { name } } } }', { after: first.apiKeys.pageInfo.endCursor });
+    assert.deepEqual(next.apiKeys.edges.map((edge: any) => edge.node.name), ['page a']);
+    const bad = await hub.request('{ apiKeys(after: "nonsense") { totalCount } }');
+    assert.equal(errorOf(bad).code, 'BAD_USER_INPUT');
+  });
+
+  it('names every bad field of a new key', async () => {
+    const response = await hub.request(CREATE, { input: { name: ' ', role: 'superuser', scopes: ['customers:read', 'everything'], expiresAt: '2001-01-01T00:00:00Z' } });
+    const error = errorOf(response);
+    assert.equal(error.code, 'BAD_USER_INPUT');
+    assert.deepEqual(error.fields.map((field: { field: string }) => field.field).sort(), ['expiresAt', 'name', 'role', 'scopes.1']);
+
+    const nothing = errorOf(await hub.request(CREATE, { input: { name: 'no rights' } }));
+    assert.equal(nothing.code, 'BAD_USER_INPUT');
+    assert.deepEqual(nothing.fields.map((field: { field: string }) => field.field), ['role']);
+  });
+
+  it('answers NOT_FOUND for a key that does not exist', async () => {
+    for (const id of ['key_00000000000000000000', 'not-a-key']) {
+      assert.equal(errorOf(await hub.request('mutation ($id: ID!) { revokeApiKey(id: $id) { id } }', { id })).code, 'NOT_FOUND');
+      assert.equal(errorOf(await hub.request('mutation ($id: ID!) { rotateApiKey(id: $id) { secret } }', { id })).code, 'NOT_FOUND');
+    }
+    assert.equal((await hub.query('{ apiKey(id: "key_00000000000000000000") { id } }')).apiKey, null);
+  });
+
+  it('lets only admins manage keys', async () => {
+    const response = await hub.request(CREATE, { input: { name: 'sneaky', role: 'admin' } }, await asRole('api_user'));
+    assert.equal(errorOf(response).code, 'FORBIDDEN');
+    const listing = await hub.request('{ apiKeys { totalCount } }', undefined, await asRole('readonly'));
+    assert.equal(errorOf(listing).code, 'FORBIDDEN');
+  });
+
+  it('accepts a key as X-API-Key with its role, and refuses it at once once revoked', async () => {
+    const { secret, apiKey } = await createKey({ name: 'integration', role: 'readonly' });
+    const asKey = { 'x-api-key': secret };
+    const read = await hub.request('{ customerGroups { code } }', undefined, asKey);
+    assert.equal(read.status, 200, JSON.stringify(read.body));
+    const write = await hub.request('mutation { createCustomer(input: { name: "Key Writer", email: "writer@access.example" }) { id } }', undefined, asKey);
+    assert.equal(errorOf(write).code, 'FORBIDDEN');
+
+    const revoked = await hub.query('mutation ($id: ID!) { revokeApiKey(id: $id) { status revokedAt } }', { id: apiKey.id });
+    assert.equal(revoked.revokeApiKey.status, 'REVOKED');
+    const refused = await hub.request('{ customerGroups { code } }', undefined, asKey);
+    assert.equal(refused.status, 401);
+    assert.equal(errorOf(refused).code, 'UNAUTHENTICATED');
+
+    const again = await hub.query('mutation ($id: ID!) { revokeApiKey(id: $id) { revokedAt } }', { id: apiKey.id });
+    assert.equal(again.revokeApiKey.revokedAt, revoked.revokeApiKey.revokedAt);
+    const listed = await hub.query('{ without: apiKeys(first: 100) { edges { node { id } } } with: apiKeys(first: 100, includeRevoked: true) { edges { node { id } } } }');
+    assert.ok(!listed.without.edges.some((edge: any) => edge.node.id === apiKey.id));
+    assert.ok(listed.with.edges.some((edge: any) => edge.node.id === apiKey.id));
+  });
+
+  it('rotates a key: a new key replaces it and the old one stops at once', async () => {
+    const old = await createKey({ name: 'rotating', role: 'api_user', expiresAt: new Date(Date.now() + 86_400_000).toISOString() });
+    const { rotateApiKey } = await hub.query('mutation ($id: ID!) { rotateApiKey(id: $id) { secret apiKey { id name roles expiresAt rotatedFrom status } } }', { id: old.apiKey.id });
+    assert.notEqual(rotateApiKey.apiKey.id, old.apiKey.id);
+    assert.equal(rotateApiKey.apiKey.rotatedFrom, old.apiKey.id);
+    assert.equal(rotateApiKey.apiKey.name, 'rotating');
+    assert.deepEqual(rotateApiKey.apiKey.roles, ['api_user']);
+    assert.equal(rotateApiKey.apiKey.expiresAt, old.apiKey.expiresAt);
+
+    assert.equal((await hub.request('{ customerGroups { code } }', undefined, { 'x-api-key': old.secret })).status, 401);
+    assert.equal((await hub.request('{ customerGroups { code } }', undefined, { 'x-api-key': rotateApiKey.secret })).status, 200);
+    const status = await hub.query('query ($id: ID!) { apiKey(id: $id) { status } }', { id: old.apiKey.id });
+    assert.equal(status.apiKey.status, 'REVOKED');
+    assert.equal(errorOf(await hub.request('mutation ($id: ID!) { rotateApiKey(id: $id) { secret } }', { id: old.apiKey.id })).code, 'CONFLICT');
+  });
+
+  it('writes api_key events to the event store, without the secret', async () => {
+    const { secret, apiKey } = await createKey({ name: 'evented', role: 'readonly' });
+    await hub.query('mutation ($id: ID!) { revokeApiKey(id: $id) { id } }', { id: apiKey.id });
+    const { rows } = await sql<{ type: string; data: unknown }>`select type, data from events.events where subject_id = ${apiKey.id} order by id`.execute(database.db.withoutPlugins());
+    assert.deepEqual(rows.map((row) => row.type), ['api_key.created', 'api_key.revoked']);
+    assert.ok(!JSON.stringify(rows).includes(parseApiKey(secret)!.secret));
+    assert.ok(!JSON.stringify(rows).includes('scrypt'));
+  });
+});
+
+describe('ApiKeyVerifier', () => {
+  let verifier: ApiKeyVerifier;
+  before(() => {
+    verifier = new ApiKeyVerifier({ db: database.db, logger: silent, flushIntervalMs: 3_600_000 });
+  });
+  after(() => verifier.close());
+
+  it('returns the principal of a valid key, with its roles and scopes', async () => {
+    const { secret, apiKey } = await createKey({ name: 'verified', role: 'sap_integration', scopes: ['health:read'] });
+    const principal = await verifier.verify(secret);
+    assert.deepEqual(principal, { kind: 'api_key', id: apiKey.id, roles: ['sap_integration'], scopes: scopesOf(['sap_integration'], ['health:read']) });
+    assert.deepEqual(await verifier.verify(secret), principal, 'a remembered check gives the same answer');
+  });
+
+  it('refuses a wrong secret, an unknown id and a malformed key', async () => {
+    const { secret, apiKey } = await createKey({ name: 'wrong secret', role: 'readonly' });
+    assert.ok(await verifier.verify(secret));
+    const wrong = `ik_${apiKey.id}_${'A'.repeat(43)}`;
+    assert.equal(await verifier.verify(wrong), undefined);
+    assert.equal(await verifier.verify(`ik_key_00000000000000000000_${parseApiKey(secret)!.secret}`), undefined);
+    for (const malformed of ['', 'ik_', secret.slice(0, -1), `Bearer ${secret}`, `${secret}x`]) assert.equal(await verifier.verify(malformed), undefined, malformed);
+  });
+
+  it('stops accepting a revoked key at once, even one it has just verified', async () => {
+    const { secret, apiKey } = await createKey({ name: 'revoked', role: 'readonly' });
+    assert.ok(await verifier.verify(secret));
+    await hub.query('mutation ($id: ID!) { revokeApiKey(id: $id) { id } }', { id: apiKey.id });
+    assert.equal(await verifier.verify(secret), undefined);
+  });
+
+  it('stops accepting a key once it has expired', async () => {
+    const { secret, apiKey } = await createKey({ name: 'expiring', role: 'readonly', expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+    assert.ok(await verifier.verify(secret));
+    await sql`update access.api_keys set expires_at = now() - interval '1 second' where id = ${apiKey.id}`.execute(database.db.withoutPlugins());
+    assert.equal(await verifier.verify(secret), undefined);
+    const status = await hub.query('query ($id: ID!) { apiKey(id: $id) { status } }', { id: apiKey.id });
+    assert.equal(status.apiKey.status, 'EXPIRED');
+    assert.equal(errorOf(await hub.request('mutation ($id: ID!) { rotateApiKey(id: $id) { secret } }', { id: apiKey.id })).code, 'CONFLICT');
+  });
+
+  it('accepts the new key and refuses the old one after a rotation', async () => {
+    const old = await createKey({ name: 'rotated', role: 'readonly' });
+    assert.ok(await verifier.verify(old.secret));
+    const { rotateApiKey } = await hub.query('mutation ($id: ID!) { rotateApiKey(id: $id) { secret apiKey { id } } }', { id: old.apiKey.id });
+    assert.equal(await verifier.verify(old.secret), undefined);
+    assert.equal((await verifier.verify(rotateApiKey.secret))?.id, rotateApiKey.apiKey.id);
+  });
+
+  it('records usage count and last use when it flushes', async () => {
+    const { secret, apiKey } = await createKey({ name: 'counted', role: 'readonly' });
+    const before = Date.now();
+    for (let i = 0; i < 5; i += 1) assert.ok(await verifier.verify(secret));
+    assert.equal(await verifier.verify(`ik_${apiKey.id}_${'B'.repeat(43)}`), undefined, 'a failed check is not a use');
+    await verifier.flush();
+    const { apiKey: recorded } = await hub.query('query ($id: ID!) { apiKey(id: $id) { usageCount lastUsedAt } }', { id: apiKey.id });
+    assert.equal(recorded.usageCount, 5);
+    assert.ok(new Date(recorded.lastUsedAt).getTime() >= before - 1_000);
+
+    assert.ok(await verifier.verify(secret));
+    await verifier.flush();
+    assert.equal((await hub.query('query ($id: ID!) { apiKey(id: $id) { usageCount } }', { id: apiKey.id })).apiKey.usageCount, 6);
+  });
+
+  it('writes pending usage on close', async () => {
+    const { secret, apiKey } = await createKey({ name: 'closed', role: 'readonly' });
+    const own = ApiKeyVerifier.fromUrl(hub.database.url, silent, { flushIntervalMs: 3_600_000 });
+    assert.ok(await own.verify(secret));
+    await own.close();
+    assert.equal((await hub.query('query ($id: ID!) { apiKey(id: $id) { usageCount } }', { id: apiKey.id })).apiKey.usageCount, 1);
+  });
+});
+
+describe('API key hashing', () => {
+  it('salts every hash and verifies only the right secret', async () => {
+    const [a, b] = [await hashSecret('same secret'), await hashSecret('same secret')];
+    assert.notEqual(a, b);
+    assert.equal(await verifySecret('same secret', a), true);
+    assert.equal(await verifySecret('other secret', a), false);
+    assert.equal(await verifySecret('same secret', 'plaintext'), false);
+  });
+
+  it('generates keys that differ every time', async () => {
+    const [a, b] = [await generateApiKey(), await generateApiKey()];
+    assert.notEqual(a.id, b.id);
+    assert.notEqual(parseApiKey(a.key)!.secret, parseApiKey(b.key)!.secret);
+    assert.ok(await verifySecret(parseApiKey(a.key)!.secret, a.secretHash));
+  });
+});
+
+function auditRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
+  return {
+    at: new Date(),
+    requestId: 'req-1',
+    principal: 'user:alice',
+    clientIp: '10.0.0.1',
+    operationName: 'PlaceOrder',
+    operationType: 'mutation',
+    outcome: 'ok',
+    code: null,
+    durationMs: 12,
+    ...overrides,
+  };
+}
+
+describe('audit records', () => {
+  it('are written in batches by the sink and found by auditRecords with filters', async () => {
+    const sink = new PostgresAuditSink({ db: database.db, logger: silent, flushIntervalMs: 3_600_000, batchSize: 2 });
+    const base = Date.parse('2031-01-01T00:00:00Z');
+    sink.record(auditRecord({ at: new Date(base), requestId: 'audit-1', principal: 'api_key:key_aaaaaaaaaaaaaaaaaaaa', operationName: 'SyncOrders' }));
+    sink.record(auditRecord({ at: new Date(base + 1_000), requestId: 'audit-2', principal: 'user:bob', outcome: 'denied', code: 'FORBIDDEN', operationName: 'SyncOrders' }));
+    sink.record(auditRecord({ at: new Date(base + 2_000), requestId: 'audit-3', principal: null, outcome: 'rate_limited', code: 'RATE_LIMITED', clientIp: null, operationName: null, operationType: null }));
+    await sink.close();
+
+    const QUERY = `query ($filter: AuditRecordFilter, $first: Int, $after: String) {
+      auditRecords(filter: $filter, first: $first, after: $after) {
+        totalCount
+        edges { node { requestId principal clientIp operationName operationType outcome code durationMs at } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }`;
+    const since = new Date(base).toISOString();
+    const all = await hub.query(QUERY, { filter: { since }, first: 2 });
+    assert.equal(all.auditRecords.totalCount, 3);
+    assert.deepEqual(all.auditRecords.edges.map((edge: any) => edge.node.requestId), ['audit-3', 'audit-2']);
+    const rest = await hub.query(QUERY, { filter: { since }, first: 2, after: all.auditRecords.pageInfo.endCursor });
+    assert.deepEqual(rest.auditRecords.edges.map((edge: any) => edge.node), [
+      { requestId: 'audit-1', principal: 'api_key:key_aaaaaaaaaaaaaaaaaaaa', clientIp: '10.0.0.1', operationName: 'SyncOrders', operationType: 'mutation', outcome: 'ok', code: null, durationMs: 12, at: since },
+    ]);
+
+    const denied = await hub.query(QUERY, { filter: { since, outcome: 'denied' } });
+    assert.deepEqual(denied.auditRecords.edges.map((edge: any) => edge.node.requestId), ['audit-2']);
+    const bob = await hub.query(QUERY, { filter: { since, principal: 'user:bob' } });
+    assert.deepEqual(bob.auditRecords.edges.map((edge: any) => edge.node.requestId), ['audit-2']);
+    const sync = await hub.query(QUERY, { filter: { since, until: new Date(base + 1_000).toISOString(), operationName: 'SyncOrders' } });
+    assert.deepEqual(sync.auditRecords.edges.map((edge: any) => edge.node.requestId), ['audit-1']);
+  });
+
+  it('are readable by admins only', async () => {
+    const response = await hub.request('{ auditRecords { totalCount } }', undefined, await asRole('api_user'));
+    assert.equal(errorOf(response).code, 'FORBIDDEN');
+  });
+
+  it('never throw into the caller when PostgreSQL refuses them', async () => {
+    const broken = PostgresAuditSink.fromUrl('postgres://nobody@127.0.0.1:1/none', silent, { flushIntervalMs: 3_600_000 });
+    assert.doesNotThrow(() => broken.record(auditRecord()));
+    await broken.close();
+  });
+
+  it('older than the retention are pruned', async () => {
+    const repository = new AccessRepository(database.db);
+    const now = Date.now();
+    const sink = new PostgresAuditSink({ db: database.db, logger: silent, flushIntervalMs: 3_600_000 });
+    sink.record(auditRecord({ at: new Date(now - 100 * 86_400_000), requestId: 'ancient' }));
+    sink.record(auditRecord({ at: new Date(now - 10 * 86_400_000), requestId: 'recent' }));
+    await sink.close();
+
+    const pruned = await repository.pruneAuditRecords(new Date(now - 90 * 86_400_000));
+    assert.equal(pruned, 1);
+    const { rows } = await sql<{ request_id: string }>`select request_id from access.audit_records where request_id in ('ancient', 'recent')`.execute(database.db.withoutPlugins());
+    assert.deepEqual(rows.map((row) => row.request_id), ['recent']);
+  });
+});
+
+describe('secrets', () => {
+  it('appear in no log line and no audit record', async () => {
+    const lines: string[] = [];
+    const logger = pino(
+      { level: 'trace' },
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(chunk.toString('utf8'));
+          done();
+        },
+      }),
+    );
+    const config = loadConfig(routerEnv, {
+      HOST: '127.0.0.1',
+      PORT: '0',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'trace',
+      DATABASE_URL: hub.database.url,
+      JWT_SECRET: TEST_JWT_SECRET,
+      INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
+      RATE_LIMIT_PER_CLIENT: '0',
+      SUPERGRAPH_PATH: fromRoot('schema/supergraph.graphql'),
+    });
+    const traced = await router.start(config, { logger, subgraphUrls: { customers: hub.customersUrl, orders: hub.ordersUrl, access: hub.accessUrl } });
+    const admin = await roleToken('admin');
+    let secret = '';
+    try {
+      const created = await graphql(traced.url, 'mutation Mint { createApiKey(input: { name: "logged?", role: "api_user" }) { secret } }', undefined, { authorization: `Bearer ${admin}` });
+      secret = created.body.data.createApiKey.secret;
+      const used = await graphql(traced.url, 'mutation UseKey { createCustomer(input: { name: "Logged Key", email: "logged@access.example" }) { id } }', undefined, { 'x-api-key': secret });
+      assert.equal(used.status, 200, JSON.stringify(used.body));
+      await graphql(traced.url, 'query Wrong { customerGroups { code } }', undefined, { 'x-api-key': `${secret.slice(0, -4)}AAAA` });
+      await graphql(traced.url, 'mutation Denied { createApiKey(input: { name: "no", role: "admin" }) { secret } }', undefined, { 'x-api-key': secret });
+    } finally {
+      await traced.stop(1_000);
+    }
+
+    const secretPart = parseApiKey(secret)!.secret;
+    const log = lines.join('');
+    assert.ok(log.includes('UseKey'), 'the operations were logged');
+    for (const value of [secretPart, secret.slice(0, -4), admin, TEST_INTERNAL_SECRET, TEST_JWT_SECRET]) assert.ok(!log.includes(value), `the log holds ${value.slice(0, 12)}...`);
+    assert.ok(!/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/.test(log), 'a JWT appears in the log');
+
+    const { rows } = await sql<Record<string, unknown>>`select * from access.audit_records where operation_name in ('Mint', 'UseKey', 'Wrong', 'Denied')`.execute(database.db.withoutPlugins());
+    assert.ok(rows.length >= 3, `audit rows: ${JSON.stringify(rows)}`);
+    const stored = JSON.stringify(rows);
+    for (const value of [secretPart, admin, TEST_INTERNAL_SECRET]) assert.ok(!stored.includes(value), 'an audit record holds a secret');
+  });
+});
