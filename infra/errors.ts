@@ -21,6 +21,14 @@ export enum ErrorCode {
   SlowConsumer = 'SLOW_CONSUMER',
   /** The operation is over one of the router's limits (depth, aliases, root fields, directives, tokens, cost); `extensions.limit` names it. */
   OperationLimitExceeded = 'OPERATION_LIMIT_EXCEEDED',
+  /** The request carries no valid credentials (or, at a subgraph, no valid internal header from the router). */
+  Unauthenticated = 'UNAUTHENTICATED',
+  /** The caller lacks a scope the operation needs; `extensions.requiredScopes` names it. */
+  Forbidden = 'FORBIDDEN',
+  /** The caller, the operation or the router is over its rate limit; `extensions.retryAfter` is in seconds. */
+  RateLimited = 'RATE_LIMITED',
+  /** The router only runs the operations of its safelist, and this is not one of them. */
+  PersistedQueryNotAllowed = 'PERSISTED_QUERY_NOT_ALLOWED',
   /** The HTTP request itself is malformed (not JSON, too large). */
   BadRequest = 'BAD_REQUEST',
   /** Anything unexpected; the message is masked in production and the error logged with the request id. */

@@ -1,11 +1,26 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { GraphQLError } from 'graphql';
 import type { Principal } from '../infra/auth/principal.js';
+import type { CacheRequestState } from './cache/response-cache.js';
+import { dependencyUnavailable, ErrorCode } from '../infra/errors.js';
 import type { RequestContext } from '../infra/graphql/request-plugin.js';
 import type { Logger } from '../infra/logger.js';
+import { credentialsFromHeaders, type Authentication, type Authenticator } from './auth/authenticator.js';
 
 export interface RouterContext extends RequestContext {
-  /** The verified caller; absent for a request without credentials. */
+  /** The verified caller; absent for a request without credentials (or with credentials that were refused). */
   principal?: Principal;
+  /** What the response cache found for this request before Apollo Server ran. */
+  cache?: CacheRequestState;
+  /** The guard's verdict when it already ran for this request (the response cache checks before serving). */
+  guarded?: { refused: GraphQLError | undefined };
+  /**
+   * Set when the request's credentials were refused (UNAUTHENTICATED, with the reason) or could
+   * not be checked (DEPENDENCY_UNAVAILABLE); the router's guard answers every operation with it.
+   */
+  credentialsError?: GraphQLError;
+  /** The caller's address (the TCP peer): the rate-limit key of a caller without credentials. */
+  clientIp: string;
   /** Client headers to pass on to every subgraph fetch of this request. */
   forwardedHeaders: Record<string, string>;
   /** When the whole operation must be done (epoch ms); subgraph calls after it fail with TIMEOUT. */
@@ -25,12 +40,14 @@ export interface SubscriberSocket {
 
 interface ContextDeps {
   logger: Logger;
+  /** Verifies the request's bearer token or API key. */
+  authenticator: Authenticator;
   forwardHeaders: readonly string[];
   /** The overall deadline of an HTTP operation, from its start. */
   operationTimeoutMs?: number;
 }
 
-function pick(deps: ContextDeps, lookup: (name: string) => unknown): RouterContext['forwardedHeaders'] {
+function pick(deps: Pick<ContextDeps, 'forwardHeaders'>, lookup: (name: string) => unknown): RouterContext['forwardedHeaders'] {
   const forwarded: Record<string, string> = {};
   for (const name of deps.forwardHeaders) {
     const value = lookup(name);
@@ -39,10 +56,24 @@ function pick(deps: ContextDeps, lookup: (name: string) => unknown): RouterConte
   return forwarded;
 }
 
-export function createContext(req: IncomingMessage, requestId: string, deps: ContextDeps): RouterContext {
+/** The error an operation gets for credentials that did not verify; it never repeats them. */
+export function credentialsError(authentication: Authentication): GraphQLError | undefined {
+  if (authentication.outcome === 'ok') return undefined;
+  if (authentication.outcome === 'unavailable') return dependencyUnavailable('access');
+  return new GraphQLError(`Invalid credentials: ${authentication.reason}`, {
+    extensions: { code: ErrorCode.Unauthenticated, reason: authentication.reason, http: { status: 401 } },
+  });
+}
+
+/** Context for an HTTP request: its credentials are verified here, once, before the operation is parsed. */
+export async function createContext(req: IncomingMessage, requestId: string, deps: ContextDeps): Promise<RouterContext> {
+  const authentication = await deps.authenticator.authenticate(credentialsFromHeaders(req.headers));
   return {
     requestId,
     logger: deps.logger.child({ requestId }),
+    principal: authentication.outcome === 'ok' ? authentication.principal : undefined,
+    credentialsError: credentialsError(authentication),
+    clientIp: req.socket.remoteAddress ?? 'unknown',
     forwardedHeaders: pick(deps, (name) => req.headers[name]),
     deadline: deps.operationTimeoutMs === undefined ? undefined : Date.now() + deps.operationTimeoutMs,
   };
@@ -57,14 +88,19 @@ export function createSocketContext(
     requestId: string;
     headers: IncomingHttpHeaders;
     connectionParams: Record<string, unknown>;
+    /** Authenticated once per connection, in `connection_init`; a connection with bad credentials was closed (4403). */
+    principal?: Principal;
+    clientIp?: string;
     socket: SubscriberSocket;
   },
-  deps: ContextDeps,
+  deps: Omit<ContextDeps, 'authenticator'>,
 ): RouterContext {
   const params = Object.fromEntries(Object.entries(connection.connectionParams).map(([key, value]) => [key.toLowerCase(), value]));
   return {
     requestId: connection.requestId,
     logger: deps.logger.child({ requestId: connection.requestId }),
+    principal: connection.principal,
+    clientIp: connection.clientIp ?? 'unknown',
     forwardedHeaders: pick(deps, (name) => params[name] ?? connection.headers[name]),
     socket: connection.socket,
   };

@@ -3,6 +3,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import { GraphQLError, Kind } from 'graphql';
 import type { SubgraphPolicy } from './resilience/subgraph-policy.js';
 import type { SubgraphClient, SubgraphRequestInit } from './subgraph-client.js';
+import { INTERNAL_TOKEN_HEADER, ROUTER_SERVICE, type InternalTokenSigner } from '../infra/auth/internal-token.js';
 import { REQUEST_ID_HEADER } from '../infra/http/request-id.js';
 import type { RouterContext } from './context.js';
 
@@ -33,8 +34,26 @@ function isMutation(options: GraphQLDataSourceProcessOptions<RouterContext>): bo
 export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
   private readonly policy: SubgraphPolicy;
   private readonly timeoutMs: number;
+  private readonly internalTokens: InternalTokenSigner | undefined;
 
-  constructor({ url, timeoutMs, policy, client }: { url: string; timeoutMs: number; policy: SubgraphPolicy; client: SubgraphClient }) {
+  /**
+   * `internalTokens`: when given, every request carries the caller (`context.principal`, or an
+   * anonymous identity) in the signed x-interchange-identity header; the gateway's own requests
+   * go as the router's service principal. Without it no identity header is sent.
+   */
+  constructor({
+    url,
+    timeoutMs,
+    policy,
+    client,
+    internalTokens,
+  }: {
+    url: string;
+    timeoutMs: number;
+    policy: SubgraphPolicy;
+    client: SubgraphClient;
+    internalTokens?: InternalTokenSigner;
+  }) {
     super({
       url,
       fetcher: ((input: string, init: SubgraphRequestInit) => {
@@ -44,6 +63,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
     });
     this.policy = policy;
     this.timeoutMs = timeoutMs;
+    this.internalTokens = internalTokens;
   }
 
   override process(options: GraphQLDataSourceProcessOptions<RouterContext>) {
@@ -63,13 +83,18 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
     return this.policy.execute(attempt, { retriable: shareable });
   }
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): void {
+  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): Promise<void> {
     const headers = request.http?.headers;
+    if (!headers) return;
     // The context is empty for the gateway's own requests (health checks).
-    const { requestId, forwardedHeaders } = context as Partial<RouterContext>;
-    if (!headers || !requestId) return;
-    headers.set(REQUEST_ID_HEADER, requestId);
-    for (const [name, value] of Object.entries(forwardedHeaders ?? {})) headers.set(name, value);
+    const { requestId, forwardedHeaders, principal } = context as Partial<RouterContext>;
+    if (requestId) {
+      headers.set(REQUEST_ID_HEADER, requestId);
+      for (const [name, value] of Object.entries(forwardedHeaders ?? {})) headers.set(name, value);
+    }
+    // Set last, so that no forwarded client header can stand in for it.
+    if (this.internalTokens) headers.set(INTERNAL_TOKEN_HEADER, await this.internalTokens.token(requestId ? principal : ROUTER_SERVICE));
+    else headers.delete(INTERNAL_TOKEN_HEADER);
   }
 
   /**

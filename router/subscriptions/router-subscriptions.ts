@@ -1,10 +1,14 @@
 import type { Server } from 'node:http';
 import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, print } from 'graphql';
+import type { InternalTokenSigner } from '../../infra/auth/internal-token.js';
+import { GraphQLError, OperationTypeNode, print } from 'graphql';
 import { checkOperation, type OperationLimits } from '../limits/operation-limits.js';
 import { ErrorCode } from '../../infra/errors.js';
 import { serveSubscriptions } from '../../infra/graphql/subscription-server.js';
 import type { Logger } from '../../infra/logger.js';
+import type { AuditSink } from '../../infra/auth/audit.js';
+import { credentialsFromConnection, type Authenticator } from '../auth/authenticator.js';
+import { auditOperation, guardOperation, type OperationGuard } from '../auth/security-plugin.js';
 import { createSocketContext, type RouterContext } from '../context.js';
 import type { SubgraphDataSource } from '../subgraph-data-source.js';
 import { FederatedSubscriptions } from './federated-subscriptions.js';
@@ -22,12 +26,22 @@ export interface RouterSubscriptionOptions {
   maxBufferedBytes: number;
   limits: OperationLimits;
   logger: Logger;
+  /** Signs the internal header for the upstream sockets (as the router's service principal); none is sent without it. */
+  internalTokens?: InternalTokenSigner;
+  /**
+   * Verifies `connection_init`'s `authorization` or `x-api-key` (or the upgrade request's headers):
+   * bad credentials close the socket with 4403 Forbidden; none is an anonymous connection.
+   */
+  authenticator: Authenticator;
+  /** Run for every subscription as for an HTTP operation (queries and mutations go through Apollo Server's plugin). */
+  guard: OperationGuard;
+  audit: AuditSink;
 }
 
 /** graphql-ws on the router's /graphql: federated subscriptions, and queries and mutations. */
 export function serveRouterSubscriptions(server: Server, options: RouterSubscriptionOptions) {
   const planner = new SubscriptionPlanner(options.supergraphSdl);
-  const upstream = new UpstreamClients(options.subgraphUrls, options.logger);
+  const upstream = new UpstreamClients(options.subgraphUrls, options.logger, options.internalTokens);
   const dataSources = Object.fromEntries(Object.keys(options.subgraphUrls).map((name) => [name, options.dataSource(name)]));
   const subscriptions = new FederatedSubscriptions(planner, dataSources, upstream, options.logger, options.maxBufferedBytes);
   const contextDeps = { logger: options.logger, forwardHeaders: options.forwardHeaders };
@@ -36,9 +50,29 @@ export function serveRouterSubscriptions(server: Server, options: RouterSubscrip
     schema: planner.schema,
     logger: options.logger,
     context: (connection) => createSocketContext(connection, contextDeps),
-    subscribe: (args) => {
-      const overLimit = checkOperation(planner.schema, args.document, args.operationName, args.variableValues ?? {}, options.limits);
-      if (overLimit) return { errors: [overLimit] };
+    authenticate: async ({ connectionParams, headers }) => {
+      const authentication = await options.authenticator.authenticate(credentialsFromConnection(connectionParams, headers));
+      if (authentication.outcome === 'ok') return authentication.principal;
+      options.logger.info({ reason: authentication.outcome === 'refused' ? authentication.reason : 'key store unavailable' }, 'connection_init refused');
+      return false;
+    },
+    subscribe: async (args) => {
+      const context = args.contextValue as RouterContext;
+      const started = performance.now();
+      const refused =
+        (await guardOperation(options.guard, context, planner.schema, args.document, args.operationName)) ??
+        checkOperation(planner.schema, args.document, args.operationName, args.variableValues ?? {}, options.limits);
+      if (refused) {
+        auditOperation(options.audit, context, {
+          name: args.operationName,
+          type: OperationTypeNode.SUBSCRIPTION,
+          errorCode: refused.extensions.code,
+          durationMs: performance.now() - started,
+        });
+        // `http` (status, Retry-After) is for HTTP responses; over the socket the code and its fields say it.
+        const { http: _http, ...extensions } = refused.extensions;
+        return { errors: [new GraphQLError(refused.message, { path: refused.path, extensions })] };
+      }
       return subscriptions.subscribe({
         document: args.document,
         operationName: args.operationName,

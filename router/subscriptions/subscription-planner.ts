@@ -2,6 +2,7 @@ import { buildOperationContext } from '@apollo/gateway';
 import { operationFromDocument, Supergraph, type Schema } from '@apollo/federation-internals';
 import { QueryPlanner, type FetchNode, type PlanNode } from '@apollo/query-planner';
 import { GraphQLError, Kind, print, type DocumentNode, type GraphQLSchema, type SelectionNode, type ArgumentNode, type ValueNode } from 'graphql';
+import { readAccessRequirements } from '../auth/access-requirements.js';
 
 type OperationContext = ReturnType<typeof buildOperationContext>;
 
@@ -30,8 +31,9 @@ export class SubscriptionPlanner {
   private readonly planner: QueryPlanner;
   private readonly plans = new Map<string, Omit<SubscriptionPlan, 'resumes'>>();
 
+  /** `supergraphSdl` may declare access rules (`for: SECURITY` links): the router enforces them, the planner ignores them. */
   constructor(supergraphSdl: string) {
-    const supergraph = Supergraph.build(supergraphSdl);
+    const supergraph = Supergraph.build(readAccessRequirements(supergraphSdl).gatewaySdl);
     this.apiSchema = supergraph.apiSchema();
     this.schema = this.apiSchema.toGraphQLJSSchema();
     this.supergraphSchema = supergraph.schema.toGraphQLJSSchema();

@@ -1,6 +1,7 @@
 import type { FormattedExecutionResult } from 'graphql';
 import { createClient, type Client, type Sink } from 'graphql-ws';
 import WebSocket from 'ws';
+import { INTERNAL_TOKEN_HEADER, ROUTER_SERVICE, type InternalTokenSigner } from '../../infra/auth/internal-token.js';
 import type { Logger } from '../../infra/logger.js';
 
 export interface UpstreamRequest {
@@ -17,7 +18,9 @@ interface Entry {
 /**
  * graphql-ws clients to the subgraphs, one per subgraph and set of forwarded headers, each
  * multiplexing that key's subscriptions over one socket and disposed with its last one.
- * Forwarded headers (authorization, ...) go on the WebSocket upgrade request.
+ * Forwarded headers (authorization, ...) go on the WebSocket upgrade request. A stream may be
+ * shared by many subscribers, so with `internalTokens` each socket authenticates in its
+ * `connection_init` as the router's service principal, signed afresh for every connection.
  */
 export class UpstreamClients {
   private readonly clients = new Map<string, Entry>();
@@ -27,6 +30,7 @@ export class UpstreamClients {
   constructor(
     private readonly urls: Record<string, string>,
     private readonly logger: Logger,
+    private readonly internalTokens?: InternalTokenSigner,
   ) {}
 
   subscribe(serviceName: string, headers: Record<string, string>, request: UpstreamRequest, sink: Sink<FormattedExecutionResult>): () => void {
@@ -83,6 +87,10 @@ export class UpstreamClients {
     return createClient({
       url: url.replace(/^http/, 'ws'),
       webSocketImpl: HeaderWebSocket,
+      connectionParams: async () => {
+        const signer = this.internalTokens;
+        return signer ? { [INTERNAL_TOKEN_HEADER]: await signer.token(ROUTER_SERVICE) } : {};
+      },
       lazy: true,
       lazyCloseTimeout: 0,
       retryAttempts: 0,

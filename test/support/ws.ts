@@ -1,12 +1,17 @@
 import type { FormattedExecutionResult } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { roleToken } from './tokens.js';
 
-/** A graphql-ws client as a subscriber app would use it. */
-export function wsClient(httpUrl: string, options: { lazy?: boolean; retryAttempts?: number } = {}): Client {
+/**
+ * A graphql-ws client as a subscriber app would use it, signed in as admin in `connection_init`
+ * unless `connectionParams` is given (`{}`: no credentials).
+ */
+export function wsClient(httpUrl: string, options: { lazy?: boolean; retryAttempts?: number; connectionParams?: Record<string, unknown> } = {}): Client {
   return createClient({
     url: httpUrl.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
+    connectionParams: async () => options.connectionParams ?? { authorization: `Bearer ${await roleToken('admin')}` },
     lazy: options.lazy ?? true,
     retryAttempts: options.retryAttempts ?? 0,
   });

@@ -41,7 +41,7 @@ export type CreateCustomerInput = {
   tier?: InputMaybe<CustomerTier>;
 };
 
-/** A customer, as kept by the customers domain. */
+/** A customer, as kept by the customers domain. Reading one needs the customers:read scope. */
 export type Customer = {
   __typename?: 'Customer';
   createdAt: Scalars['DateTime']['output'];
@@ -147,6 +147,7 @@ export type PageInfo = {
 export type Query = {
   __typename?: 'Query';
   customer: Maybe<Customer>;
+  /** Reference data, public: the one query a caller without credentials may send. */
   customerGroups: Array<CustomerGroup>;
   /** Newest first. `first` is at most 100. */
   customers: CustomerConnection;

@@ -1,0 +1,110 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Principal } from '../../infra/auth/principal.js';
+import { ConfigError, type RouterConfig } from '../../infra/config.js';
+import { fromRoot } from '../../infra/paths.js';
+import { devJwtSecret } from './dev-jwt-secret.js';
+import { CredentialsRefused, JwtVerifier } from './jwt-verifier.js';
+
+/** The subset of the access subgraph's ApiKeyVerifier the router uses. */
+export interface ApiKeyCheck {
+  /** The key's principal; undefined for an unknown, revoked, expired or malformed key; rejects when storage fails. */
+  verify(presented: string): Promise<Principal | undefined>;
+}
+
+/** What a request's credentials come to. */
+export type Authentication =
+  /** No credentials (principal undefined), or credentials that verified. */
+  | { outcome: 'ok'; principal: Principal | undefined }
+  /** Credentials that did not verify: the operation is refused with UNAUTHENTICATED and `reason`. */
+  | { outcome: 'refused'; reason: string }
+  /** The key store did not answer: the operation is refused with DEPENDENCY_UNAVAILABLE. */
+  | { outcome: 'unavailable' };
+
+export interface Credentials {
+  /** The `Authorization` header (or connection_init's `authorization`). */
+  authorization?: string;
+  /** The `X-API-Key` header (or connection_init's `x-api-key`). */
+  apiKey?: string;
+}
+
+const ANONYMOUS: Authentication = Object.freeze({ outcome: 'ok', principal: undefined });
+const BEARER = /^Bearer +(\S+) *$/i;
+
+/** Credentials from HTTP headers; a repeated header counts as unreadable. */
+export function credentialsFromHeaders(headers: IncomingHttpHeaders): Credentials {
+  const apiKey = headers['x-api-key'];
+  return { authorization: headers.authorization, apiKey: typeof apiKey === 'string' ? apiKey : apiKey === undefined ? undefined : '' };
+}
+
+/** Credentials from graphql-ws `connection_init`'s payload (keys in any letter case), else from the upgrade request's headers. */
+export function credentialsFromConnection(connectionParams: Record<string, unknown>, headers: IncomingHttpHeaders): Credentials {
+  let authorization: unknown;
+  let apiKey: unknown;
+  for (const [key, value] of Object.entries(connectionParams)) {
+    const name = key.toLowerCase();
+    if (name === 'authorization') authorization = value;
+    else if (name === 'x-api-key') apiKey = value;
+  }
+  if (authorization === undefined && apiKey === undefined) return credentialsFromHeaders(headers);
+  return {
+    authorization: authorization === undefined ? undefined : typeof authorization === 'string' ? authorization : '',
+    apiKey: apiKey === undefined ? undefined : typeof apiKey === 'string' ? apiKey : '',
+  };
+}
+
+/**
+ * Verifies a request's credentials once, before anything else: a bearer JWT or an X-API-Key
+ * (not both). No credentials is an anonymous caller, who reaches only what the schema leaves
+ * public; credentials that do not verify are refused whatever the operation asks.
+ */
+export class Authenticator {
+  constructor(
+    private readonly jwt: JwtVerifier,
+    private readonly apiKeys: ApiKeyCheck | undefined,
+  ) {}
+
+  async authenticate(credentials: Credentials): Promise<Authentication> {
+    const { authorization, apiKey } = credentials;
+    if (authorization === undefined && apiKey === undefined) return ANONYMOUS;
+    if (authorization !== undefined && apiKey !== undefined) return { outcome: 'refused', reason: 'send a bearer token or an API key, not both' };
+    if (apiKey !== undefined) {
+      if (!this.apiKeys) return { outcome: 'refused', reason: 'API keys are not accepted by this router' };
+      try {
+        const principal = await this.apiKeys.verify(apiKey);
+        return principal ? { outcome: 'ok', principal } : { outcome: 'refused', reason: 'unknown, revoked or expired API key' };
+      } catch {
+        return { outcome: 'unavailable' };
+      }
+    }
+    const token = BEARER.exec(authorization!)?.[1];
+    if (!token) return { outcome: 'refused', reason: 'the Authorization header must be "Bearer <token>"' };
+    try {
+      return { outcome: 'ok', principal: await this.jwt.verify(token) };
+    } catch (error) {
+      if (error instanceof CredentialsRefused) return { outcome: 'refused', reason: error.reason };
+      throw error;
+    }
+  }
+}
+
+/**
+ * The JWT verifier the configuration asks for: JWT_SECRET and/or JWKS_URL; outside production
+ * without either, the local development secret in DATA_DIR. In production one of them is required.
+ */
+export function jwtVerifierFromConfig(config: RouterConfig): JwtVerifier {
+  let secret = config.JWT_SECRET;
+  if (!secret && !config.JWKS_URL) {
+    if (config.NODE_ENV === 'production') {
+      throw new ConfigError('Invalid configuration:\n  JWT_SECRET=(unset), JWKS_URL=(unset): one of them is required when NODE_ENV=production');
+    }
+    secret = devJwtSecret(fromRoot(config.DATA_DIR));
+  }
+  return new JwtVerifier({
+    secret,
+    jwksUrl: config.JWKS_URL,
+    jwksCooldownSeconds: config.JWKS_COOLDOWN_SECONDS,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    clockSkewSeconds: config.JWT_CLOCK_SKEW_SECONDS,
+  });
+}

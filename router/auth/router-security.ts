@@ -1,0 +1,78 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApiKeyVerifier } from '../../infra/auth/api-keys.js';
+import type { AuditSink } from '../../infra/auth/audit.js';
+import { PostgresAuditSink } from '../../infra/auth/postgres-audit-sink.js';
+import type { RouterConfig } from '../../infra/config.js';
+import type { Logger } from '../../infra/logger.js';
+import type { RouterContext } from '../context.js';
+import { RateLimits } from '../limits/rate-limits.js';
+import { readAccessRequirements } from './access-requirements.js';
+import { Authenticator, jwtVerifierFromConfig } from './authenticator.js';
+import { LogAuditSink } from './log-audit-sink.js';
+import { Safelist } from './safelist.js';
+import { securityPlugin, type OperationGuard } from './security-plugin.js';
+
+/** Everything the router needs for issue 5, built once from the configuration. */
+export interface RouterSecurity {
+  /** The supergraph as @apollo/gateway and the subscription planner take it (see readAccessRequirements). */
+  gatewaySdl: string;
+  authenticator: Authenticator;
+  /** Safelist, rate limits and access rules: run for every operation, HTTP and WebSocket. */
+  guard: OperationGuard;
+  audit: AuditSink;
+  /** Apollo Server's `persistedQueries` option: over the safelist when there is one, else the default. */
+  persistedQueries: { cache: ReturnType<Safelist['persistedQueryCache']> } | undefined;
+  plugin: ApolloServerPlugin<RouterContext>;
+  close(): Promise<void>;
+}
+
+/**
+ * Identity (JWT, and API keys with DATABASE_URL), access rules from the supergraph, rate limits
+ * (shared in Redis with REDIS_URL), the optional safelist and the audit sink (PostgreSQL with
+ * DATABASE_URL, the log otherwise). Throws ConfigError for a configuration that cannot work.
+ */
+export function createRouterSecurity(config: RouterConfig, supergraphSdl: string, logger: Logger): RouterSecurity {
+  const { requirements, gatewaySdl } = readAccessRequirements(supergraphSdl);
+  const jwt = jwtVerifierFromConfig(config);
+  const safelist = config.SAFELIST_PATH ? Safelist.fromFile(config.SAFELIST_PATH) : undefined;
+  const apiKeys = config.DATABASE_URL ? ApiKeyVerifier.fromUrl(config.DATABASE_URL, logger) : undefined;
+  const audit: AuditSink = config.DATABASE_URL ? PostgresAuditSink.fromUrl(config.DATABASE_URL, logger) : new LogAuditSink(logger);
+  const rateLimits = new RateLimits(
+    {
+      windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+      perClient: config.RATE_LIMIT_PER_CLIENT,
+      perRole: {
+        admin: config.RATE_LIMIT_ROLE_ADMIN,
+        api_user: config.RATE_LIMIT_ROLE_API_USER,
+        sap_integration: config.RATE_LIMIT_ROLE_SAP_INTEGRATION,
+        readonly: config.RATE_LIMIT_ROLE_READONLY,
+      },
+      global: config.RATE_LIMIT_GLOBAL,
+      perOperation: config.RATE_LIMIT_PER_OPERATION,
+      redisUrl: config.REDIS_URL,
+    },
+    logger,
+  );
+  const guard: OperationGuard = { requirements, rateLimits, safelist };
+  logger.info(
+    {
+      protectedTypes: requirements.types.size,
+      protectedFields: [...requirements.fields.values()].reduce((sum, fields) => sum + fields.size, 0),
+      jwt: { hs256: Boolean(config.JWT_SECRET) || !config.JWKS_URL, jwks: Boolean(config.JWKS_URL) },
+      apiKeys: Boolean(apiKeys),
+      safelist: safelist?.size,
+    },
+    'router security',
+  );
+  return {
+    gatewaySdl,
+    authenticator: new Authenticator(jwt, apiKeys),
+    guard,
+    audit,
+    persistedQueries: safelist ? { cache: safelist.persistedQueryCache() } : undefined,
+    plugin: securityPlugin(guard, audit),
+    async close() {
+      await Promise.all([rateLimits.close(), audit.close(), apiKeys?.close()]);
+    },
+  };
+}
