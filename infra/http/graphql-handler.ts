@@ -8,6 +8,11 @@ export interface GraphQLHandlerOptions<TContext extends BaseContext> {
   context: (req: IncomingMessage, requestId: string) => Promise<TContext> | TContext;
   /** Requests with a larger body get 413. Default 1 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Runs once the request is read, before Apollo Server; returning true means it has answered
+   * (the router's response cache does). Throwing from it fails the request with a 500.
+   */
+  respond?: (request: { method: string; body: unknown; search: string }, req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<boolean>;
 }
 
 class BodyTooLarge extends Error {}
@@ -76,13 +81,11 @@ export function graphqlHandler<TContext extends BaseContext>(
 
     const url = req.url ?? '/';
     const queryStart = url.indexOf('?');
+    const method = req.method?.toUpperCase() ?? 'GET';
+    const search = queryStart >= 0 ? url.slice(queryStart) : '';
+    if (options.respond && (await options.respond({ method, body, search }, req, res, requestId))) return;
     const response = await server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: {
-        method: req.method?.toUpperCase() ?? 'GET',
-        headers,
-        search: queryStart >= 0 ? url.slice(queryStart) : '',
-        body,
-      },
+      httpGraphQLRequest: { method, headers, search, body },
       context: async () => options.context(req, requestId),
     });
 

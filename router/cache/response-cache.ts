@@ -1,0 +1,390 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
+import { getOperationAST, print, separateOperations, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { LRUCache } from 'lru-cache';
+import type { Principal } from '../../infra/auth/principal.js';
+import type { DomainEvent } from '../../infra/events/event.js';
+import type { Logger } from '../../infra/logger.js';
+import { entityTag, listTag, typeTag, type CacheStore, type CachedResponse } from './cache-store.js';
+import { collectEntityTags, entityKeysFromSupergraph, tagOperation, type EntityKeys, type TaggedOperation } from './entity-tags.js';
+import { MemoryCacheStore } from './memory-cache-store.js';
+import { RedisCacheStore } from './redis-cache-store.js';
+
+/** Errors after which an expired entry within the grace window is served instead. */
+const SUBGRAPH_FAILURES = new Set(['SUBGRAPH_UNAVAILABLE', 'TIMEOUT', 'CIRCUIT_OPEN']);
+
+export const CACHE_STATUS_HEADER = 'x-cache';
+
+export interface CacheCounters {
+  hits: number;
+  misses: number;
+  stores: number;
+  /** Entries removed by purges (events, mutations, operators). */
+  purged: number;
+  /** Requests served without the cache because its storage failed (Redis down). */
+  bypasses: number;
+  /** Expired entries served because a subgraph failed. */
+  staleServed: number;
+}
+
+export interface ResponseCacheOptions {
+  store: CacheStore;
+  entityKeys: EntityKeys;
+  /** How long past its max-age an entry may still be served when a subgraph fails. */
+  staleSeconds: number;
+  /** Request headers that change what subgraphs answer (accept-language): part of the key. */
+  varyHeaders: readonly string[];
+  logger: Logger;
+}
+
+/** What the cache knows of an operation it has seen validated. */
+export interface CachedOperation {
+  /** Hash of the normalised operation and its name. */
+  key: string;
+  type: 'query' | 'mutation' | 'subscription';
+  /** The document as validated (before tagging), its schema and its text's hash: for checking a request answered from the cache. */
+  document: DocumentNode;
+  schema: GraphQLSchema;
+  queryHash: string;
+  operationName: string | null;
+  tagged?: TaggedOperation;
+}
+
+/** One request's dealings with the cache, kept in its context. */
+export interface CacheRequestState {
+  keys?: { shared: string; private?: string };
+  /** The purge sequence at lookup; absent when the lookup failed, and then nothing is stored. */
+  sequence?: number;
+  fresh?: CachedResponse | null;
+  stale?: CachedResponse | null;
+}
+
+/** What the HTTP layer parsed: enough to find an operation the cache has seen. */
+export interface GraphQLHttpRequest {
+  method: string;
+  /** The parsed JSON body of a POST. */
+  body: unknown;
+}
+
+interface RequestFields {
+  query?: string;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+  persistedHash?: string;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** JSON with object keys sorted, so that `{a, b}` and `{b, a}` are one key. */
+function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.keys(value as object)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+  return `{${entries.join(',')}}`;
+}
+
+/**
+ * The operation fields of a JSON POST body. Only those are answered before Apollo Server: a GET
+ * must first pass Apollo Server's CSRF prevention, so GETs take the plugin's way to the cache.
+ */
+function fieldsOf(request: GraphQLHttpRequest): RequestFields | undefined {
+  if (request.method !== 'POST' || typeof request.body !== 'object' || request.body === null || Array.isArray(request.body)) return undefined;
+  const raw = request.body as Record<string, unknown>;
+  const persisted = (raw.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery?.sha256Hash;
+  return {
+    query: typeof raw.query === 'string' ? raw.query : undefined,
+    operationName: typeof raw.operationName === 'string' ? raw.operationName : null,
+    variables: typeof raw.variables === 'object' ? (raw.variables as Record<string, unknown> | null) : undefined,
+    persistedHash: typeof persisted === 'string' ? persisted : undefined,
+  };
+}
+
+/** How a request names its operation text: the text itself, or its persisted-query hash. */
+function textKeys(fields: RequestFields): string[] {
+  const name = fields.operationName ?? '';
+  return [
+    ...(fields.query !== undefined ? [`${name}\n${fields.query}`] : []),
+    ...(fields.persistedHash !== undefined ? [`${name}\napq:${fields.persistedHash}`] : []),
+  ];
+}
+
+function isFresh(entry: CachedResponse, now: number): boolean {
+  return now - entry.storedAt < entry.maxAge * 1000;
+}
+
+const ageOf = (entry: CachedResponse, now: number) => Math.max(0, Math.floor((now - entry.storedAt) / 1000));
+const cacheControlOf = (entry: CachedResponse) => `max-age=${entry.maxAge}, ${entry.scope.toLowerCase()}`;
+
+/**
+ * The router's response cache. Queries whose every part allows caching (the subgraphs'
+ * @cacheControl hints, carried in their Cache-Control headers) are stored whole, tagged with the
+ * entities they hold; events, mutations and operators purge by those tags. A repeated query is
+ * answered before Apollo Server runs (`serve`), from the stored bytes; everything else goes
+ * through the plugin.
+ */
+export class ResponseCache {
+  readonly counters: CacheCounters = { hits: 0, misses: 0, stores: 0, purged: 0, bypasses: 0, staleServed: 0 };
+  /** Operations by their text (or persisted-query hash) and name, once validated. */
+  private readonly operationsByText = new LRUCache<string, CachedOperation>({ max: 2_000 });
+  /** Operations by the validated document Apollo Server keeps for the text. */
+  private readonly operationsByDocument = new WeakMap<DocumentNode, Map<string, CachedOperation>>();
+  /** Lookups made before Apollo Server, handed to the request's context. */
+  private readonly states = new WeakMap<IncomingMessage, CacheRequestState>();
+  private lastWarnedAt = 0;
+  private purgeOwed = false;
+
+  constructor(private readonly options: ResponseCacheOptions) {}
+
+  /**
+   * Answers a request from the cache before Apollo Server when the operation is a known query
+   * with a fresh entry for this caller, once `admit` (the router's checks: credentials, access
+   * rules, rate limits) lets it through. Otherwise returns false, and the request's context gets
+   * what the lookup found.
+   */
+  async serve(
+    request: GraphQLHttpRequest,
+    req: IncomingMessage,
+    res: ServerResponse,
+    principal: Principal | undefined,
+    admit: (operation: CachedOperation) => Promise<boolean>,
+  ): Promise<boolean> {
+    const fields = fieldsOf(request);
+    if (!fields) return false;
+    const operation = textKeys(fields)
+      .map((key) => this.operationsByText.get(key))
+      .find(Boolean);
+    if (operation?.type !== 'query') return false;
+    const state = await this.lookup(operation, fields.variables, (name) => req.headers[name], principal);
+    const entry = state.fresh;
+    if (!entry || !(await admit(operation))) {
+      this.states.set(req, state);
+      return false;
+    }
+    this.counters.hits += 1;
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': entry.body.length,
+      'cache-control': cacheControlOf(entry),
+      age: String(ageOf(entry, Date.now())),
+      [CACHE_STATUS_HEADER]: 'HIT',
+    });
+    res.end(entry.body);
+    return true;
+  }
+
+  /** What `serve` found for this request, for its context. */
+  stateFor(req: IncomingMessage): CacheRequestState {
+    return this.states.get(req) ?? {};
+  }
+
+  /** Purges what an event changed: the entity itself and every cached list of its type. */
+  purgeForEvent(event: DomainEvent): Promise<number> {
+    return this.purge([entityTag(event.subject.typename, event.subject.id), listTag(event.subject.typename)]);
+  }
+
+  /** Purges every entry holding an entity of `typename`, and every list of it. */
+  purgeType(typename: string): Promise<number> {
+    return this.purge([typeTag(typename), listTag(typename)]);
+  }
+
+  /**
+   * Removes the entries carrying any of `tags` (`Order:42`, `list:Order`), or all of them.
+   * Rejects if storage fails; the cache then owes a purge of everything, paid before it next
+   * serves an entry, so nothing a lost purge should have removed is served once storage is back.
+   */
+  async purge(tags: readonly string[] | 'all'): Promise<number> {
+    if (tags !== 'all' && tags.length === 0) return 0;
+    try {
+      const removed = await this.options.store.purge(tags);
+      this.counters.purged += removed;
+      return removed;
+    } catch (error) {
+      this.purgeOwed = true;
+      throw error;
+    }
+  }
+
+  /** An Apollo Server plugin: tags operations, answers hits it finds, stores misses, purges after mutations. */
+  plugin<TContext extends { principal?: Principal; cache?: CacheRequestState; socket?: unknown }>(): ApolloServerPlugin<TContext> {
+    const cache = this;
+    return {
+      async requestDidStart(start) {
+        // Operations over graphql-ws are not cached.
+        if (start.contextValue.socket) return;
+        const state = (start.contextValue.cache ??= {});
+        let operation: CachedOperation | undefined;
+        let answered = false;
+        return {
+          async didResolveOperation(context) {
+            operation = cache.operationFor(context.document, context.operationName, context.schema, context.queryHash);
+            if (!operation) return;
+            const fields: RequestFields = {
+              query: context.request.query,
+              operationName: context.request.operationName ?? null,
+              persistedHash: (context.request.extensions?.persistedQuery as { sha256Hash?: string } | undefined)?.sha256Hash,
+            };
+            for (const key of textKeys(fields)) cache.operationsByText.set(key, operation);
+            if (operation.tagged) (context as { document: DocumentNode }).document = operation.tagged.document;
+          },
+
+          async responseForOperation(context) {
+            if (operation?.type !== 'query') return null;
+            if (!state.keys) {
+              Object.assign(state, await cache.lookup(operation, context.request.variables, (name) => context.request.http?.headers.get(name), context.contextValue.principal));
+            }
+            const entry = state.fresh;
+            if (!entry) return null;
+            answered = true;
+            cache.counters.hits += 1;
+            context.overallCachePolicy.replace({ maxAge: entry.maxAge, scope: entry.scope });
+            const headers = context.response.http.headers;
+            headers.set('age', String(ageOf(entry, Date.now())));
+            headers.set(CACHE_STATUS_HEADER, 'HIT');
+            return { http: context.response.http, body: { kind: 'single', singleResult: JSON.parse(entry.body.toString()) } };
+          },
+
+          async willSendResponse(context) {
+            if (!operation?.tagged || answered || context.response.body.kind !== 'single') return;
+            const result = context.response.body.singleResult;
+            const tags = collectEntityTags(result.data, cache.options.entityKeys);
+            if (operation.type === 'mutation') {
+              await cache.guard(cache.purge(tags));
+              return;
+            }
+            if (operation.type !== 'query') return;
+            const headers = context.response.http.headers;
+            if (result.errors?.length) {
+              cache.counters.misses += 1;
+              const stale = state.stale;
+              if (stale && cache.servesStale(result.errors, stale)) {
+                cache.counters.staleServed += 1;
+                const age = ageOf(stale, Date.now());
+                context.response.body = {
+                  kind: 'single',
+                  singleResult: {
+                    data: (JSON.parse(stale.body.toString()) as { data: Record<string, unknown> }).data,
+                    extensions: {
+                      cache: { stale: true, ageSeconds: age, reason: 'a subgraph failed; this answer is older than its max-age', errors: result.errors.map((error) => error.extensions?.code) },
+                    },
+                  },
+                };
+                headers.set('cache-control', 'no-store');
+                headers.set('age', String(age));
+                headers.set(CACHE_STATUS_HEADER, 'STALE');
+              } else {
+                headers.set(CACHE_STATUS_HEADER, 'MISS');
+              }
+              return;
+            }
+            cache.counters.misses += 1;
+            headers.set(CACHE_STATUS_HEADER, state.sequence === undefined ? 'BYPASS' : 'MISS');
+            const policy = context.overallCachePolicy.policyIfCacheable();
+            const key = policy?.scope === 'PUBLIC' ? state.keys?.shared : state.keys?.private;
+            if (!policy || !key || state.sequence === undefined || result.extensions) return;
+            const entry: CachedResponse = { body: Buffer.from(`${JSON.stringify({ data: result.data })}\n`), storedAt: Date.now(), maxAge: policy.maxAge, scope: policy.scope };
+            const stored = await cache.guard(
+              cache.options.store.store(key, entry, [...tags, ...operation.tagged.listTags], policy.maxAge + cache.options.staleSeconds, state.sequence),
+            );
+            if (stored) cache.counters.stores += 1;
+          },
+        };
+      },
+    };
+  }
+
+  /** The cache's view of a validated operation, computed once per document Apollo Server keeps. */
+  private operationFor(document: DocumentNode | undefined, operationName: string | null | undefined, schema: GraphQLSchema, queryHash: string): CachedOperation | undefined {
+    if (!document) return undefined;
+    let byName = this.operationsByDocument.get(document);
+    if (!byName) this.operationsByDocument.set(document, (byName = new Map()));
+    const name = operationName ?? '';
+    const known = byName.get(name);
+    if (known) return known;
+    const ast = getOperationAST(document, operationName);
+    if (!ast) return undefined;
+    const normalised = print(separateOperations(document)[ast.name?.value ?? ''] ?? document);
+    const operation: CachedOperation = {
+      key: sha256(`${normalised}\n${name}`),
+      type: ast.operation,
+      document,
+      schema,
+      queryHash,
+      operationName: ast.name?.value ?? null,
+      tagged: ast.operation === 'subscription' ? undefined : tagOperation(schema, document, this.options.entityKeys),
+    };
+    byName.set(name, operation);
+    return operation;
+  }
+
+  private async lookup(
+    operation: CachedOperation,
+    variables: Record<string, unknown> | null | undefined,
+    header: (name: string) => string | string[] | undefined | null,
+    principal: Principal | undefined,
+  ): Promise<CacheRequestState> {
+    const vary = this.options.varyHeaders.map((name) => String(header(name) ?? '')).join('\n');
+    const shared = sha256(`${operation.key}\n${canonicalJson(variables ?? {})}\n${vary}`);
+    const keys = { shared, private: principal ? `${shared}:${principal.kind}:${principal.id}` : undefined };
+    if (this.purgeOwed && (await this.guard(this.purge('all'))) !== undefined) this.purgeOwed = false;
+    const found = this.purgeOwed ? undefined : await this.guard(this.options.store.lookup(keys.private ? [shared, keys.private] : [shared]));
+    if (!found) return { keys };
+    const now = Date.now();
+    const entries = found.entries.filter((entry): entry is CachedResponse => entry !== null);
+    const fresh = entries.find((entry) => isFresh(entry, now)) ?? null;
+    return { keys, sequence: found.sequence, fresh, stale: fresh ? null : (entries[0] ?? null) };
+  }
+
+  private servesStale(errors: readonly GraphQLFormattedError[], stale: CachedResponse): boolean {
+    const withinGrace = Date.now() - stale.storedAt < (stale.maxAge + this.options.staleSeconds) * 1000;
+    return withinGrace && errors.some((error) => SUBGRAPH_FAILURES.has(String(error.extensions?.code)));
+  }
+
+  /** Runs a storage call; if storage fails, counts a bypass, logs at most every 30 s, and resolves undefined. */
+  private async guard<T>(call: Promise<T>): Promise<T | undefined> {
+    try {
+      return await call;
+    } catch (error) {
+      this.counters.bypasses += 1;
+      if (Date.now() - this.lastWarnedAt >= 30_000) {
+        this.lastWarnedAt = Date.now();
+        this.options.logger.warn({ err: error }, 'the response cache storage failed; serving without the cache until it answers');
+      }
+      return undefined;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.options.store.close();
+  }
+}
+
+/** The response cache the configuration asks for: in Redis with REDIS_URL, in this process otherwise. */
+export async function createResponseCache(
+  config: { REDIS_URL?: string; RESPONSE_CACHE_MAX_ENTRIES: number; RESPONSE_CACHE_STALE_SECONDS: number; RESPONSE_CACHE_TIMEOUT_MS: number; FORWARD_HEADERS: readonly string[] },
+  deps: { supergraphSdl: string; logger: Logger },
+): Promise<ResponseCache> {
+  let store: CacheStore;
+  if (config.REDIS_URL) {
+    const redis = new RedisCacheStore(config.REDIS_URL, {
+      timeoutMs: config.RESPONSE_CACHE_TIMEOUT_MS,
+      onError: (error) => deps.logger.debug({ err: error }, 'response cache: redis connection error'),
+    });
+    if (!(await redis.connect())) deps.logger.warn('Redis does not answer: responses are served without the cache until it does');
+    store = redis;
+  } else {
+    store = new MemoryCacheStore(config.RESPONSE_CACHE_MAX_ENTRIES);
+  }
+  return new ResponseCache({
+    store,
+    entityKeys: entityKeysFromSupergraph(deps.supergraphSdl),
+    staleSeconds: config.RESPONSE_CACHE_STALE_SECONDS,
+    // Credentials vary per request and never change what may be cached: the principal does.
+    varyHeaders: config.FORWARD_HEADERS.filter((name) => name !== 'authorization' && name !== 'x-api-key'),
+    logger: deps.logger,
+  });
+}
