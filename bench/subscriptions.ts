@@ -5,14 +5,14 @@
  * Loopback only; bounded in time. Writes the results into docs/benchmarks.md.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { cpuModel, writeBenchmarkSection } from './benchmarks-doc.js';
 import { startEmbeddedPostgres } from '../infra/db/embedded-postgres.js';
 import { createLogger } from '../infra/logger.js';
-import { fromRoot } from '../infra/paths.js';
 import { graphql } from '../test/support/hub.js';
 import { createTestDatabase } from '../test/support/postgres.js';
 import { spawnService, type ServiceProcess } from '../test/support/service-process.js';
@@ -249,7 +249,7 @@ function writeReport(results: Result[]): void {
   });
   const section = `## Subscriptions (\`npm run bench:subscriptions\`)
 
-Measured ${new Date().toISOString().slice(0, 10)} on this machine (${readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown CPU'}, 2 cores).
+Measured ${new Date().toISOString().slice(0, 10)} on this machine (${cpuModel()}, 2 cores).
 ${EVENTS} events at ${RATE_PER_SECOND} per second to N subscribers, one WebSocket connection each. The process
 serving the subscribers (the router, or for the limit the customers subgraph) is pinned to core 0;
 PostgreSQL, the other subgraph and the clients share core 1. Delay is from sending the mutation
@@ -262,12 +262,7 @@ One run: p99 is set by the slowest few events and moves by tens of percent betwe
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 `;
-  const path = fromRoot('docs/benchmarks.md');
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n\nEach section is written by its `npm run bench...` command; numbers are from one run on the machine named.\n';
-  const start = current.indexOf('## Subscriptions');
-  const end = start >= 0 ? current.indexOf('\n## ', start + 1) : -1;
-  const next = start >= 0 ? current.slice(0, start) + section + (end >= 0 ? current.slice(end + 1) : '') : `${current.trimEnd()}\n\n${section}`;
-  writeFileSync(path, next);
+  const path = writeBenchmarkSection('subscriptions', section);
   console.log(`wrote ${path}`);
 }
 
