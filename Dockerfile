@@ -1,5 +1,6 @@
 # One image for every Interchange service; each compose service chooses its entry point:
-#   node dist/subgraphs/customers/index.js | node dist/subgraphs/orders/index.js | node dist/router/index.js
+#   node dist/subgraphs/customers/index.js | node dist/subgraphs/orders/index.js
+#   | node dist/subgraphs/access/index.js | node dist/router/index.js
 # At run time the services read schema/*.graphql, found from the folder that holds package.json.
 
 FROM node:20-bookworm-slim AS build

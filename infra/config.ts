@@ -9,6 +9,10 @@ import { fromRoot } from './paths.js';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const positiveInt = (fallback: number, max = 1_000_000) => z.coerce.number().int().min(1).max(max).default(fallback);
+const nonNegativeInt = (fallback?: number, max = 100_000_000) => {
+  const value = z.coerce.number().int().min(0).max(max);
+  return fallback === undefined ? value : value.default(fallback);
+};
 
 const postgresUrl = z
   .string()
@@ -40,15 +44,34 @@ export const eventsEnv = {
   EVENTS_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(7),
 };
 
-export const customersEnv = { ...commonEnv, ...databaseEnv, ...eventsEnv, PORT: port(4001) };
+/** Shared by the router and the subgraphs only: signs and checks the internal identity header (x-interchange-identity). */
+const internalTokenSecret = z
+  .string({ error: 'is required: a secret of 32 characters or more, the same for the router and every subgraph' })
+  .min(32, 'must be at least 32 characters');
+
+/** Every subgraph requires it: a subgraph answers only requests signed by the router. */
+export const internalTokenEnv = { INTERNAL_TOKEN_SECRET: internalTokenSecret };
+
+export const customersEnv = { ...commonEnv, ...databaseEnv, ...eventsEnv, ...internalTokenEnv, PORT: port(4001) };
 
 export const ordersEnv = {
   ...commonEnv,
   ...databaseEnv,
   ...eventsEnv,
+  ...internalTokenEnv,
   PORT: port(4002),
   /** The customers subgraph, asked (never its tables) whether a customer exists. */
   CUSTOMERS_URL: httpUrl.default('http://localhost:4001/graphql'),
+};
+
+export const accessEnv = {
+  ...commonEnv,
+  ...databaseEnv,
+  ...eventsEnv,
+  ...internalTokenEnv,
+  PORT: port(4003),
+  /** Audit records older than this are pruned (hourly). */
+  AUDIT_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(90),
 };
 
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
@@ -64,6 +87,40 @@ export const routerEnv = {
   /** The Apollo Sandbox landing page; default: on unless NODE_ENV=production. */
   SANDBOX: flag.optional(),
   PORT: port(4000),
+  /**
+   * Optional for the router: with it, every subgraph request carries the verified caller in the
+   * signed internal header. The hub's subgraphs refuse requests without it.
+   */
+  INTERNAL_TOKEN_SECRET: internalTokenSecret.optional(),
+  /** HS256 secret for callers' bearer JWTs (at least 32 characters). In production this or JWKS_URL is required. */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** A JWKS endpoint for RS256/ES256 bearer JWTs; keys are cached and a token with an unknown key id refetches them. */
+  JWKS_URL: httpUrl.optional(),
+  /** After fetching the JWKS, seconds before a token with an unknown key id may make the router fetch it again. */
+  JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /** When set, a bearer JWT's `iss` must equal it. */
+  JWT_ISSUER: z.string().min(1).optional(),
+  /** When set, a bearer JWT's `aud` must contain it. */
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  /** Seconds of clock difference tolerated for `exp` and `nbf`. */
+  JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /** Development only: where the local JWT secret (dev-jwt-secret) is kept when neither JWT_SECRET nor JWKS_URL is set. */
+  DATA_DIR: z.string().min(1).default('.data'),
+  /** The window every rate limit counts in. */
+  RATE_LIMIT_WINDOW_SECONDS: positiveInt(60, 86_400),
+  /** Operations per window for one caller (a principal, or an IP address without credentials); 0: no limit. */
+  RATE_LIMIT_PER_CLIENT: nonNegativeInt(600),
+  /** Operations per window for the whole router (shared by replicas with REDIS_URL); 0: no limit. */
+  RATE_LIMIT_GLOBAL: nonNegativeInt(0),
+  /** Operations per window with one operation name, over all callers; 0: no limit. */
+  RATE_LIMIT_PER_OPERATION: nonNegativeInt(0),
+  /** Per-client limits for a role, instead of RATE_LIMIT_PER_CLIENT (a caller with several roles gets the highest); 0: no limit. */
+  RATE_LIMIT_ROLE_ADMIN: nonNegativeInt().optional(),
+  RATE_LIMIT_ROLE_API_USER: nonNegativeInt().optional(),
+  RATE_LIMIT_ROLE_SAP_INTEGRATION: nonNegativeInt().optional(),
+  RATE_LIMIT_ROLE_READONLY: nonNegativeInt().optional(),
+  /** A JSON file of the only operations the router runs: `{ "<sha256 of the text>": "<text>" }` or `["<text>", ...]`. */
+  SAFELIST_PATH: z.string().min(1).optional(),
   /** Relative paths are resolved from the folder the command was started in. Default: the hub's own supergraph. */
   SUPERGRAPH_PATH: z.string().min(1).default(fromRoot('schema/supergraph.graphql')),
   CORS_ORIGINS: z
@@ -94,6 +151,14 @@ export const routerEnv = {
   SUBGRAPH_MAX_CONCURRENCY: positiveInt(100, 100_000),
   /** Bytes a subscriber's socket may have waiting to be sent; past it the client is disconnected (close code 4008). */
   SUBSCRIPTION_MAX_BUFFERED_BYTES: positiveInt(4 * 1024 * 1024, 1024 * 1024 * 1024),
+  /** The response cache: in Redis with REDIS_URL (shared by replicas), in process otherwise. */
+  RESPONSE_CACHE: flag.default(true),
+  /** Entries the in-process cache holds at most (least recently used go first). */
+  RESPONSE_CACHE_MAX_ENTRIES: positiveInt(10_000, 10_000_000),
+  /** How long past its max-age an entry may still be served when a subgraph fails (stale-if-error). */
+  RESPONSE_CACHE_STALE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  /** Redis commands of the cache give up after this; the request is then served without the cache. */
+  RESPONSE_CACHE_TIMEOUT_MS: positiveInt(100, 10_000),
   /** Client request headers passed on to subgraphs (x-request-id always is). */
   FORWARD_HEADERS: z
     .string()
@@ -111,6 +176,8 @@ export const hubEnv = {
   PORT: port(4000),
   CUSTOMERS_PORT: port(4001),
   ORDERS_PORT: port(4002),
+  ACCESS_PORT: port(4003),
+  AUDIT_RETENTION_DAYS: accessEnv.AUDIT_RETENTION_DAYS,
 };
 
 /** Per-subgraph URL overrides for the router: SUBGRAPH_<NAME>_URL, NAME upper-cased with non-alphanumerics as `_`. */
@@ -146,5 +213,6 @@ export function loadConfig<Shape extends z.ZodRawShape>(shape: Shape, env: Env =
 
 export type CustomersConfig = ReturnType<typeof loadConfig<typeof customersEnv>>;
 export type OrdersConfig = ReturnType<typeof loadConfig<typeof ordersEnv>>;
+export type AccessConfig = ReturnType<typeof loadConfig<typeof accessEnv>>;
 export type RouterConfig = ReturnType<typeof loadConfig<typeof routerEnv>>;
 export type HubConfig = ReturnType<typeof loadConfig<typeof hubEnv>>;

@@ -10,9 +10,17 @@ import type { RouterConfig } from '../infra/config.js';
 import { maskUnexpectedErrors, requestPlugin } from '../infra/graphql/request-plugin.js';
 import { graphqlHandler } from '../infra/http/graphql-handler.js';
 import { sendJson, startHttpServer } from '../infra/http/http-server.js';
+import { INTERNAL_TOKEN_HEADER, InternalTokenSigner, ROUTER_SERVICE } from '../infra/auth/internal-token.js';
 import { REQUEST_ID_HEADER } from '../infra/http/request-id.js';
 import type { Logger } from '../infra/logger.js';
-import { createContext, type RouterContext } from './context.js';
+import { createRouterSecurity } from './auth/router-security.js';
+import type { IncomingMessage } from 'node:http';
+import { credentialsFromHeaders } from './auth/authenticator.js';
+import { guardOperation } from './auth/security-plugin.js';
+import { cachePurgeHandler } from './cache/cache-admin.js';
+import { createContext, credentialsError, type RouterContext } from './context.js';
+import { purgeOnEvents } from './cache/cache-invalidation.js';
+import { createResponseCache, type CacheCounters } from './cache/response-cache.js';
 import { checkSubgraphs } from './readiness.js';
 import { SubgraphPolicy, type CircuitStateName } from './resilience/subgraph-policy.js';
 import { SubgraphClient } from './subgraph-client.js';
@@ -47,6 +55,8 @@ export interface RunningRouter {
   subgraphRequests(): { sent: number; shared: number };
   /** Each subgraph's circuit breaker: its state and its state changes since start. */
   circuits(): Record<string, { state: CircuitStateName; transitions: Record<CircuitStateName, number> }>;
+  /** The response cache's counters; undefined when RESPONSE_CACHE=false. */
+  cacheCounters(): CacheCounters | undefined;
   stop(timeoutMs?: number): Promise<void>;
 }
 
@@ -56,6 +66,8 @@ export interface RunningRouter {
  */
 export async function start(config: RouterConfig, deps: RouterDeps): Promise<RunningRouter> {
   const supergraph = readSupergraph(config.SUPERGRAPH_PATH);
+  // Identity, access rules, rate limits, safelist and audit (issue 5); the gateway gets the supergraph from it.
+  const security = createRouterSecurity(config, supergraph.sdl, deps.logger);
   const subgraphUrls = deps.subgraphUrls ?? subgraphUrlsFromEnv(supergraph.subgraphs);
   const production = config.NODE_ENV === 'production';
 
@@ -77,11 +89,13 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     ]),
   );
   const client = new SubgraphClient(config.SUBGRAPH_CONNECTIONS);
+  // The signed internal header goes to subgraphs only when the router shares their secret.
+  const internalTokens = config.INTERNAL_TOKEN_SECRET ? new InternalTokenSigner(config.INTERNAL_TOKEN_SECRET) : undefined;
   const dataSource = (name: string) =>
-    new SubgraphDataSource({ url: subgraphUrls[name]!, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, policy: policies[name]!, client });
+    new SubgraphDataSource({ url: subgraphUrls[name]!, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, policy: policies[name]!, client, internalTokens });
 
   const gateway = new ApolloGateway({
-    supergraphSdl: supergraph.sdl,
+    supergraphSdl: security.gatewaySdl,
     buildService: ({ name }) => dataSource(name),
     logger: deps.logger,
   });
@@ -93,6 +107,9 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     maxDirectives: config.OPERATION_MAX_DIRECTIVES,
     maxCost: config.OPERATION_MAX_COST,
   };
+  const cache = config.RESPONSE_CACHE ? await createResponseCache(config, { supergraphSdl: supergraph.sdl, logger: deps.logger }) : undefined;
+  const invalidation = cache && config.DATABASE_URL ? purgeOnEvents(cache, { databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL, logger: deps.logger }) : undefined;
+
   const mask = maskUnexpectedErrors(production);
   const apollo = new ApolloServer<RouterContext>({
     gateway,
@@ -100,11 +117,15 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     introspection: config.INTROSPECTION ?? !production,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: config.OPERATION_MAX_TOKENS },
+    persistedQueries: security.persistedQueries,
     formatError: (formatted, error) => mask(tokenLimitError(formatted, config.OPERATION_MAX_TOKENS), error),
     plugins: [
       requestPlugin<RouterContext>(),
+      security.plugin,
       operationLimitsPlugin<RouterContext>(limits),
       refuseSubscriptionsOverHttp(),
+      // After the limits, so that they count the client's operation and not what the cache adds to it.
+      ...(cache ? [cache.plugin<RouterContext>()] : []),
       (config.SANDBOX ?? !production)
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),
@@ -120,6 +141,22 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     maxAge: 600,
   });
 
+  // One context per HTTP request, credentials verified once, whether the cache or Apollo Server answers.
+  const contexts = new WeakMap<IncomingMessage, Promise<RouterContext>>();
+  const contextOf = (req: IncomingMessage, requestId: string) => {
+    let context = contexts.get(req);
+    if (!context) {
+      context = createContext(req, requestId, {
+        logger: deps.logger,
+        authenticator: security.authenticator,
+        forwardHeaders: config.FORWARD_HEADERS,
+        operationTimeoutMs: config.OPERATION_TIMEOUT_MS,
+      });
+      contexts.set(req, context);
+    }
+    return context;
+  };
+
   const http = await startHttpServer({
     port: config.PORT,
     host: config.HOST,
@@ -134,15 +171,36 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     },
     routes: {
       '/graphql': graphqlHandler(apollo, {
-        context: (req, requestId) =>
-          createContext(req, requestId, { logger: deps.logger, forwardHeaders: config.FORWARD_HEADERS, operationTimeoutMs: config.OPERATION_TIMEOUT_MS }),
+        context: async (req, requestId) => ({ ...(await contextOf(req, requestId)), cache: cache?.stateFor(req) }),
+        // A repeated query with a fresh cached answer is served here, before Apollo Server, once
+        // the request passes the same guard as any other; the guard's verdict is kept for Apollo Server.
+        respond:
+          cache &&
+          (async (request, req, res, requestId) => {
+            const context = await contextOf(req, requestId);
+            return cache.serve(request, req, res, context.principal, async (operation) => {
+              const refused = await guardOperation(security.guard, context, operation.schema, operation.document, operation.operationName, operation.queryHash);
+              context.guarded = { refused };
+              return refused === undefined;
+            });
+          }),
+      }),
+      ...(cache && {
+        '/admin/cache/purge': cachePurgeHandler(cache, async (req) => {
+          const authentication = await security.authenticator.authenticate(credentialsFromHeaders(req.headers));
+          const refused = credentialsError(authentication);
+          if (refused) return { error: { message: refused.message, code: refused.extensions.code as ErrorCode, status: authentication.outcome === 'unavailable' ? 503 : 401 } };
+          return { principal: authentication.outcome === 'ok' ? authentication.principal : undefined };
+        }),
       }),
       '/': (_req, res) => {
         res.writeHead(302, { location: '/graphql' }).end();
       },
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'router' }),
       '/ready': async (_req, res) => {
-        const checked = await checkSubgraphs(subgraphUrls, Math.min(config.SUBGRAPH_TIMEOUT_MS, 2_000));
+        const checked = await checkSubgraphs(subgraphUrls, Math.min(config.SUBGRAPH_TIMEOUT_MS, 2_000), async (): Promise<Record<string, string>> =>
+          internalTokens ? { [INTERNAL_TOKEN_HEADER]: await internalTokens.token(ROUTER_SERVICE) } : {},
+        );
         const subgraphs = checked.map((subgraph) => ({ ...subgraph, circuit: policies[subgraph.name]?.state }));
         const ready = subgraphs.every((subgraph) => subgraph.ready);
         sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', subgraphs });
@@ -150,7 +208,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     },
   });
   const sockets = serveRouterSubscriptions(http.server, {
-    supergraphSdl: supergraph.sdl,
+    supergraphSdl: security.gatewaySdl,
     subgraphUrls,
     apollo,
     forwardHeaders: config.FORWARD_HEADERS,
@@ -158,6 +216,10 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     maxBufferedBytes: config.SUBSCRIPTION_MAX_BUFFERED_BYTES,
     limits,
     logger: deps.logger,
+    internalTokens,
+    authenticator: security.authenticator,
+    guard: security.guard,
+    audit: security.audit,
   });
   const url = `${http.origin}/graphql`;
   deps.logger.info({ url, subgraphs: subgraphUrls }, 'router listening');
@@ -166,12 +228,16 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     url,
     upstreamSubscriptionsOpened: sockets.upstreamOpened,
     subgraphRequests: () => ({ ...client.counts }),
+    cacheCounters: () => (cache ? { ...cache.counters } : undefined),
     circuits: () => Object.fromEntries(Object.entries(policies).map(([name, policy]) => [name, { state: policy.state, transitions: { ...policy.transitions } }])),
     async stop(timeoutMs = config.SHUTDOWN_TIMEOUT_MS) {
       await sockets.close();
       await http.close(timeoutMs);
       await apollo.stop();
+      await security.close();
       await client.close();
+      await invalidation?.stop();
+      await cache?.close();
     },
   };
 }

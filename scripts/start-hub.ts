@@ -1,37 +1,47 @@
+import { randomBytes } from 'node:crypto';
 import { hubEnv, loadConfig } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
 import { startEmbeddedPostgres } from '../infra/db/embedded-postgres.js';
 import { runService } from '../infra/lifecycle.js';
 import { fromRoot } from '../infra/paths.js';
+import * as access from '../subgraphs/access/server.js';
 import * as customers from '../subgraphs/customers/server.js';
 import * as orders from '../subgraphs/orders/server.js';
 import * as router from '../router/server.js';
 
 /**
  * `npm start`: the whole hub in one process — embedded PostgreSQL unless DATABASE_URL is set,
- * the customers and orders subgraphs, and the router. Production runs each as its own
+ * the customers, orders and access subgraphs, and the router. Production runs each as its own
  * process instead (see docker-compose.yml).
  */
 await runService('hub', process.env.LOG_LEVEL, async (logger) => {
   const config = loadConfig(hubEnv);
   const embedded = config.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dataDir: fromRoot(config.DATA_DIR), logger });
   const DATABASE_URL = config.DATABASE_URL ?? embedded!.url;
+  // Router and subgraphs run in this one process: unless one is given, a secret of this process
+  // signs the internal header, and nothing outside the process can forge it.
+  const INTERNAL_TOKEN_SECRET = config.INTERNAL_TOKEN_SECRET ?? randomBytes(32).toString('base64url');
+  const shared = { ...config, DATABASE_URL, INTERNAL_TOKEN_SECRET };
 
-  const customersService = await customers.start({ ...config, DATABASE_URL, PORT: config.CUSTOMERS_PORT }, { logger: createLogger('customers', config.LOG_LEVEL) });
+  const customersService = await customers.start({ ...shared, PORT: config.CUSTOMERS_PORT }, { logger: createLogger('customers', config.LOG_LEVEL) });
   const ordersService = await orders.start(
-    { ...config, DATABASE_URL, PORT: config.ORDERS_PORT, CUSTOMERS_URL: customersService.url },
+    { ...shared, PORT: config.ORDERS_PORT, CUSTOMERS_URL: customersService.url },
     { logger: createLogger('orders', config.LOG_LEVEL) },
   );
+  const accessService = await access.start({ ...shared, PORT: config.ACCESS_PORT }, { logger: createLogger('access', config.LOG_LEVEL) });
   const routerService = await router.start(
-    { ...config, SUPERGRAPH_PATH: fromRoot('schema/supergraph.graphql') },
-    { logger: createLogger('router', config.LOG_LEVEL), subgraphUrls: { customers: customersService.url, orders: ordersService.url } },
+    { ...shared, SUPERGRAPH_PATH: fromRoot('schema/supergraph.graphql') },
+    {
+      logger: createLogger('router', config.LOG_LEVEL),
+      subgraphUrls: { customers: customersService.url, orders: ordersService.url, access: accessService.url },
+    },
   );
   logger.info(`Interchange is up: open ${routerService.url} for Apollo Sandbox`);
 
   return {
     async stop() {
       await routerService.stop();
-      await Promise.all([ordersService.stop(), customersService.stop()]);
+      await Promise.all([ordersService.stop(), customersService.stop(), accessService.stop()]);
       await embedded?.stop();
     },
   };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestHub, type TestHub } from './support/hub.js';
+import { internalHeaders, startTestHub, type TestHub } from './support/hub.js';
 
 /**
  * Counted, not timed: the SQL statements both subgraphs send for one client query must not
@@ -91,7 +91,7 @@ describe('SQL statements per request', () => {
     hub.statements.reset();
     const response = await fetch(hub.ordersUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await internalHeaders()) },
       body: JSON.stringify({
         query: 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id total lines { sku } } } }',
         variables: { r: representations },

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import type { ZodRawShape } from 'zod';
-import { customersEnv, loadConfig, ordersEnv, routerEnv, subgraphUrlVariable } from '../infra/config.js';
+import { accessEnv, customersEnv, loadConfig, ordersEnv, routerEnv, subgraphUrlVariable } from '../infra/config.js';
 import { fromRoot, projectRoot } from '../infra/paths.js';
 import { readSupergraph, subgraphUrlsFromEnv } from '../router/supergraph.js';
 
@@ -34,6 +34,7 @@ interface ComposeFile {
 const apps: Record<string, { entry: string; shape: ZodRawShape }> = {
   customers: { entry: 'subgraphs/customers/index', shape: customersEnv },
   orders: { entry: 'subgraphs/orders/index', shape: ordersEnv },
+  access: { entry: 'subgraphs/access/index', shape: accessEnv },
   router: { entry: 'router/index', shape: routerEnv },
 };
 
@@ -132,7 +133,7 @@ function durationMs(value: string): number {
 }
 
 describe('docker-compose.yml', () => {
-  it('builds exactly the customers, orders and router services from the Dockerfile', () => {
+  it('builds exactly the customers, orders, access and router services from the Dockerfile', () => {
     const built = Object.entries(compose.services)
       .filter(([, definition]) => definition.build !== undefined)
       .map(([name]) => name)
@@ -230,6 +231,12 @@ describe('docker-compose.yml', () => {
       const waitsFor = Object.keys(dependsOn(service(name)));
       for (const host of called) assert.ok(waitsFor.includes(host), `${name} calls ${host} but does not depend on it`);
     }
+  });
+
+  it('gives the router and every subgraph the same INTERNAL_TOKEN_SECRET', () => {
+    const secrets = new Set(Object.keys(apps).map((name) => environment(name).INTERNAL_TOKEN_SECRET));
+    assert.equal(secrets.size, 1, 'the router signs the internal header with the secret every subgraph checks it with');
+    assert.ok([...secrets][0], 'INTERNAL_TOKEN_SECRET is not set');
   });
 
   it('publishes only the router, so that clients go through it', () => {

@@ -5,7 +5,7 @@ import { subgraphUrlsFromEnv } from '../router/supergraph.js';
 
 describe('configuration', () => {
   it('applies defaults and freezes the result', () => {
-    const config = loadConfig(customersEnv, { DATABASE_URL: 'postgres://localhost/db' });
+    const config = loadConfig(customersEnv, { DATABASE_URL: 'postgres://localhost/db', INTERNAL_TOKEN_SECRET: 'a-secret-of-at-least-thirty-two-characters' });
     assert.equal(config.PORT, 4001);
     assert.equal(config.DB_POOL_MAX, 10);
     assert.ok(Object.isFrozen(config));

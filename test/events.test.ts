@@ -4,7 +4,7 @@ import pg from 'pg';
 import { createDatabase } from '../infra/db/database.js';
 import { EventStore } from '../infra/events/event-store.js';
 import { createLogger } from '../infra/logger.js';
-import { startTestHub, type TestHub } from './support/hub.js';
+import { internalHeaders, startTestHub, type TestHub } from './support/hub.js';
 import { subscribe, wsClient } from './support/ws.js';
 
 let hub: TestHub;
@@ -81,7 +81,7 @@ describe('subgraph subscriptions over graphql-ws', () => {
   }`;
 
   it('delivers live events for one customer and filters by type', async () => {
-    const client = wsClient(hub.customersUrl);
+    const client = wsClient(hub.customersUrl, { connectionParams: await internalHeaders() });
     try {
       const customer = await createCustomer();
       const all = subscribe(client, EVENTS, { id: customer.id });
@@ -102,7 +102,7 @@ describe('subgraph subscriptions over graphql-ws', () => {
   });
 
   it('resumes after an id: the stored events first, in order, then live ones', async () => {
-    const client = wsClient(hub.customersUrl);
+    const client = wsClient(hub.customersUrl, { connectionParams: await internalHeaders() });
     try {
       const customer = await createCustomer();
       const [created] = await storedEvents(customer.id);
@@ -132,7 +132,7 @@ describe('subgraph subscriptions over graphql-ws', () => {
     } finally {
       await database.close();
     }
-    const client = wsClient(hub.customersUrl);
+    const client = wsClient(hub.customersUrl, { connectionParams: await internalHeaders() });
     try {
       const expired = subscribe(client, EVENTS, { id: customer.id, after: String(BigInt(created.id) - 1n) });
       const errors = (await expired.error) as { extensions?: { code?: string } }[];

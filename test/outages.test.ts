@@ -11,9 +11,10 @@ import { fromRoot } from '../infra/paths.js';
 import * as router from '../router/server.js';
 import * as customers from '../subgraphs/customers/server.js';
 import * as orders from '../subgraphs/orders/server.js';
-import { graphql, startTestHub } from './support/hub.js';
+import { graphql, internalHeaders, startTestHub, TEST_INTERNAL_SECRET } from './support/hub.js';
 import { createTestDatabase } from './support/postgres.js';
 import { spawnService } from './support/service-process.js';
+import { TEST_JWT_SECRET } from './support/tokens.js';
 import { subscribe, wsClient } from './support/ws.js';
 
 /** Faults inside the services, on a private PostgreSQL that only this test starts and stops. */
@@ -24,20 +25,29 @@ describe('PostgreSQL outages', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'interchange-outage-'));
     const port = await findFreePort();
     const url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
-    const config = loadConfig(customersEnv, { DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DB_CONNECT_TIMEOUT_MS: '1000' });
+    const config = loadConfig(customersEnv, {
+      DATABASE_URL: url,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      DB_CONNECT_TIMEOUT_MS: '1000',
+      INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
+    });
     // The subgraph starts first; PostgreSQL comes up a little later on the port it was told.
     const starting = customers.start(config, { logger });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     let postgres = await startEmbeddedPostgres({ dataDir, logger, port });
     const subgraph = await starting;
     try {
-      const create = (email: string) => graphql(subgraph.url, 'mutation ($e: String!) { createCustomer(input: { name: "Outage Test", email: $e }) { id } }', { e: email });
+      // Straight to the subgraph, signed as the router would.
+      const signed = await internalHeaders();
+      const create = (email: string) => graphql(subgraph.url, 'mutation ($e: String!) { createCustomer(input: { name: "Outage Test", email: $e }) { id } }', { e: email }, signed);
       assert.ok((await create('before@example.com')).body.data?.createCustomer.id);
 
       // Reads keep coming while PostgreSQL goes away: connections die mid-use, and the process must survive.
       let reading = true;
       const readers = Array.from({ length: 8 }, async () => {
-        while (reading) await graphql(subgraph.url, '{ customers(first: 1) { totalCount } }');
+        while (reading) await graphql(subgraph.url, '{ customers(first: 1) { totalCount } }', undefined, signed);
       });
       await new Promise((resolve) => setTimeout(resolve, 200));
       await postgres.stop();
@@ -54,7 +64,7 @@ describe('PostgreSQL outages', () => {
       // The pool may hand out one connection that died with the old server; the next is fresh.
       if (after.body.errors) after = await create('after@example.com');
       assert.ok(after.body.data?.createCustomer.id, JSON.stringify(after.body.errors));
-      const count = await graphql(subgraph.url, '{ customers(first: 0) { totalCount } }');
+      const count = await graphql(subgraph.url, '{ customers(first: 0) { totalCount } }', undefined, signed);
       assert.equal(count.body.data.customers.totalCount, 2, 'nothing was half-written during the outage');
     } finally {
       await subgraph.stop(1_000);
@@ -87,7 +97,7 @@ describe('start-up order', () => {
   it('lets the router start before its subgraphs: not ready, partial answers, then ready when they come up', async () => {
     const ports = { customers: await findFreePort(), orders: await findFreePort() };
     const urls = { customers: `http://127.0.0.1:${ports.customers}/graphql`, orders: `http://127.0.0.1:${ports.orders}/graphql` };
-    const env = { HOST: '127.0.0.1', LOG_LEVEL: 'silent', PORT: '0', SUBGRAPH_BREAKER_FAILURES: '1000' };
+    const env = { HOST: '127.0.0.1', LOG_LEVEL: 'silent', PORT: '0', SUBGRAPH_BREAKER_FAILURES: '1000', JWT_SECRET: TEST_JWT_SECRET, INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET };
     const started = await router.start(loadConfig(routerEnv, { ...env, SUPERGRAPH_PATH: fromRoot('schema/supergraph.graphql') }), { logger, subgraphUrls: urls });
     const database = await createTestDatabase();
     const subgraphs: { stop(timeoutMs?: number): Promise<void> }[] = [];
@@ -122,6 +132,7 @@ describe('graceful shutdown of a subgraph process', () => {
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
+      INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
     });
     try {
       await subgraph.logLine('waiting for PostgreSQL');
@@ -134,10 +145,16 @@ describe('graceful shutdown of a subgraph process', () => {
 
   it('exits 0 on SIGTERM', async () => {
     const database = await createTestDatabase();
-    const subgraph = spawnService('subgraphs/customers/index.ts', { DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+    const subgraph = spawnService('subgraphs/customers/index.ts', {
+      DATABASE_URL: database.url,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
+    });
     try {
       const listening = await subgraph.logLine('subgraph listening');
-      const response = await graphql(String(listening.url), '{ customers(first: 0) { totalCount } }');
+      const response = await graphql(String(listening.url), '{ customers(first: 0) { totalCount } }', undefined, await internalHeaders());
       assert.equal(response.body.data.customers.totalCount, 0);
       subgraph.signal('SIGTERM');
       assert.deepEqual(await subgraph.exited(), { code: 0, signal: null });

@@ -50,7 +50,7 @@ for (const mode of modes) {
           assert.ok(rings >= 4, `Redis wake-ups: ${rings}`);
           assert.equal(rows[0].n, 0);
         } else {
-          assert.equal(rows[0].n, 4, 'two subgraphs in each of two hubs');
+          assert.equal(rows[0].n, 8, 'three subgraphs and the router (its cache purges) in each of two hubs');
         }
       } finally {
         doorbells?.disconnect();

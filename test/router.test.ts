@@ -35,6 +35,7 @@ describe('the router over HTTP', () => {
     assert.deepEqual(body.subgraphs.map((subgraph) => [subgraph.name, subgraph.ready]), [
       ['customers', true],
       ['orders', true],
+      ['access', true],
     ]);
   });
 

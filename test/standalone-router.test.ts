@@ -7,8 +7,9 @@ import type { RunningSubgraph } from '../infra/graphql/subgraph-server.js';
 import { fromRoot } from '../infra/paths.js';
 import { composeSupergraph, type SubgraphEntry } from '../scripts/compose.js';
 import { INVENTORY_SDL, startInventorySubgraph, type InventoryData } from './fixtures/inventory-subgraph.js';
-import { graphql, startTestHub, type TestHub } from './support/hub.js';
+import { graphql, startTestHub, TEST_INTERNAL_SECRET, type TestHub } from './support/hub.js';
 import { spawnService, type ServiceProcess } from './support/service-process.js';
+import { TEST_JWT_SECRET } from './support/tokens.js';
 
 /**
  * The router as a user runs it on a supergraph of their own: a separate process, started with
@@ -51,6 +52,8 @@ describe('the router run standalone on a supergraph of our own', () => {
 
       router = spawnService('router/index.ts', {
         SUPERGRAPH_PATH: supergraphPath,
+        JWT_SECRET: TEST_JWT_SECRET,
+        INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
         SUBGRAPH_CUSTOMERS_URL: hub.customersUrl,
         SUBGRAPH_ORDERS_URL: hub.ordersUrl,
         SUBGRAPH_INVENTORY_URL: inventory.url,

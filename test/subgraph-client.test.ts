@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { graphql, startTestHub, type TestHub } from './support/hub.js';
 import { countingProxy } from './support/proxy.js';
+import { testToken } from './support/tokens.js';
 
 /** Counted, not timed: how many requests reach a subgraph for concurrent client operations. */
 let hub: TestHub;
@@ -34,8 +35,9 @@ describe('identical subgraph reads in flight at the same time', () => {
     const proxy = await countingProxy(hub.customersUrl, { delayMs: 200 });
     const router = await hub.startRouter({ customers: proxy.url });
     try {
+      const tokens = await Promise.all(Array.from({ length: 4 }, (_, i) => testToken({ sub: `user-${i}`, roles: ['readonly'] })));
       await Promise.all(
-        Array.from({ length: 8 }, (_, i) => graphql(router.url, '{ customers(first: 1) { totalCount } }', undefined, { authorization: `Bearer user-${i % 4}` })),
+        Array.from({ length: 8 }, (_, i) => graphql(router.url, '{ customers(first: 1) { totalCount } }', undefined, { authorization: `Bearer ${tokens[i % 4]}` })),
       );
       assert.equal(proxy.requests(), 4, 'one per distinct Authorization header');
     } finally {

@@ -9,7 +9,8 @@ import { fromRoot } from '../infra/paths.js';
 import { FederatedSubscriptions } from '../router/subscriptions/federated-subscriptions.js';
 import { SubscriptionPlanner } from '../router/subscriptions/subscription-planner.js';
 import { UpstreamClients } from '../router/subscriptions/upstream-clients.js';
-import { startTestHub, type TestHub } from './support/hub.js';
+import { startTestHub, TEST_INTERNAL_SECRET, type TestHub } from './support/hub.js';
+import { InternalTokenSigner } from '../infra/auth/internal-token.js';
 import { subscribe, wsClient } from './support/ws.js';
 
 /** Federated subscriptions through the router, with a real graphql-ws client. */
@@ -304,7 +305,7 @@ describe('restarts', () => {
 describe('a subscriber that does not keep up', () => {
   it('is disconnected with close code 4008 once its socket backlog passes the limit', async () => {
     const logger = createLogger('test', 'silent');
-    const upstream = new UpstreamClients({ customers: hub.customersUrl, orders: hub.ordersUrl }, logger);
+    const upstream = new UpstreamClients({ customers: hub.customersUrl, orders: hub.ordersUrl }, logger, new InternalTokenSigner(TEST_INTERNAL_SECRET));
     const planner = new SubscriptionPlanner(readFileSync(fromRoot('schema/supergraph.graphql'), 'utf8'));
     const subscriptions = new FederatedSubscriptions(planner, {}, upstream, logger, 1_000);
     const customer = await newCustomer();
@@ -317,6 +318,7 @@ describe('a subscriber that does not keep up', () => {
       context: {
         requestId: 'slow',
         logger,
+        clientIp: '127.0.0.1',
         forwardedHeaders: {},
         socket: { subscriptionId: 'sub-1', send: (message) => sent.push(message), bufferedBytes: () => backlog, disconnect: (code) => closes.push(code) },
       },

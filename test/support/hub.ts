@@ -1,13 +1,33 @@
-import { commonEnv, customersEnv, loadConfig, ordersEnv, routerEnv } from '../../infra/config.js';
+import { accessEnv, commonEnv, customersEnv, loadConfig, ordersEnv, routerEnv } from '../../infra/config.js';
+import { INTERNAL_TOKEN_HEADER, InternalTokenSigner } from '../../infra/auth/internal-token.js';
+import type { Principal } from '../../infra/auth/principal.js';
 import { createDatabase, type Database } from '../../infra/db/database.js';
 import { createLogger } from '../../infra/logger.js';
 import { fromRoot } from '../../infra/paths.js';
+import * as access from '../../subgraphs/access/server.js';
+import type { AccessTables } from '../../subgraphs/access/access-repository.js';
 import * as customers from '../../subgraphs/customers/server.js';
 import type { CustomersTables } from '../../subgraphs/customers/customers-repository.js';
 import * as orders from '../../subgraphs/orders/server.js';
 import type { OrdersTables } from '../../subgraphs/orders/orders-repository.js';
 import * as router from '../../router/server.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
+import { TEST_JWT_SECRET, withCredentials } from './tokens.js';
+
+/** The INTERNAL_TOKEN_SECRET the test hub's router and subgraphs share. */
+export const TEST_INTERNAL_SECRET = 'interchange-test-internal-token-secret-0123456789';
+
+const testSigner = new InternalTokenSigner(TEST_INTERNAL_SECRET);
+
+/**
+ * The signed internal header, as the router would send it, for a test that calls a subgraph
+ * directly (anonymous unless a principal is given).
+ */
+export async function internalHeaders(principal?: Principal): Promise<Record<string, string>> {
+  return { [INTERNAL_TOKEN_HEADER]: await testSigner.token(principal) };
+}
+
+export type SubgraphName = 'customers' | 'orders' | 'access';
 
 export interface GraphQLResponse<Data = any> {
   status: number;
@@ -15,7 +35,10 @@ export interface GraphQLResponse<Data = any> {
   body: { data?: Data; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[] };
 }
 
-/** POSTs a GraphQL operation as a browser app would. */
+/**
+ * POSTs a GraphQL operation as a browser app would, signed in as admin unless `headers` has an
+ * `authorization` or `x-api-key` of its own (ANONYMOUS from ./tokens.js sends none).
+ */
 export async function graphql<Data = any>(
   url: string,
   query: string,
@@ -24,7 +47,7 @@ export async function graphql<Data = any>(
 ): Promise<GraphQLResponse<Data>> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...(await withCredentials(headers)) },
     body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse<Data>['body'] };
@@ -34,34 +57,45 @@ export interface TestHub {
   routerUrl: string;
   customersUrl: string;
   ordersUrl: string;
+  accessUrl: string;
   database: TestDatabase;
   /** SQL statements sent by both subgraphs for requests since the last reset. */
   statements: { count(): number; reset(): void; list(): string[] };
-  /** Runs an operation through the router and fails the test on any GraphQL error. */
+  /** Runs an operation through the router (as admin unless `headers` carry other credentials; see graphql()) and fails the test on any GraphQL error. */
   query<Data = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<Data>;
-  /** Runs an operation through the router and returns the whole response, errors included. */
+  /** Runs an operation through the router (credentials as for query()) and returns the whole response, errors included. */
   request<Data = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<Data>>;
   /** Upstream subscriptions the current router has opened on subgraphs. */
   upstreamSubscriptionsOpened(): number;
-  stopSubgraph(name: 'customers' | 'orders'): Promise<void>;
+  stopSubgraph(name: SubgraphName): Promise<void>;
   /** Stops a subgraph (unless stopped already) and starts it again on the same port. */
-  restartSubgraph(name: 'customers' | 'orders'): Promise<void>;
+  restartSubgraph(name: SubgraphName): Promise<void>;
   /** Stops the router and starts a new one (on a new port: routerUrl changes). */
   restartRouter(): Promise<void>;
   /** Starts one more router over the same subgraphs, or some of them at other URLs (a proxy in front). */
-  startRouter(urls?: Partial<Record<'customers' | 'orders', string>>, env?: Record<string, string>): Promise<router.RunningRouter>;
+  startRouter(urls?: Partial<Record<SubgraphName, string>>, env?: Record<string, string>): Promise<router.RunningRouter>;
   /** The current router's circuit breakers. */
   circuits(): ReturnType<router.RunningRouter['circuits']>;
   stop(): Promise<void>;
 }
 
-const quiet = { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', HOST: '127.0.0.1', NODE_ENV: 'test' };
+/** Every test router verifies TEST_JWT_SECRET tokens and has no rate limits unless a test sets them. */
+const quiet = {
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+  HOST: '127.0.0.1',
+  NODE_ENV: 'test',
+  JWT_SECRET: TEST_JWT_SECRET,
+  RATE_LIMIT_PER_CLIENT: '0',
+};
 
-/** The whole hub on port 0 over a fresh database: both subgraphs and the router, each on its own port. */
+/**
+ * The whole hub on port 0 over a fresh database: the customers, orders and access subgraphs and
+ * the router, each on its own port, sharing TEST_INTERNAL_SECRET.
+ */
 export async function startTestHub(options: { env?: Record<string, string>; database?: TestDatabase } = {}): Promise<TestHub> {
   // A hub given another hub's database is a second set of replicas; it leaves the database to its owner.
   const database = options.database ?? (await createTestDatabase());
-  const env = { ...quiet, ...options.env, DATABASE_URL: database.url, PORT: '0' };
+  const env = { ...quiet, INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET, ...options.env, DATABASE_URL: database.url, PORT: '0' };
   const common = loadConfig(commonEnv, env);
   const sql: string[] = [];
   // The event relay reads the store in the background (on a timer and on notifications):
@@ -74,17 +108,27 @@ export async function startTestHub(options: { env?: Record<string, string>; data
     createDatabase<DB>({ url: database.url, poolMax: 5, connectTimeoutMs: 5_000, schema, logger: createLogger(schema, common.LOG_LEVEL), onQuery });
   const customersDb = open<CustomersTables>('customers');
   const ordersDb = open<OrdersTables>('orders');
+  // Not counted in `statements`: the access subgraph takes no part in the domain queries that tests count.
+  const accessDb = createDatabase<AccessTables>({ url: database.url, poolMax: 5, connectTimeoutMs: 5_000, schema: 'access', logger: createLogger('access', common.LOG_LEVEL) });
 
   const customersConfig = (port: string) => loadConfig(customersEnv, { ...env, PORT: port });
   const ordersConfig = (port: string, customersUrl: string) => loadConfig(ordersEnv, { ...env, PORT: port, CUSTOMERS_URL: customersUrl });
   const startCustomers = (port: string) => customers.start(customersConfig(port), { logger: createLogger('customers', common.LOG_LEVEL), database: customersDb });
   const startOrders = (port: string) => orders.start(ordersConfig(port, servers.customers.url), { logger: createLogger('orders', common.LOG_LEVEL), database: ordersDb });
+  const startAccess = (port: string) =>
+    access.start(loadConfig(accessEnv, { ...env, PORT: port }), { logger: createLogger('access', common.LOG_LEVEL), database: accessDb });
+  const starters: Record<SubgraphName, (port: string) => ReturnType<typeof customers.start>> = {
+    customers: startCustomers,
+    orders: startOrders,
+    access: startAccess,
+  };
 
-  const servers = {} as Record<'customers' | 'orders', Awaited<ReturnType<typeof customers.start>>>;
+  const servers = {} as Record<SubgraphName, Awaited<ReturnType<typeof customers.start>>>;
   servers.customers = await startCustomers('0');
   servers.orders = await startOrders('0');
-  const subgraphUrls = { customers: servers.customers.url, orders: servers.orders.url };
-  const startRouter = (urls: Partial<Record<'customers' | 'orders', string>> = {}, extraEnv: Record<string, string> = {}) =>
+  servers.access = await startAccess('0');
+  const subgraphUrls = { customers: servers.customers.url, orders: servers.orders.url, access: servers.access.url };
+  const startRouter = (urls: Partial<Record<SubgraphName, string>> = {}, extraEnv: Record<string, string> = {}) =>
     router.start(loadConfig(routerEnv, { ...env, ...extraEnv, SUPERGRAPH_PATH: fromRoot('schema/supergraph.graphql') }), {
       logger: createLogger('router', common.LOG_LEVEL),
       subgraphUrls: { ...subgraphUrls, ...urls },
@@ -100,6 +144,7 @@ export async function startTestHub(options: { env?: Record<string, string>; data
     routerUrl: routerServer.url,
     customersUrl: servers.customers.url,
     ordersUrl: servers.orders.url,
+    accessUrl: servers.access.url,
     database,
     statements: { count: () => sql.length, reset: () => void sql.splice(0), list: () => [...sql] },
     request,
@@ -116,7 +161,7 @@ export async function startTestHub(options: { env?: Record<string, string>; data
     async restartSubgraph(name) {
       const port = new URL(servers[name].url).port;
       if (!stopped.delete(name)) await servers[name].stop(1_000);
-      servers[name] = name === 'customers' ? await startCustomers(port) : await startOrders(port);
+      servers[name] = await starters[name](port);
     },
     async restartRouter() {
       await routerServer.stop(1_000);
@@ -133,7 +178,7 @@ export async function startTestHub(options: { env?: Record<string, string>; data
       for (const extra of extraRouters) await extra.stop(1_000);
       await routerServer.stop(1_000);
       for (const [name, server] of Object.entries(servers)) if (!stopped.has(name)) await server.stop(1_000);
-      await Promise.all([customersDb.close(), ordersDb.close()]);
+      await Promise.all([customersDb.close(), ordersDb.close(), accessDb.close()]);
       if (!options.database) await database.drop();
     },
   };
