@@ -1,6 +1,7 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
+import { createDatabase } from '../infra/db/database.js';
 import { ErrorCode } from '../infra/errors.js';
 import { operationLimitsPlugin } from './limits/operation-limits.js';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -67,7 +68,12 @@ export interface RunningRouter {
 export async function start(config: RouterConfig, deps: RouterDeps): Promise<RunningRouter> {
   const supergraph = readSupergraph(config.SUPERGRAPH_PATH);
   // Identity, access rules, rate limits, safelist and audit (issue 5); the gateway gets the supergraph from it.
-  const security = createRouterSecurity(config, supergraph.sdl, deps.logger);
+  // One small pool, when the router has a database: API keys and audit records (the access
+  // subgraph's tables) and the event store the response cache follows.
+  const database = config.DATABASE_URL
+    ? createDatabase({ url: config.DATABASE_URL, poolMax: 5, connectTimeoutMs: 5_000, schema: 'access', logger: deps.logger })
+    : undefined;
+  const security = createRouterSecurity(config, supergraph.sdl, deps.logger, database?.db);
   const subgraphUrls = deps.subgraphUrls ?? subgraphUrlsFromEnv(supergraph.subgraphs);
   const production = config.NODE_ENV === 'production';
 
@@ -108,7 +114,10 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     maxCost: config.OPERATION_MAX_COST,
   };
   const cache = config.RESPONSE_CACHE ? await createResponseCache(config, { supergraphSdl: supergraph.sdl, logger: deps.logger }) : undefined;
-  const invalidation = cache && config.DATABASE_URL ? purgeOnEvents(cache, { databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL, logger: deps.logger }) : undefined;
+  const invalidation =
+    cache && database && config.DATABASE_URL
+      ? purgeOnEvents(cache, { db: database.db, databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL, logger: deps.logger })
+      : undefined;
 
   const mask = maskUnexpectedErrors(production);
   const apollo = new ApolloServer<RouterContext>({
@@ -238,6 +247,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
       await client.close();
       await invalidation?.stop();
       await cache?.close();
+      await database?.close();
     },
   };
 }

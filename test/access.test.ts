@@ -228,9 +228,11 @@ describe('ApiKeyVerifier', () => {
 
   it('writes pending usage on close', async () => {
     const { secret, apiKey } = await createKey({ name: 'closed', role: 'readonly' });
-    const own = ApiKeyVerifier.fromUrl(hub.database.url, silent, { flushIntervalMs: 3_600_000 });
+    const database = createDatabase<AccessTables>({ url: hub.database.url, poolMax: 1, connectTimeoutMs: 5_000, schema: 'access', logger: silent });
+    const own = new ApiKeyVerifier({ db: database.db, logger: silent, flushIntervalMs: 3_600_000 });
     assert.ok(await own.verify(secret));
     await own.close();
+    await database.close();
     assert.equal((await hub.query('query ($id: ID!) { apiKey(id: $id) { usageCount } }', { id: apiKey.id })).apiKey.usageCount, 1);
   });
 });
@@ -306,9 +308,11 @@ describe('audit records', () => {
   });
 
   it('never throw into the caller when PostgreSQL refuses them', async () => {
-    const broken = PostgresAuditSink.fromUrl('postgres://nobody@127.0.0.1:1/none', silent, { flushIntervalMs: 3_600_000 });
+    const nowhere = createDatabase({ url: 'postgres://nobody@127.0.0.1:1/none', poolMax: 1, connectTimeoutMs: 1_000, schema: 'access', logger: silent });
+    const broken = new PostgresAuditSink({ db: nowhere.db, logger: silent, flushIntervalMs: 3_600_000 });
     assert.doesNotThrow(() => broken.record(auditRecord()));
     await broken.close();
+    await nowhere.close();
   });
 
   it('older than the retention are pruned', async () => {

@@ -1,7 +1,6 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
-import { createDatabase, type Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { scopesOf, type Principal } from './principal.js';
 
@@ -104,7 +103,6 @@ export class ApiKeyVerifier {
   private pending = new Map<string, { count: number; lastUsedAt: Date }>();
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
-  private owned: Database<unknown> | undefined;
 
   constructor(options: ApiKeyVerifierOptions) {
     this.db = options.db.withoutPlugins();
@@ -114,13 +112,6 @@ export class ApiKeyVerifier {
     this.timer.unref();
   }
 
-  /** A verifier with a pool of its own on `url`, closed by close(). */
-  static fromUrl(url: string, logger: Logger, options: Omit<ApiKeyVerifierOptions, 'db' | 'logger'> = {}): ApiKeyVerifier {
-    const database = createDatabase<unknown>({ url, poolMax: 5, connectTimeoutMs: 5_000, schema: 'access', logger });
-    const verifier = new ApiKeyVerifier({ ...options, db: database.db, logger });
-    verifier.owned = database;
-    return verifier;
-  }
 
   /**
    * The key's principal, or undefined for a key that is malformed, unknown, revoked, expired or
@@ -174,10 +165,9 @@ export class ApiKeyVerifier {
     return this.flushing;
   }
 
-  /** Writes pending usage and stops the timer (and the pool, when fromUrl opened one). */
+  /** Writes pending usage and stops the timer; the pool is the caller's. */
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.flush();
-    await this.owned?.close();
   }
 }

@@ -1,5 +1,4 @@
 import { sql, type Kysely } from 'kysely';
-import { createDatabase, type Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { AuditRecord, AuditSink } from './audit.js';
 
@@ -29,7 +28,6 @@ export class PostgresAuditSink implements AuditSink {
   private dropped = 0;
   private writing: Promise<void> = Promise.resolve();
   private readonly timer: NodeJS.Timeout;
-  private owned: Database<unknown> | undefined;
 
   constructor(options: PostgresAuditSinkOptions) {
     this.db = options.db.withoutPlugins();
@@ -40,13 +38,6 @@ export class PostgresAuditSink implements AuditSink {
     this.timer.unref();
   }
 
-  /** A sink with a small pool of its own on `url`, closed by close(). */
-  static fromUrl(url: string, logger: Logger, options: Omit<PostgresAuditSinkOptions, 'db' | 'logger'> = {}): PostgresAuditSink {
-    const database = createDatabase<unknown>({ url, poolMax: 2, connectTimeoutMs: 5_000, schema: 'access', logger });
-    const sink = new PostgresAuditSink({ ...options, db: database.db, logger });
-    sink.owned = database;
-    return sink;
-  }
 
   record(entry: AuditRecord): void {
     this.queue.push(entry);
@@ -79,7 +70,6 @@ export class PostgresAuditSink implements AuditSink {
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.flush();
-    await this.owned?.close();
   }
 
   private async insert(batch: AuditRecord[]): Promise<void> {

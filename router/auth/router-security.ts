@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { Kysely } from 'kysely';
 import { ApiKeyVerifier } from '../../infra/auth/api-keys.js';
 import type { AuditSink } from '../../infra/auth/audit.js';
 import { PostgresAuditSink } from '../../infra/auth/postgres-audit-sink.js';
@@ -27,16 +28,16 @@ export interface RouterSecurity {
 }
 
 /**
- * Identity (JWT, and API keys with DATABASE_URL), access rules from the supergraph, rate limits
- * (shared in Redis with REDIS_URL), the optional safelist and the audit sink (PostgreSQL with
- * DATABASE_URL, the log otherwise). Throws ConfigError for a configuration that cannot work.
+ * Identity (JWT, and API keys when the router has a database), access rules from the supergraph,
+ * rate limits (shared in Redis with REDIS_URL), the optional safelist and the audit sink
+ * (PostgreSQL when the router has a database, the log otherwise). Throws ConfigError for a configuration that cannot work.
  */
-export function createRouterSecurity(config: RouterConfig, supergraphSdl: string, logger: Logger): RouterSecurity {
+export function createRouterSecurity(config: RouterConfig, supergraphSdl: string, logger: Logger, db?: Kysely<any>): RouterSecurity {
   const { requirements, gatewaySdl } = readAccessRequirements(supergraphSdl);
   const jwt = jwtVerifierFromConfig(config);
   const safelist = config.SAFELIST_PATH ? Safelist.fromFile(config.SAFELIST_PATH) : undefined;
-  const apiKeys = config.DATABASE_URL ? ApiKeyVerifier.fromUrl(config.DATABASE_URL, logger) : undefined;
-  const audit: AuditSink = config.DATABASE_URL ? PostgresAuditSink.fromUrl(config.DATABASE_URL, logger) : new LogAuditSink(logger);
+  const apiKeys = db ? new ApiKeyVerifier({ db, logger }) : undefined;
+  const audit: AuditSink = db ? new PostgresAuditSink({ db, logger }) : new LogAuditSink(logger);
   const rateLimits = new RateLimits(
     {
       windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,

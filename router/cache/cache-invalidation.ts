@@ -1,4 +1,4 @@
-import { createDatabase } from '../../infra/db/database.js';
+import type { Kysely } from 'kysely';
 import { EventFeed } from '../../infra/events/event-feed.js';
 import { EventStore } from '../../infra/events/event-store.js';
 import { PostgresWakeSource } from '../../infra/events/postgres-wake-source.js';
@@ -14,11 +14,13 @@ const RETRY_START_MS = 2_000;
  * by Redis pub/sub when the hub runs on Redis. The router only reads the events; when their
  * table does not exist yet (no subgraph has started), it tries again every 2 s.
  */
-export function purgeOnEvents(cache: ResponseCache, options: { databaseUrl: string; redisUrl?: string; logger: Logger }): { stop(): Promise<void> } {
+export function purgeOnEvents(
+  cache: ResponseCache,
+  options: { db: Kysely<any>; databaseUrl: string; redisUrl?: string; logger: Logger },
+): { stop(): Promise<void> } {
   const { logger } = options;
-  const database = createDatabase({ url: options.databaseUrl, poolMax: 2, connectTimeoutMs: 5_000, schema: 'events', logger });
   const wakeSource = options.redisUrl ? new RedisWakeSource(options.redisUrl, logger) : new PostgresWakeSource(options.databaseUrl, logger);
-  const feed = new EventFeed({ store: new EventStore(database.db.withoutPlugins()), wakeSource, logger });
+  const feed = new EventFeed({ store: new EventStore(options.db.withoutPlugins()), wakeSource, logger });
   feed.listen((event) => {
     cache.purgeForEvent(event).catch((error: unknown) => logger.warn({ err: error, eventId: event.id }, 'purging the response cache for an event failed'));
   });
@@ -42,7 +44,6 @@ export function purgeOnEvents(cache: ResponseCache, options: { databaseUrl: stri
       stopped = true;
       clearTimeout(retry);
       await feed.stop();
-      await database.close();
     },
   };
 }
