@@ -92,6 +92,11 @@ export const routerEnv = {
    * signed internal header. The hub's subgraphs refuse requests without it.
    */
   INTERNAL_TOKEN_SECRET: internalTokenSecret.optional(),
+  /** The subgraphs (by name) that get the signed internal header; default: all of them. Leave out subgraphs you do not trust with it. */
+  INTERNAL_TOKEN_SUBGRAPHS: z
+    .string()
+    .transform((value) => value.split(',').map((name) => name.trim()).filter(Boolean))
+    .optional(),
   /** HS256 secret for callers' bearer JWTs (at least 32 characters). In production this or JWKS_URL is required. */
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** A JWKS endpoint for RS256/ES256 bearer JWTs; keys are cached and a token with an unknown key id refetches them. */

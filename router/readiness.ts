@@ -7,21 +7,20 @@ export interface SubgraphStatus {
 
 /**
  * Asks every subgraph `{ __typename }`, which any GraphQL server answers, so that readiness
- * works for foreign subgraphs too. `headers` adds headers to each check (the router's signed
- * internal header, which the hub's subgraphs require).
+ * works for foreign subgraphs too. `headers` adds headers to a subgraph's check (the router's
+ * signed internal header, which the hub's subgraphs require).
  */
 export async function checkSubgraphs(
   urls: Record<string, string>,
   timeoutMs: number,
-  headers: () => Promise<Record<string, string>> = async () => ({}),
+  headers: (name: string) => Promise<Record<string, string>> = async () => ({}),
 ): Promise<SubgraphStatus[]> {
-  const extra = await headers();
   return Promise.all(
     Object.entries(urls).map(async ([name, url]) => {
       try {
         const response = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...extra },
+          headers: { 'content-type': 'application/json', ...(await headers(name)) },
           body: '{"query":"query __InterchangeReadiness { __typename }"}',
           signal: AbortSignal.timeout(timeoutMs),
         });

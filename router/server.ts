@@ -7,7 +7,7 @@ import { operationLimitsPlugin } from './limits/operation-limits.js';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import cors from 'cors';
-import type { RouterConfig } from '../infra/config.js';
+import { ConfigError, type RouterConfig } from '../infra/config.js';
 import { maskUnexpectedErrors, requestPlugin } from '../infra/graphql/request-plugin.js';
 import { graphqlHandler } from '../infra/http/graphql-handler.js';
 import { sendJson, startHttpServer } from '../infra/http/http-server.js';
@@ -36,6 +36,21 @@ function tokenLimitError(formatted: GraphQLFormattedError, maxTokens: number): G
     message: `The operation has more than ${maxTokens} tokens, over the limit`,
     extensions: { ...formatted.extensions, code: ErrorCode.OperationLimitExceeded, limit: 'tokens', max: maxTokens },
   };
+}
+
+/**
+ * The signer of each subgraph's internal header: with INTERNAL_TOKEN_SECRET, for the subgraphs
+ * INTERNAL_TOKEN_SUBGRAPHS names (default: all); none for the others.
+ */
+function internalTokenSigners(config: RouterConfig, subgraphs: string[]): (name: string) => InternalTokenSigner | undefined {
+  const signer = config.INTERNAL_TOKEN_SECRET ? new InternalTokenSigner(config.INTERNAL_TOKEN_SECRET) : undefined;
+  const named = config.INTERNAL_TOKEN_SUBGRAPHS;
+  const unknown = named?.filter((name) => !subgraphs.includes(name)) ?? [];
+  if (unknown.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  INTERNAL_TOKEN_SUBGRAPHS=${JSON.stringify(named!.join(','))}: ${unknown.join(', ')} names no subgraph of this supergraph (it has ${subgraphs.join(', ')})`);
+  }
+  const signed = new Set(named ?? subgraphs);
+  return (name) => (signed.has(name) ? signer : undefined);
 }
 
 /** Origins of Apollo Sandbox (standalone and embedded), admitted by CORS in every environment. */
@@ -96,9 +111,9 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
   );
   const client = new SubgraphClient(config.SUBGRAPH_CONNECTIONS);
   // The signed internal header goes to subgraphs only when the router shares their secret.
-  const internalTokens = config.INTERNAL_TOKEN_SECRET ? new InternalTokenSigner(config.INTERNAL_TOKEN_SECRET) : undefined;
+  const internalTokens = internalTokenSigners(config, Object.keys(subgraphUrls));
   const dataSource = (name: string) =>
-    new SubgraphDataSource({ url: subgraphUrls[name]!, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, policy: policies[name]!, client, internalTokens });
+    new SubgraphDataSource({ url: subgraphUrls[name]!, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, policy: policies[name]!, client, internalTokens: internalTokens(name) });
 
   const gateway = new ApolloGateway({
     supergraphSdl: security.gatewaySdl,
@@ -207,9 +222,10 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
       },
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'router' }),
       '/ready': async (_req, res) => {
-        const checked = await checkSubgraphs(subgraphUrls, Math.min(config.SUBGRAPH_TIMEOUT_MS, 2_000), async (): Promise<Record<string, string>> =>
-          internalTokens ? { [INTERNAL_TOKEN_HEADER]: await internalTokens.token(ROUTER_SERVICE) } : {},
-        );
+        const checked = await checkSubgraphs(subgraphUrls, Math.min(config.SUBGRAPH_TIMEOUT_MS, 2_000), async (name): Promise<Record<string, string>> => {
+          const signer = internalTokens(name);
+          return signer ? { [INTERNAL_TOKEN_HEADER]: await signer.token(ROUTER_SERVICE) } : {};
+        });
         const subgraphs = checked.map((subgraph) => ({ ...subgraph, circuit: policies[subgraph.name]?.state }));
         const ready = subgraphs.every((subgraph) => subgraph.ready);
         sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', subgraphs });

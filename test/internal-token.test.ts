@@ -251,6 +251,20 @@ describe('the router', () => {
     assert.ok(ready.subgraphs.every((subgraph) => !subgraph.ready && subgraph.error === 'HTTP 401'), JSON.stringify(ready));
   });
 
+  it('signs only for the subgraphs INTERNAL_TOKEN_SUBGRAPHS names', async () => {
+    const partial = await hub.startRouter({}, { INTERNAL_TOKEN_SUBGRAPHS: 'customers, orders' });
+    const ready = (await (await fetch(new URL('/ready', partial.url))).json()) as { subgraphs: { name: string; ready: boolean; error?: string }[] };
+    assert.deepEqual(
+      ready.subgraphs.map(({ name, ready: up, error }) => ({ name, up, error })),
+      [
+        { name: 'customers', up: true, error: undefined },
+        { name: 'orders', up: true, error: undefined },
+        { name: 'access', up: false, error: 'HTTP 401' },
+      ],
+    );
+    await assert.rejects(hub.startRouter({}, { INTERNAL_TOKEN_SUBGRAPHS: 'customers,inventory' }), /INTERNAL_TOKEN_SUBGRAPHS=.*inventory names no subgraph/);
+  });
+
   it("passes on no internal header of a client's", async () => {
     const forged = await craftedToken();
     const withHeader = await startTestHub({ env: { FORWARD_HEADERS: `authorization,${INTERNAL_TOKEN_HEADER}`, INTERNAL_TOKEN_SECRET: 'another-hub-secret-at-least-32-characters' } });

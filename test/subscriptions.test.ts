@@ -305,7 +305,8 @@ describe('restarts', () => {
 describe('a subscriber that does not keep up', () => {
   it('is disconnected with close code 4008 once its socket backlog passes the limit', async () => {
     const logger = createLogger('test', 'silent');
-    const upstream = new UpstreamClients({ customers: hub.customersUrl, orders: hub.ordersUrl }, logger, new InternalTokenSigner(TEST_INTERNAL_SECRET));
+    const signer = new InternalTokenSigner(TEST_INTERNAL_SECRET);
+    const upstream = new UpstreamClients({ customers: hub.customersUrl, orders: hub.ordersUrl }, logger, () => signer);
     const planner = new SubscriptionPlanner(readFileSync(fromRoot('schema/supergraph.graphql'), 'utf8'));
     const subscriptions = new FederatedSubscriptions(planner, {}, upstream, logger, 1_000);
     const customer = await newCustomer();

@@ -26,8 +26,8 @@ export interface RouterSubscriptionOptions {
   maxBufferedBytes: number;
   limits: OperationLimits;
   logger: Logger;
-  /** Signs the internal header for the upstream sockets (as the router's service principal); none is sent without it. */
-  internalTokens?: InternalTokenSigner;
+  /** The signer of a subgraph's internal header for its upstream sockets (as the router's service principal); none is sent without one. */
+  internalTokens?: (serviceName: string) => InternalTokenSigner | undefined;
   /**
    * Verifies `connection_init`'s `authorization` or `x-api-key` (or the upgrade request's headers):
    * bad credentials close the socket with 4403 Forbidden; none is an anonymous connection.

@@ -30,7 +30,8 @@ export class UpstreamClients {
   constructor(
     private readonly urls: Record<string, string>,
     private readonly logger: Logger,
-    private readonly internalTokens?: InternalTokenSigner,
+    /** The signer of a subgraph's internal header, if that subgraph gets one. */
+    private readonly internalTokens: (serviceName: string) => InternalTokenSigner | undefined = () => undefined,
   ) {}
 
   subscribe(serviceName: string, headers: Record<string, string>, request: UpstreamRequest, sink: Sink<FormattedExecutionResult>): () => void {
@@ -88,7 +89,7 @@ export class UpstreamClients {
       url: url.replace(/^http/, 'ws'),
       webSocketImpl: HeaderWebSocket,
       connectionParams: async () => {
-        const signer = this.internalTokens;
+        const signer = this.internalTokens(serviceName);
         return signer ? { [INTERNAL_TOKEN_HEADER]: await signer.token(ROUTER_SERVICE) } : {};
       },
       lazy: true,
