@@ -2,6 +2,7 @@ import { sql, type ColumnType, type ExpressionBuilder, type Generated, type Kyse
 import type { PageRequest } from '../../infra/db/pagination.js';
 import { appendEvents } from '../../infra/events/event-store.js';
 import type { NewEvent } from '../../infra/events/event.js';
+import { commitThen } from '../../infra/events/commit-then.js';
 
 interface ApiKeyTable {
   id: string;
@@ -72,10 +73,8 @@ export class AccessRepository {
     private readonly afterCommit: () => void = () => {},
   ) {}
 
-  private async write<T>(work: (trx: Transaction<AccessTables>) => Promise<T>): Promise<T> {
-    const result = await this.db.transaction().execute(work);
-    this.afterCommit();
-    return result;
+  private write<T>(work: (trx: Transaction<AccessTables>) => Promise<T>): Promise<T> {
+    return commitThen(this.db, this.afterCommit, work);
   }
 
   async findKey(id: string): Promise<ApiKeyRow | undefined> {

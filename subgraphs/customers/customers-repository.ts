@@ -14,6 +14,7 @@ import { isPgError, PgErrorCode } from '../../infra/db/database.js';
 import type { PageRequest } from '../../infra/db/pagination.js';
 import { isUuid } from '../../infra/ids.js';
 import { appendEvents } from '../../infra/events/event-store.js';
+import { commitThen } from '../../infra/events/commit-then.js';
 
 export type CustomerTier = 'STANDARD' | 'PREMIUM' | 'PLATINUM';
 
@@ -83,10 +84,8 @@ export class CustomersRepository {
     private readonly afterCommit: () => void = () => {},
   ) {}
 
-  private async write<T>(work: (trx: Transaction<CustomersTables>) => Promise<T>): Promise<T> {
-    const result = await this.db.transaction().execute(work);
-    this.afterCommit();
-    return result;
+  private write<T>(work: (trx: Transaction<CustomersTables>) => Promise<T>): Promise<T> {
+    return commitThen(this.db, this.afterCommit, work);
   }
 
   async findByIds(ids: readonly string[]): Promise<CustomerRow[]> {

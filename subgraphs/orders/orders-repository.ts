@@ -2,6 +2,7 @@ import { sql, type ColumnType, type ExpressionBuilder, type Generated, type Kyse
 import type { PageRequest } from '../../infra/db/pagination.js';
 import { isUuid } from '../../infra/ids.js';
 import { appendEvents } from '../../infra/events/event-store.js';
+import { commitThen } from '../../infra/events/commit-then.js';
 import type { OrderStatus } from './order-lifecycle.js';
 
 interface OrderTable {
@@ -73,10 +74,8 @@ export class OrdersRepository {
     private readonly afterCommit: () => void = () => {},
   ) {}
 
-  private async write<T>(work: (trx: Transaction<OrdersTables>) => Promise<T>): Promise<T> {
-    const result = await this.db.transaction().execute(work);
-    this.afterCommit();
-    return result;
+  private write<T>(work: (trx: Transaction<OrdersTables>) => Promise<T>): Promise<T> {
+    return commitThen(this.db, this.afterCommit, work);
   }
 
   async findByIds(ids: readonly string[]): Promise<OrderRow[]> {
