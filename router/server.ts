@@ -21,7 +21,7 @@ import { guardOperation } from './auth/security-plugin.js';
 import { cachePurgeHandler } from './cache/cache-admin.js';
 import { createContext, credentialsError, type RouterContext } from './context.js';
 import { purgeOnEvents } from './cache/cache-invalidation.js';
-import { createResponseCache, type CacheCounters } from './cache/response-cache.js';
+import { CACHE_STATUS_HEADER, createResponseCache, type CacheCounters } from './cache/response-cache.js';
 import { checkSubgraphs } from './readiness.js';
 import { SubgraphPolicy, type CircuitStateName } from './resilience/subgraph-policy.js';
 import { SubgraphClient } from './subgraph-client.js';
@@ -161,7 +161,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
   const corsMiddleware = cors({
     origin: [...SANDBOX_ORIGINS, ...config.CORS_ORIGINS],
     methods: ['GET', 'POST', 'OPTIONS'],
-    exposedHeaders: [REQUEST_ID_HEADER],
+    exposedHeaders: [REQUEST_ID_HEADER, CACHE_STATUS_HEADER, 'age', 'retry-after'],
     maxAge: 600,
   });
 

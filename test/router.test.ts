@@ -71,6 +71,11 @@ describe('the router over HTTP', () => {
     assert.equal(denied.headers.get('access-control-allow-origin'), null);
   });
 
+  it('lets browser apps read the request id, the cache status, Age and Retry-After', async () => {
+    const response = await fetch(hub.routerUrl, { method: 'POST', headers: { origin: 'https://app.example.com', 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+    assert.deepEqual(response.headers.get('access-control-expose-headers')?.split(','), ['x-request-id', 'x-cache', 'age', 'retry-after']);
+  });
+
   it('keeps CSRF prevention on: a simple GET query without a preflight header is refused', async () => {
     const response = await fetch(`${hub.routerUrl}?query=${encodeURIComponent('{ __typename }')}`);
     assert.equal(response.status, 400);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { getOperationAST, print, separateOperations, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Principal } from '../../infra/auth/principal.js';
@@ -119,6 +119,21 @@ function isFresh(entry: CachedResponse, now: number): boolean {
 
 const ageOf = (entry: CachedResponse, now: number) => Math.max(0, Math.floor((now - entry.storedAt) / 1000));
 const cacheControlOf = (entry: CachedResponse) => `max-age=${entry.maxAge}, ${entry.scope.toLowerCase()}`;
+
+/** Replaces an answer that failed for want of a subgraph with an expired one, said to be stale. */
+function answerStale(context: GraphQLRequestContextWillSendResponse<BaseContext>, stale: CachedResponse, errors: readonly GraphQLFormattedError[]): void {
+  const age = ageOf(stale, Date.now());
+  const data = (JSON.parse(stale.body.toString()) as { data: Record<string, unknown> }).data;
+  const codes = errors.map((error) => error.extensions?.code);
+  context.response.body = {
+    kind: 'single',
+    singleResult: { data, extensions: { cache: { stale: true, ageSeconds: age, reason: 'a subgraph failed; this answer is older than its max-age', errors: codes } } },
+  };
+  const headers = context.response.http.headers;
+  headers.set('cache-control', 'no-store');
+  headers.set('age', String(age));
+  headers.set(CACHE_STATUS_HEADER, 'STALE');
+}
 
 /**
  * The router's response cache. Queries whose every part allows caching (the subgraphs'
@@ -257,31 +272,17 @@ export class ResponseCache {
               return;
             }
             if (operation.type !== 'query') return;
+            cache.counters.misses += 1;
             const headers = context.response.http.headers;
             if (result.errors?.length) {
-              cache.counters.misses += 1;
-              const stale = state.stale;
-              if (stale && cache.servesStale(result.errors, stale)) {
+              if (state.stale && cache.servesStale(result.errors, state.stale)) {
                 cache.counters.staleServed += 1;
-                const age = ageOf(stale, Date.now());
-                context.response.body = {
-                  kind: 'single',
-                  singleResult: {
-                    data: (JSON.parse(stale.body.toString()) as { data: Record<string, unknown> }).data,
-                    extensions: {
-                      cache: { stale: true, ageSeconds: age, reason: 'a subgraph failed; this answer is older than its max-age', errors: result.errors.map((error) => error.extensions?.code) },
-                    },
-                  },
-                };
-                headers.set('cache-control', 'no-store');
-                headers.set('age', String(age));
-                headers.set(CACHE_STATUS_HEADER, 'STALE');
+                answerStale(context, state.stale, result.errors);
               } else {
                 headers.set(CACHE_STATUS_HEADER, 'MISS');
               }
               return;
             }
-            cache.counters.misses += 1;
             headers.set(CACHE_STATUS_HEADER, state.sequence === undefined ? 'BYPASS' : 'MISS');
             const policy = context.overallCachePolicy.policyIfCacheable();
             const key = policy?.scope === 'PUBLIC' ? state.keys?.shared : state.keys?.private;
