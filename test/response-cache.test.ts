@@ -135,6 +135,18 @@ for (const mode of modes) {
       assert.equal(fresh.body.data.customer.name, 'Ada Elsewhere');
     });
 
+    it('shares entries between replicas on Redis, and purges every replica’s copy', async () => {
+      const replica = await hub.startRouter({}, { RESPONSE_CACHE: 'true' });
+      const onReplica = () => graphql(replica.url, CUSTOMER, { id: customerId }, alice);
+      await as(alice, CUSTOMER, { id: customerId });
+      const first = await onReplica();
+      assert.equal(cacheStatus(first), mode.env.REDIS_URL ? 'HIT' : 'MISS');
+      assert.equal(cacheStatus(await onReplica()), 'HIT');
+      await as(alice, `mutation { updateCustomer(id: "${customerId}", input: { name: "Ada Replicated" }) { id } }`);
+      const fresh = await eventually(onReplica, (response) => response.body.data.customer.name === 'Ada Replicated');
+      assert.equal(fresh.body.data.customer.name, 'Ada Replicated');
+    });
+
     it('purges the cached lists of a type when one of that type is created', async () => {
       const before = await as(alice, CUSTOMERS);
       assert.equal(cacheStatus(await as(alice, CUSTOMERS)), 'HIT');
