@@ -1,6 +1,6 @@
 /**
  * `npm run chaos`: real faults against real processes under load, on loopback only, bounded in
- * time. It starts its own PostgreSQL (embedded), its own redis-server on a free port, the two
+ * time. It starts its own PostgreSQL (embedded), its own redis-server on a free port, the three
  * subgraphs and the router as separate processes, and stops or slows only those. For each fault
  * it counts requests sent, answered fully, answered partially and failed, and the time from the
  * end of the fault to the first full answer, and writes docs/resilience.md.
@@ -15,9 +15,13 @@ import { findFreePort } from '../infra/http/free-port.js';
 import { createLogger } from '../infra/logger.js';
 import { fromRoot } from '../infra/paths.js';
 import { spawnService, type ServiceProcess } from '../test/support/service-process.js';
+import { asRole } from '../test/support/tokens.js';
+import { routerSecurityEnv, subgraphSecurityEnv } from './bench-security.js';
 
 const QUERY = '{ customers(first: 5) { edges { node { name orders { totalCount } } } } }';
 const WORKERS = 8;
+/** Every request is an admin's: the router refuses the query to anonymous callers. */
+const CREDENTIALS = await asRole('admin');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Outcome = 'full' | 'partial' | 'failed';
@@ -36,7 +40,7 @@ async function ask(url: string): Promise<Outcome> {
   try {
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...CREDENTIALS },
       body: JSON.stringify({ query: QUERY }),
       signal: AbortSignal.timeout(10_000),
     });
@@ -94,8 +98,9 @@ async function main(): Promise<void> {
   let redis = startRedis();
   await sleep(300);
 
-  const ports = { customers: await findFreePort(), orders: await findFreePort() };
+  const ports = { customers: await findFreePort(), orders: await findFreePort(), access: await findFreePort() };
   const base = {
+    ...subgraphSecurityEnv,
     DATABASE_URL: postgres.url,
     REDIS_URL: `redis://127.0.0.1:${redisPort}`,
     HOST: '127.0.0.1',
@@ -105,27 +110,36 @@ async function main(): Promise<void> {
   };
   const customersUrl = `http://127.0.0.1:${ports.customers}/graphql`;
   const ordersUrl = `http://127.0.0.1:${ports.orders}/graphql`;
+  const accessUrl = `http://127.0.0.1:${ports.access}/graphql`;
   const startCustomers = () => spawnService('subgraphs/customers/index.ts', { ...base, PORT: String(ports.customers) });
   const startOrders = () => spawnService('subgraphs/orders/index.ts', { ...base, PORT: String(ports.orders), CUSTOMERS_URL: customersUrl });
+  const startAccess = () => spawnService('subgraphs/access/index.ts', { ...base, PORT: String(ports.access) });
+  // No DATABASE_URL and no response cache: every request goes to the subgraphs, whose faults
+  // this measures (a cache would answer the one repeated query from memory).
   const startRouter = () =>
     spawnService('router/index.ts', {
+      ...routerSecurityEnv,
+      RESPONSE_CACHE: 'false',
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_LEVEL: 'info',
       NODE_ENV: 'production',
       SUBGRAPH_CUSTOMERS_URL: customersUrl,
       SUBGRAPH_ORDERS_URL: ordersUrl,
+      SUBGRAPH_ACCESS_URL: accessUrl,
       SUBGRAPH_TIMEOUT_MS: '1000',
       SUBGRAPH_BREAKER_RESET_MS: '1000',
     });
 
-  const processes: { customers: ServiceProcess; orders: ServiceProcess; router: ServiceProcess } = {
+  const processes: { customers: ServiceProcess; orders: ServiceProcess; access: ServiceProcess; router: ServiceProcess } = {
     customers: startCustomers(),
     orders: startOrders(),
+    access: startAccess(),
     router: startRouter(),
   };
   await processes.customers.logLine('subgraph listening');
   await processes.orders.logLine('subgraph listening');
+  await processes.access.logLine('subgraph listening');
   let routerUrl = String((await processes.router.logLine('router listening')).url);
   const circuit = async () => {
     const ready = (await (await fetch(new URL('/ready', routerUrl))).json()) as { subgraphs: { name: string; circuit: string }[] };
@@ -144,11 +158,14 @@ async function main(): Promise<void> {
 
   try {
     for (const email of ['chaos.one@example.com', 'chaos.two@example.com']) {
-      await fetch(routerUrl, {
+      const response = await fetch(routerUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...CREDENTIALS },
         body: JSON.stringify({ query: `mutation { createCustomer(input: { name: "Chaos Customer", email: "${email}" }) { id } }` }),
       });
+      // Without customers the query never reaches orders, and every fault would look harmless.
+      const body = (await response.json()) as { errors?: unknown[] };
+      if (body.errors) throw new Error(`seeding failed: ${JSON.stringify(body.errors)}`);
     }
 
     // 1. The orders subgraph is killed, then started again.
@@ -228,12 +245,16 @@ async function main(): Promise<void> {
   const report = `# Resilience
 
 Written by \`npm run chaos\` on ${new Date().toISOString().slice(0, 10)}: real faults against real processes (a private
-embedded PostgreSQL, a private redis-server, the two subgraphs and the router as separate
+embedded PostgreSQL, a private redis-server, the three subgraphs and the router as separate
 processes), ${WORKERS} clients sending \`${QUERY}\` in a loop, on loopback. Each scenario runs the load
 for about 1.5 s, applies the fault, ends it, and keeps the load 3 s more. A *full* answer has no
 errors; a *partial* one has the customers and an error for orders (null orders); a *failed* one
 has no customers (or no HTTP answer). Recovery is from the end of the fault to the next full answer.
-The router runs with SUBGRAPH_TIMEOUT_MS=1000 and SUBGRAPH_BREAKER_RESET_MS=1000.
+Security is on as in production: each client sends an admin's bearer JWT, which the router
+verifies, and the subgraphs accept only the router's signed internal header. The router runs with
+SUBGRAPH_TIMEOUT_MS=1000, SUBGRAPH_BREAKER_RESET_MS=1000, RATE_LIMIT_PER_CLIENT=0 and
+RESPONSE_CACHE=false (with the cache, the one repeated query would be answered from memory and
+the faults below would not reach it).
 
 | fault | sent | full | partial | failed | recovery ms | p99 ms | notes |
 | --- | --- | --- | --- | --- | --- | --- | --- |

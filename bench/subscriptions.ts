@@ -11,11 +11,14 @@ import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { cpuModel, writeBenchmarkSection } from './benchmarks-doc.js';
+import { ROUTER_SERVICE } from '../infra/auth/internal-token.js';
 import { startEmbeddedPostgres } from '../infra/db/embedded-postgres.js';
 import { createLogger } from '../infra/logger.js';
-import { graphql } from '../test/support/hub.js';
+import { graphql, internalHeaders } from '../test/support/hub.js';
 import { createTestDatabase } from '../test/support/postgres.js';
 import { spawnService, type ServiceProcess } from '../test/support/service-process.js';
+import { asRole } from '../test/support/tokens.js';
+import { routerSecurityEnv, subgraphSecurityEnv } from './bench-security.js';
 
 const SIZES = (process.env.BENCH_SUBSCRIBERS ?? '100,1000,5000').split(',').map(Number);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 50);
@@ -54,6 +57,8 @@ interface Target {
   url: string;
   process: ServiceProcess;
   query: string;
+  /** `connection_init`'s payload, per connection: the router takes a bearer JWT, a subgraph only the signed internal header. */
+  connectionParams: () => Promise<Record<string, string>>;
 }
 
 interface Result {
@@ -89,6 +94,7 @@ async function run(target: Target, subscribers: number, customerId: string, rout
       const client = createClient({
         url: target.url.replace(/^http/, 'ws'),
         webSocketImpl: WebSocket,
+        connectionParams: target.connectionParams,
         lazy: false,
         retryAttempts: 0,
         onNonLazyError: () => {},
@@ -182,7 +188,7 @@ async function main(): Promise<void> {
     process.env.DATABASE_URL = embedded.url;
   }
   const database = await createTestDatabase();
-  const common = { DATABASE_URL: database.url, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', DB_POOL_MAX: '10' };
+  const common = { ...subgraphSecurityEnv, DATABASE_URL: database.url, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', DB_POOL_MAX: '10' };
   const services: ServiceProcess[] = [];
   try {
     const customers = spawnService('subgraphs/customers/index.ts', common);
@@ -191,17 +197,26 @@ async function main(): Promise<void> {
     const orders = spawnService('subgraphs/orders/index.ts', { ...common, CUSTOMERS_URL: customersUrl });
     services.push(orders);
     const ordersUrl = String((await orders.logLine('subgraph listening')).url);
+    // Not in the subscriptions' path; started so that the router's supergraph is whole.
+    const access = spawnService('subgraphs/access/index.ts', common);
+    services.push(access);
+    const accessUrl = String((await access.logLine('subgraph listening')).url);
+    // No DATABASE_URL: the router's response cache (default, in process) is not on the
+    // subscriptions' path, so it need not follow events here.
     const router = spawnService('router/index.ts', {
+      ...routerSecurityEnv,
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_LEVEL: 'info',
       NODE_ENV: 'production',
       SUBGRAPH_CUSTOMERS_URL: customersUrl,
       SUBGRAPH_ORDERS_URL: ordersUrl,
+      SUBGRAPH_ACCESS_URL: accessUrl,
     });
     services.push(router);
     const routerUrl = String((await router.logLine('router listening')).url);
     pin(orders.pid, CLIENT_CORE);
+    pin(access.pid, CLIENT_CORE);
 
     const created = await graphql(routerUrl, 'mutation { createCustomer(input: { name: "Bench Customer", email: "bench@example.com" }) { id } }');
     const customerId = created.body.data.createCustomer.id as string;
@@ -213,12 +228,15 @@ async function main(): Promise<void> {
         url: customersUrl,
         process: customers,
         query: 'subscription ($id: ID) { customerEvents(customerId: $id) { id type data } }',
+        // What the router's own upstream connections send; short-lived, so signed (or reused) per connection, which checks it once.
+        connectionParams: () => internalHeaders(ROUTER_SERVICE),
       },
       {
         name: 'router, with a field from the orders subgraph',
         url: routerUrl,
         process: router,
         query: 'subscription ($id: ID) { customerEvents(customerId: $id) { id type data customer { name orders(first: 1) { totalCount } } } }',
+        connectionParams: () => asRole('admin'),
       },
     ];
     const results: Result[] = [];
