@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError, Kind } from 'graphql';
 import type { SubgraphPolicy } from './resilience/subgraph-policy.js';
@@ -12,9 +11,6 @@ type FetcherResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[
 interface ErrorBody {
   errors?: { message?: string; extensions?: Record<string, unknown> }[];
 }
-
-/** What the fetcher must know of the subgraph call under way, which it has no other way to learn. */
-const currentCall = new AsyncLocalStorage<{ timeoutMs: number; shareable: boolean }>();
 
 function isMutation(options: GraphQLDataSourceProcessOptions<RouterContext>): boolean {
   const document = 'document' in options ? options.document : undefined;
@@ -35,6 +31,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
   private readonly policy: SubgraphPolicy;
   private readonly timeoutMs: number;
   private readonly internalTokens: InternalTokenSigner | undefined;
+  private readonly client: SubgraphClient;
 
   /**
    * `internalTokens`: when given, every request carries the caller (`context.principal`, or an
@@ -54,16 +51,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
     client: SubgraphClient;
     internalTokens?: InternalTokenSigner;
   }) {
-    super({
-      url,
-      fetcher: ((input: string, init: SubgraphRequestInit) => {
-        const call = currentCall.getStore() ?? { timeoutMs, shareable: false };
-        return call.shareable ? client.sendShared(input, init, call.timeoutMs) : client.send(input, init, call.timeoutMs);
-      }) as never,
-    });
+    super({ url, fetcher: ((input: string, init: SubgraphRequestInit) => client.send(input, init, timeoutMs)) as never });
     this.policy = policy;
     this.timeoutMs = timeoutMs;
     this.internalTokens = internalTokens;
+    this.client = client;
   }
 
   override process(options: GraphQLDataSourceProcessOptions<RouterContext>) {
@@ -74,13 +66,25 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
     const attempt = () => {
       const left = deadline === undefined ? this.timeoutMs : Math.min(this.timeoutMs, deadline - Date.now());
       if (left <= 0) return Promise.reject(deadlinePassed());
-      const call = currentCall.run({ timeoutMs: left, shareable }, () => super.process(options));
+      const call = super.process.call(this.forCall(left, shareable), options);
       if (left === this.timeoutMs) return call;
       return call.catch((error: unknown) => {
         throw error instanceof Error && error.name === 'TimeoutError' ? deadlinePassed() : error;
       });
     };
     return this.policy.execute(attempt, { retriable: shareable });
+  }
+
+  /**
+   * This data source as one call sees it: a view whose own `fetcher` knows the call's timeout and
+   * whether it may share a request in flight. RemoteGraphQLDataSource.process reaches the fetcher
+   * only through `this`, and the gateway passes nothing else to it.
+   */
+  private forCall(timeoutMs: number, shareable: boolean): this {
+    const view = Object.create(this) as this;
+    view.fetcher = ((input: string, init: SubgraphRequestInit) =>
+      shareable ? this.client.sendShared(input, init, timeoutMs) : this.client.send(input, init, timeoutMs)) as never;
+    return view;
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): Promise<void> {
