@@ -91,6 +91,43 @@ function exceeded(limit: string, max: number, actual: number): GraphQLError {
   });
 }
 
+/** What an operation comes to: its measure and its number of root fields. */
+interface OperationMeasure extends Measure {
+  rootFields: number;
+}
+
+/**
+ * Measures of operations that declare no variables, which depend on the schema and the document
+ * alone: worked out once per parsed document (Apollo Server keeps the parsed document of a query it
+ * has seen, and the subscription planner its own).
+ */
+const constantMeasures = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string | null | undefined, OperationMeasure | undefined>>>();
+
+function measureOperation(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>): OperationMeasure | undefined {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return undefined;
+  const constant = !operation.variableDefinitions?.length;
+  const known = constant ? constantMeasures.get(schema)?.get(document) : undefined;
+  if (known?.has(operationName)) return known.get(operationName);
+
+  const fragments = new Map(
+    document.definitions
+      .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
+      .map((fragment) => [fragment.name.value, fragment]),
+  );
+  const root = schema.getRootType(operation.operation);
+  const walked = root ? measure(schema, operation.selectionSet, root, fragments, variables, 1, 1, new Set()) : undefined;
+  const measured = walked && { ...walked, directives: walked.directives + (operation.directives?.length ?? 0), rootFields: operation.selectionSet.selections.length };
+  if (constant) {
+    let byDocument = constantMeasures.get(schema);
+    if (!byDocument) constantMeasures.set(schema, (byDocument = new WeakMap()));
+    let byName = byDocument.get(document);
+    if (!byName) byDocument.set(document, (byName = new Map()));
+    byName.set(operationName, measured);
+  }
+  return measured;
+}
+
 /** Measures the document's operation against the limits; returns the first limit it is over, if any. */
 export function checkOperation(
   schema: GraphQLSchema,
@@ -99,20 +136,10 @@ export function checkOperation(
   variables: Record<string, unknown>,
   limits: OperationLimits,
 ): GraphQLError | undefined {
-  const operation = getOperationAST(document, operationName);
-  if (!operation) return undefined;
-  const fragments = new Map(
-    document.definitions
-      .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
-      .map((fragment) => [fragment.name.value, fragment]),
-  );
-  const root = schema.getRootType(operation.operation);
-  if (!root) return undefined;
-  const measured = measure(schema, operation.selectionSet, root, fragments, variables, 1, 1, new Set());
-  measured.directives += operation.directives?.length ?? 0;
-  const rootFields = operation.selectionSet.selections.length;
+  const measured = measureOperation(schema, document, operationName, variables);
+  if (!measured) return undefined;
   if (measured.depth > limits.maxDepth) return exceeded('depth', limits.maxDepth, measured.depth);
-  if (rootFields > limits.maxRootFields) return exceeded('root fields', limits.maxRootFields, rootFields);
+  if (measured.rootFields > limits.maxRootFields) return exceeded('root fields', limits.maxRootFields, measured.rootFields);
   if (measured.aliases > limits.maxAliases) return exceeded('aliases', limits.maxAliases, measured.aliases);
   if (measured.directives > limits.maxDirectives) return exceeded('directives', limits.maxDirectives, measured.directives);
   if (measured.cost > limits.maxCost) return exceeded('cost', limits.maxCost, measured.cost);
