@@ -92,9 +92,15 @@ export class InternalTokenSigner {
   }
 }
 
-/** Checks internal tokens in a subgraph: signature (HS256 only), issuer, audience and expiry. */
+/**
+ * Checks internal tokens in a subgraph: signature (HS256 only), issuer, audience and expiry. The
+ * router reuses one token per principal for 30 s, so a subgraph sees the same few tokens on
+ * request after request: a token that verified is remembered, with its identity, until it
+ * expires (at most 1,000 of them), and is not verified again. Refused tokens are not remembered.
+ */
 export class InternalTokenVerifier {
   private readonly key: Uint8Array;
+  private readonly verified = new LRUCache<string, InternalIdentity>({ max: 1_000, ttl: LIFETIME_SECONDS * 1000 });
 
   constructor(secret: string) {
     this.key = keyFrom(secret);
@@ -103,6 +109,8 @@ export class InternalTokenVerifier {
   /** Throws InvalidInternalToken, with the reason, for a missing, forged, expired or malformed token. */
   async verify(token: string | undefined): Promise<InternalIdentity> {
     if (!token) throw new InvalidInternalToken(`no ${INTERNAL_TOKEN_HEADER} header`);
+    const known = this.verified.get(token);
+    if (known) return known;
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(token, this.key, {
@@ -116,11 +124,21 @@ export class InternalTokenVerifier {
       const reason = error instanceof joseErrors.JWTExpired ? 'expired' : error instanceof joseErrors.JOSEError ? error.code : 'malformed';
       throw new InvalidInternalToken(`invalid ${INTERNAL_TOKEN_HEADER} token (${reason})`);
     }
-    if (payload.kind === 'anonymous') return { principal: undefined };
-    const { kind, sub, roles, scopes } = payload;
-    if (!KINDS.includes(kind as Principal['kind']) || typeof sub !== 'string' || !isStringArray(roles) || !isStringArray(scopes)) {
-      throw new InvalidInternalToken(`invalid ${INTERNAL_TOKEN_HEADER} token (claims)`);
-    }
-    return { principal: Object.freeze({ kind: kind as Principal['kind'], id: sub, roles, scopes }) };
+    const identity = identityOf(payload);
+    // Until `exp` (without the clock tolerance), and never longer than a token's lifetime.
+    const ttl = Math.min((payload.exp as number) * 1000 - Date.now(), LIFETIME_SECONDS * 1000);
+    if (ttl > 0) this.verified.set(token, identity, { ttl });
+    return identity;
   }
+}
+
+/** The identity a verified token's claims name; throws InvalidInternalToken for claims the router does not write. */
+function identityOf(payload: Record<string, unknown>): InternalIdentity {
+  if (payload.kind === 'anonymous') return Object.freeze({ principal: undefined });
+  const { kind, sub, roles, scopes } = payload;
+  if (!KINDS.includes(kind as Principal['kind']) || typeof sub !== 'string' || !isStringArray(roles) || !isStringArray(scopes)) {
+    throw new InvalidInternalToken(`invalid ${INTERNAL_TOKEN_HEADER} token (claims)`);
+  }
+  // Frozen all through: one identity serves every request that carries the same token.
+  return Object.freeze({ principal: Object.freeze({ kind: kind as Principal['kind'], id: sub, roles: Object.freeze(roles), scopes: Object.freeze(scopes) }) });
 }

@@ -61,7 +61,13 @@ export function pageRequest(args: { first?: number | null; after?: string | null
 /** Builds a connection from up to `first + 1` rows; the extra row only tells that a next page exists. */
 export function toConnection<Row extends CursorPosition>(rows: Row[], first: number, totalCount: () => Promise<number>): Connection<Row> {
   const page = rows.slice(0, first);
-  const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
+  // Encoded when read: most operations select only pageInfo.endCursor, if any cursor at all.
+  const edges = page.map((node) => ({
+    node,
+    get cursor() {
+      return encodeCursor(node);
+    },
+  }));
   return {
     edges,
     pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
