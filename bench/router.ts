@@ -447,7 +447,8 @@ Our router runs with NODE_ENV=production, LOG_LEVEL=${ROUTER_LOG_LEVEL} (its ope
 RATE_LIMIT_PER_CLIENT=0, and RESPONSE_CACHE=false or true (in-process store; warmed by the warm-up).
 "core 0 busy" near 100% means the target was the bottleneck; "core 1 busy" near 100% means the load generator and the subgraphs were.
 The federation subgraphs answer a repeated request body from memory (set BENCH_SUBGRAPH_MEMO=false to turn it off), as the public
-benchmark's Rust subgraphs cost little beside the gateway; the hub's subgraphs run in full over PostgreSQL on every request.
+benchmark's Rust subgraphs cost little beside the gateway; the hub's subgraphs run in full over PostgreSQL on every request,
+in the bench process, with NODE_ENV=production as deployed (graphql-js skips its development checks).
 One run; between runs requests/s move by up to about 20%, the target's CPU per request less.
 
 ${sections.join('\n\n')}

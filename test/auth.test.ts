@@ -125,6 +125,18 @@ describe('access by role', () => {
   });
 });
 
+const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** A token whose payload is replaced, its signature kept. */
+function tampered(token: string, payload: Record<string, unknown>): string {
+  const [header, , signature] = token.split('.');
+  return `${header}.${base64url({ ...payload, exp: Math.floor(Date.now() / 1000) + 600 })}.${signature}`;
+}
+
+function unsigned(payload: Record<string, unknown>): string {
+  return `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(payload)}.`;
+}
+
 describe('bearer tokens that do not verify', () => {
   let strict: router.RunningRouter;
   before(async () => {
@@ -139,6 +151,14 @@ describe('bearer tokens that do not verify', () => {
     ['a token for another audience', () => valid({ audience: 'someone-else' }), /audience/],
     ['a token from another issuer', () => valid({ issuer: 'https://evil.example' }), /issuer/],
     ['a token that is not a JWT', async () => 'not-a-jwt', /malformed/],
+    ['a token whose claims were changed after signing', async () => tampered(await valid(), { roles: ['admin'], sub: 'someone-else' }), /signature/],
+    ['an unsigned token (alg none)', async () => unsigned({ sub: 'x', exp: Math.floor(Date.now() / 1000) + 60 }), /algorithm/],
+    [
+      'a token without exp',
+      () => new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('forever').setAudience('interchange').setIssuer('https://id.example').sign(new TextEncoder().encode(TEST_JWT_SECRET)),
+      /exp/,
+    ],
+    ['a token with a signature cut short', async () => (await valid()).slice(0, -4), /signature/],
   ];
   for (const [what, token, reason] of cases) {
     it(`answers ${what} with UNAUTHENTICATED and the reason, without echoing the token`, async () => {
@@ -155,6 +175,18 @@ describe('bearer tokens that do not verify', () => {
 
   it('accepts a valid token within the clock skew', async () => {
     const response = await graphql(strict.url, '{ customers(first: 0) { totalCount } }', undefined, { authorization: `Bearer ${await valid({ notBefore: 3 })}` });
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+  });
+
+  it('accepts a token whose audience is a list that names this router', async () => {
+    const token = await new SignJWT({ roles: ['admin'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('listed')
+      .setAudience(['billing', 'interchange'])
+      .setIssuer('https://id.example')
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(TEST_JWT_SECRET));
+    const response = await graphql(strict.url, '{ customers(first: 0) { totalCount } }', undefined, { authorization: `Bearer ${token}` });
     assert.equal(response.status, 200, JSON.stringify(response.body));
   });
 

@@ -39,7 +39,18 @@ export const ROLE_SCOPES: Readonly<Record<string, readonly Scope[]>> = {
 
 export const ROLES = Object.keys(ROLE_SCOPES);
 
-/** The scopes of `roles` (unknown roles grant nothing) together with `extra`, without repeats. */
-export function scopesOf(roles: readonly string[], extra: readonly string[] = []): string[] {
-  return [...new Set([...roles.flatMap((role) => ROLE_SCOPES[role] ?? []), ...extra])];
+/** Scope lists by roles and extra scopes: callers present the same few combinations again and again. */
+const scopeLists = new Map<string, readonly string[]>();
+const MAX_SCOPE_LISTS = 1_000;
+
+/** The scopes of `roles` (unknown roles grant nothing) together with `extra`, without repeats; frozen. */
+export function scopesOf(roles: readonly string[], extra: readonly string[] = []): readonly string[] {
+  const key = `${roles.join(' ')}\n${extra.join(' ')}`;
+  let scopes = scopeLists.get(key);
+  if (!scopes) {
+    scopes = Object.freeze([...new Set([...roles.flatMap((role) => ROLE_SCOPES[role] ?? []), ...extra])]);
+    if (scopeLists.size >= MAX_SCOPE_LISTS) scopeLists.clear();
+    scopeLists.set(key, scopes);
+  }
+  return scopes;
 }

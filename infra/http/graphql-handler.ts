@@ -50,11 +50,6 @@ export function graphqlHandler<TContext extends BaseContext>(
 ): RouteHandler {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   return async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
-    const headers = new HeaderMap();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-    }
-
     let body: unknown;
     if (req.method === 'POST') {
       let raw: string;
@@ -66,7 +61,7 @@ export function graphqlHandler<TContext extends BaseContext>(
         sendJson(res, 413, httpErrorBody(`Request body larger than ${maxBodyBytes} bytes`, ErrorCode.BadRequest, requestId));
         return;
       }
-      const isJson = (headers.get('content-type') ?? '').toLowerCase().includes('json');
+      const isJson = (req.headers['content-type'] ?? '').toLowerCase().includes('json');
       if (isJson && raw.length > 0) {
         try {
           body = JSON.parse(raw);
@@ -84,6 +79,10 @@ export function graphqlHandler<TContext extends BaseContext>(
     const method = req.method?.toUpperCase() ?? 'GET';
     const search = queryStart >= 0 ? url.slice(queryStart) : '';
     if (options.respond && (await options.respond({ method, body, search }, req, res, requestId))) return;
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
     const response = await server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search, body },
       context: async () => options.context(req, requestId),

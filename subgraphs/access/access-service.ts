@@ -67,5 +67,5 @@ export class AccessService {
 
 /** What the API shows as a key's scopes: its roles' and its own. */
 export function effectiveScopes(row: Pick<ApiKeyRow, 'roles' | 'scopes'>): string[] {
-  return scopesOf(row.roles, row.scopes);
+  return [...scopesOf(row.roles, row.scopes)];
 }
