@@ -425,13 +425,21 @@ function report(results: { workload: Workload; responseBytes: number; measuremen
       const subgraph = m.subgraphRequestsPerOperation === undefined ? '–' : m.subgraphRequestsPerOperation.toFixed(1);
       return `| ${TARGET_NAMES[m.target]} | ${m.load.requestsPerSecond.toFixed(0)} | ${m.load.p50} | ${m.load.p99} | ${ratio(m.load.requestsPerSecond, rps('baseline'))} | ${ratio(m.load.requestsPerSecond, rps('limit'))} | ${m.cpuMsPerRequest.toFixed(2)} | ${(m.targetCoreBusy * 100).toFixed(0)}% | ${(m.loadCoreBusy * 100).toFixed(0)}% | ${subgraph} |`;
     });
+    // The issue's targets: cache off at least 1.5 times the baseline, cache hot at least half the limit.
+    const verdict = (name: string, value: number | undefined, of: number | undefined, target: number) =>
+      value === undefined || of === undefined ? [] : [`${name} ${(value / of).toFixed(2)}× (target ${target}×: ${value / of >= target ? 'met' : 'not met'})`];
+    const targets = [
+      ...verdict('cache off / baseline', rps('router'), rps('baseline'), 1.5),
+      ...verdict('cache hot / limit', rps('router-cached'), rps('limit'), 0.5),
+    ];
     return `### ${workload.name === 'hub' ? 'Hub schema' : 'Federation benchmark schema'}
 
 Workload: ${workload.title}; ${(responseBytes / 1024).toFixed(1)} KB per response.
 
 | target | requests/s | p50 ms | p99 ms | / baseline | / limit | target CPU ms / request | core 0 busy | core 1 busy | subgraph requests / operation |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
-${rows.join('\n')}`;
+${rows.join('\n')}
+${targets.length > 0 ? `\nAgainst the targets: ${targets.join('; ')}.` : ''}`;
   });
   const pinning = PINNED
     ? `Each target is a process of its own pinned to core ${TARGET_CORE} (taskset, all its threads); the load generator, the subgraphs and the bench share core ${LOAD_CORE}. PostgreSQL (hub workload) is not pinned.`
