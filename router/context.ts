@@ -68,9 +68,13 @@ export function credentialsError(authentication: Authentication): GraphQLError |
 /** Context for an HTTP request: its credentials are verified here, once, before the operation is parsed. */
 export async function createContext(req: IncomingMessage, requestId: string, deps: ContextDeps): Promise<RouterContext> {
   const authentication = await deps.authenticator.authenticate(credentialsFromHeaders(req.headers));
+  let logger: Logger | undefined;
   return {
     requestId,
-    logger: deps.logger.child({ requestId }),
+    // Made on first use: an answer from the response cache logs nothing.
+    get logger() {
+      return (logger ??= deps.logger.child({ requestId }));
+    },
     principal: authentication.outcome === 'ok' ? authentication.principal : undefined,
     credentialsError: credentialsError(authentication),
     clientIp: req.socket.remoteAddress ?? 'unknown',

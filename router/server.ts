@@ -187,6 +187,11 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     logger: deps.logger,
     // cors decides synchronously: it either calls next (carry on) or answers a pre-flight.
     intercept: (req, res) => {
+      // Without an Origin header there is no CORS to decide; caches still learn that the answer varies by it.
+      if (req.headers.origin === undefined && req.method !== 'OPTIONS') {
+        res.setHeader('vary', 'Origin');
+        return false;
+      }
       let answered = true;
       corsMiddleware(req, res, () => {
         answered = false;

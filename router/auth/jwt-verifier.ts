@@ -1,5 +1,5 @@
-import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type ProtectedHeaderParameters } from 'jose';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type ProtectedHeaderParameters } from 'jose';
 import { scopesOf, type Principal } from '../../infra/auth/principal.js';
 
 export interface JwtVerifierOptions {
@@ -47,6 +47,19 @@ function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
+/** The token's protected header: the JSON object its first part encodes. */
+function protectedHeader(token: string): ProtectedHeaderParameters {
+  const end = token.indexOf('.');
+  let header: unknown;
+  try {
+    header = end > 0 ? JSON.parse(Buffer.from(token.slice(0, end), 'base64url').toString('utf8')) : undefined;
+  } catch {
+    header = undefined;
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new CredentialsRefused('malformed token');
+  return header as ProtectedHeaderParameters;
+}
+
 /**
  * An HS256 token's payload once its signature and claims check out, with node:crypto. jose
  * verifies HMACs through WebCrypto, which makes every check a thread-pool job (about 55 µs of CPU
@@ -55,7 +68,7 @@ function stringList(value: unknown): string[] {
  * both within the clock skew; `iss` equal and `aud` (a string or a list) containing the
  * configured values when set.
  */
-function verifyHs256(token: string, secret: KeyObject, options: JwtVerifierOptions): JWTPayload {
+function verifyHs256(token: string, secret: Buffer, options: JwtVerifierOptions): JWTPayload {
   const [header, body, signature, extra] = token.split('.');
   if (header === undefined || body === undefined || signature === undefined || extra !== undefined) throw new CredentialsRefused('malformed token');
   const expected = createHmac('sha256', secret).update(`${header}.${body}`).digest();
@@ -92,22 +105,17 @@ function verifyHs256(token: string, secret: KeyObject, options: JwtVerifierOptio
  * space-separated `scope` claim.
  */
 export class JwtVerifier {
-  private readonly secret: KeyObject | undefined;
+  private readonly secret: Buffer | undefined;
   private readonly jwks: JWTVerifyGetKey | undefined;
 
   constructor(private readonly options: JwtVerifierOptions) {
-    this.secret = options.secret ? createSecretKey(Buffer.from(options.secret)) : undefined;
+    this.secret = options.secret ? Buffer.from(options.secret) : undefined;
     this.jwks = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: (options.jwksCooldownSeconds ?? 30) * 1000, cacheMaxAge: 600_000 }) : undefined;
   }
 
   /** The token's principal; throws CredentialsRefused with the reason when it does not verify. */
   async verify(token: string): Promise<Principal> {
-    let header: ProtectedHeaderParameters;
-    try {
-      header = decodeProtectedHeader(token);
-    } catch {
-      throw new CredentialsRefused('malformed token');
-    }
+    const header = protectedHeader(token);
     const alg = header.alg;
     const verifyOptions = {
       issuer: this.options.issuer,
