@@ -1,27 +1,27 @@
+import type { IncomingMessage } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import type { GraphQLFormattedError } from 'graphql';
-import { createDatabase } from '../infra/db/database.js';
-import { ErrorCode } from '../infra/errors.js';
-import { operationLimitsPlugin } from './limits/operation-limits.js';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import cors from 'cors';
+import type { GraphQLFormattedError } from 'graphql';
+import { INTERNAL_TOKEN_HEADER, InternalTokenSigner, ROUTER_SERVICE } from '../infra/auth/internal-token.js';
 import { ConfigError, type RouterConfig } from '../infra/config.js';
+import { createDatabase } from '../infra/db/database.js';
+import { ErrorCode } from '../infra/errors.js';
 import { maskUnexpectedErrors, requestPlugin } from '../infra/graphql/request-plugin.js';
 import { graphqlHandler } from '../infra/http/graphql-handler.js';
 import { sendJson, startHttpServer } from '../infra/http/http-server.js';
-import { INTERNAL_TOKEN_HEADER, InternalTokenSigner, ROUTER_SERVICE } from '../infra/auth/internal-token.js';
 import { REQUEST_ID_HEADER } from '../infra/http/request-id.js';
 import type { Logger } from '../infra/logger.js';
-import { createRouterSecurity } from './auth/router-security.js';
-import type { IncomingMessage } from 'node:http';
 import { credentialsFromHeaders } from './auth/authenticator.js';
+import { createRouterSecurity } from './auth/router-security.js';
 import { guardOperation } from './auth/security-plugin.js';
 import { cachePurgeHandler } from './cache/cache-admin.js';
-import { createContext, credentialsError, type RouterContext } from './context.js';
 import { purgeOnEvents } from './cache/cache-invalidation.js';
 import { CACHE_STATUS_HEADER, createResponseCache, type CacheCounters } from './cache/response-cache.js';
+import { createContext, credentialsError, type RouterContext } from './context.js';
+import { operationLimitsPlugin } from './limits/operation-limits.js';
 import { checkSubgraphs } from './readiness.js';
 import { SubgraphPolicy, type CircuitStateName } from './resilience/subgraph-policy.js';
 import { SubgraphClient } from './subgraph-client.js';
@@ -82,12 +82,12 @@ export interface RunningRouter {
  */
 export async function start(config: RouterConfig, deps: RouterDeps): Promise<RunningRouter> {
   const supergraph = readSupergraph(config.SUPERGRAPH_PATH);
-  // Identity, access rules, rate limits, safelist and audit (issue 5); the gateway gets the supergraph from it.
   // One small pool, when the router has a database: API keys and audit records (the access
   // subgraph's tables) and the event store the response cache follows.
   const database = config.DATABASE_URL
     ? createDatabase({ url: config.DATABASE_URL, poolMax: 5, connectTimeoutMs: 5_000, schema: 'access', logger: deps.logger })
     : undefined;
+  // Identity, access rules, rate limits, safelist and audit; the gateway gets the supergraph from it.
   const security = createRouterSecurity(config, supergraph.sdl, deps.logger, database?.db);
   const subgraphUrls = deps.subgraphUrls ?? subgraphUrlsFromEnv(supergraph.subgraphs);
   const production = config.NODE_ENV === 'production';
@@ -129,6 +129,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     maxCost: config.OPERATION_MAX_COST,
   };
   const cache = config.RESPONSE_CACHE ? await createResponseCache(config, { supergraphSdl: supergraph.sdl, logger: deps.logger }) : undefined;
+  // Every replica purges for every committed event (needs the database the events are in).
   const invalidation =
     cache && database && config.DATABASE_URL
       ? purgeOnEvents(cache, { db: database.db, databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL, logger: deps.logger })
