@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isAddressOrRange } from './http/client-ip.js';
 import { fromRoot } from './paths.js';
 
 /**
@@ -164,6 +165,15 @@ export const routerEnv = {
   RESPONSE_CACHE_STALE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   /** Redis commands of the cache give up after this; the request is then served without the cache. */
   RESPONSE_CACHE_TIMEOUT_MS: positiveInt(100, 10_000),
+  /**
+   * Proxies (addresses or CIDR ranges) whose X-Forwarded-For the router believes for the caller's
+   * address (rate limits of callers without credentials, audit records). Default: none.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+    .refine((entries) => entries.every(isAddressOrRange), 'must be comma-separated IP addresses or CIDR ranges'),
   /** Client request headers passed on to subgraphs (x-request-id always is). */
   FORWARD_HEADERS: z
     .string()

@@ -1,9 +1,11 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { BlockList } from 'node:net';
 import { GraphQLError } from 'graphql';
 import type { Principal } from '../infra/auth/principal.js';
 import type { CacheRequestState } from './cache/response-cache.js';
 import { dependencyUnavailable, ErrorCode } from '../infra/errors.js';
 import type { RequestContext } from '../infra/graphql/request-plugin.js';
+import { clientIp } from '../infra/http/client-ip.js';
 import type { Logger } from '../infra/logger.js';
 import { credentialsFromHeaders, type Authentication, type Authenticator } from './auth/authenticator.js';
 
@@ -45,6 +47,8 @@ interface ContextDeps {
   forwardHeaders: readonly string[];
   /** The overall deadline of an HTTP operation, from its start. */
   operationTimeoutMs?: number;
+  /** Proxies whose X-Forwarded-For tells the caller's address (TRUSTED_PROXIES). */
+  trustedProxies?: BlockList;
 }
 
 function pick(deps: Pick<ContextDeps, 'forwardHeaders'>, lookup: (name: string) => unknown): RouterContext['forwardedHeaders'] {
@@ -77,7 +81,7 @@ export async function createContext(req: IncomingMessage, requestId: string, dep
     },
     principal: authentication.outcome === 'ok' ? authentication.principal : undefined,
     credentialsError: credentialsError(authentication),
-    clientIp: req.socket.remoteAddress ?? 'unknown',
+    clientIp: clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], deps.trustedProxies),
     forwardedHeaders: pick(deps, (name) => req.headers[name]),
     deadline: deps.operationTimeoutMs === undefined ? undefined : Date.now() + deps.operationTimeoutMs,
   };
@@ -104,7 +108,7 @@ export function createSocketContext(
     requestId: connection.requestId,
     logger: deps.logger.child({ requestId: connection.requestId }),
     principal: connection.principal,
-    clientIp: connection.clientIp ?? 'unknown',
+    clientIp: clientIp(connection.clientIp, connection.headers['x-forwarded-for'], deps.trustedProxies),
     forwardedHeaders: pick(deps, (name) => params[name] ?? connection.headers[name]),
     socket: connection.socket,
   };

@@ -10,6 +10,7 @@ import { ConfigError, type RouterConfig } from '../infra/config.js';
 import { createDatabase } from '../infra/db/database.js';
 import { ErrorCode } from '../infra/errors.js';
 import { maskUnexpectedErrors, requestPlugin } from '../infra/graphql/request-plugin.js';
+import { trustedProxyList } from '../infra/http/client-ip.js';
 import { graphqlHandler } from '../infra/http/graphql-handler.js';
 import { sendJson, startHttpServer } from '../infra/http/http-server.js';
 import { REQUEST_ID_HEADER } from '../infra/http/request-id.js';
@@ -166,6 +167,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     maxAge: 600,
   });
 
+  const trustedProxies = config.TRUSTED_PROXIES.length > 0 ? trustedProxyList(config.TRUSTED_PROXIES) : undefined;
   // One context per HTTP request, credentials verified once, whether the cache or Apollo Server answers.
   const contexts = new WeakMap<IncomingMessage, Promise<RouterContext>>();
   const contextOf = (req: IncomingMessage, requestId: string) => {
@@ -176,6 +178,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
         authenticator: security.authenticator,
         forwardHeaders: config.FORWARD_HEADERS,
         operationTimeoutMs: config.OPERATION_TIMEOUT_MS,
+        trustedProxies,
       });
       contexts.set(req, context);
     }
@@ -243,6 +246,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     subgraphUrls,
     apollo,
     forwardHeaders: config.FORWARD_HEADERS,
+    trustedProxies,
     dataSource,
     maxBufferedBytes: config.SUBSCRIPTION_MAX_BUFFERED_BYTES,
     limits,

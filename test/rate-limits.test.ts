@@ -61,6 +61,18 @@ describe('rate limits in one router', () => {
     assertLimited(await graphql(router.url, GROUPS, undefined, ANONYMOUS), 'client');
   });
 
+  it('counts callers behind a trusted proxy by their X-Forwarded-For address, and ignores the header otherwise', async () => {
+    const behindProxy = await hub.startRouter({}, { RATE_LIMIT_PER_CLIENT: '1', TRUSTED_PROXIES: '127.0.0.1' });
+    const from = (address: string) => ({ ...ANONYMOUS, 'x-forwarded-for': address });
+    assert.equal((await graphql(behindProxy.url, GROUPS, undefined, from('198.51.100.1'))).status, 200);
+    assert.equal((await graphql(behindProxy.url, GROUPS, undefined, from('198.51.100.2'))).status, 200);
+    assertLimited(await graphql(behindProxy.url, GROUPS, undefined, from('198.51.100.1')), 'client');
+
+    const direct = await hub.startRouter({}, { RATE_LIMIT_PER_CLIENT: '1' });
+    assert.equal((await graphql(direct.url, GROUPS, undefined, from('198.51.100.1'))).status, 200);
+    assertLimited(await graphql(direct.url, GROUPS, undefined, from('198.51.100.2')), 'client');
+  });
+
   it('gives each role its own limit', async () => {
     const router = await hub.startRouter({}, { RATE_LIMIT_PER_CLIENT: '1', RATE_LIMIT_ROLE_ADMIN: '0', RATE_LIMIT_ROLE_API_USER: '3' });
     const admin = await caller(['admin']);

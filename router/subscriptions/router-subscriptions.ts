@@ -1,3 +1,4 @@
+import type { BlockList } from 'node:net';
 import type { Server } from 'node:http';
 import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import type { InternalTokenSigner } from '../../infra/auth/internal-token.js';
@@ -21,6 +22,8 @@ export interface RouterSubscriptionOptions {
   /** Serves queries and mutations sent over the socket, the same way as over HTTP. */
   apollo: ApolloServer<RouterContext>;
   forwardHeaders: readonly string[];
+  /** Proxies whose X-Forwarded-For tells a subscriber's address. */
+  trustedProxies?: BlockList;
   /** Data sources for the entity fetches that complete each event. */
   dataSource: (name: string) => SubgraphDataSource;
   maxBufferedBytes: number;
@@ -44,7 +47,7 @@ export function serveRouterSubscriptions(server: Server, options: RouterSubscrip
   const upstream = new UpstreamClients(options.subgraphUrls, options.logger, options.internalTokens);
   const dataSources = Object.fromEntries(Object.keys(options.subgraphUrls).map((name) => [name, options.dataSource(name)]));
   const subscriptions = new FederatedSubscriptions(planner, dataSources, upstream, options.logger, options.maxBufferedBytes);
-  const contextDeps = { logger: options.logger, forwardHeaders: options.forwardHeaders };
+  const contextDeps = { logger: options.logger, forwardHeaders: options.forwardHeaders, trustedProxies: options.trustedProxies };
 
   const sockets = serveSubscriptions(server, {
     schema: planner.schema,
