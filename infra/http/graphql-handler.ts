@@ -12,12 +12,13 @@ export interface GraphQLHandlerOptions<TContext extends BaseContext> {
    * Runs once the request is read, before Apollo Server; returning true means it has answered
    * (the router's response cache does). Throwing from it fails the request with a 500.
    */
-  respond?: (request: { method: string; body: unknown; search: string }, req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<boolean>;
+  respond?: (request: { method: string; body: unknown }, req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<boolean>;
 }
 
 class BodyTooLarge extends Error {}
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/** The request body as text; rejects with BodyTooLarge past `limit` bytes. */
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolveBody, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
@@ -78,7 +79,7 @@ export function graphqlHandler<TContext extends BaseContext>(
     const queryStart = url.indexOf('?');
     const method = req.method?.toUpperCase() ?? 'GET';
     const search = queryStart >= 0 ? url.slice(queryStart) : '';
-    if (options.respond && (await options.respond({ method, body, search }, req, res, requestId))) return;
+    if (options.respond && (await options.respond({ method, body }, req, res, requestId))) return;
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);

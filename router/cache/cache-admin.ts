@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Principal } from '../../infra/auth/principal.js';
 import { ErrorCode, httpErrorBody } from '../../infra/errors.js';
+import { readBody } from '../../infra/http/graphql-handler.js';
 import { sendJson, type RouteHandler } from '../../infra/http/http-server.js';
 import { entityTag, listTag } from './cache-store.js';
 import type { ResponseCache } from './response-cache.js';
@@ -13,14 +14,10 @@ const purgeRequest = z.union([
   z.object({ type: z.string().regex(/^[_A-Za-z][_0-9A-Za-z]*$/, 'must be a type name'), id: z.string().min(1).optional() }).strict(),
 ]);
 
+/** The JSON body, or undefined when it is too large or not JSON. */
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  let raw = '';
-  for await (const chunk of req) {
-    raw += chunk;
-    if (raw.length > MAX_BODY_BYTES) return undefined;
-  }
   try {
-    return JSON.parse(raw);
+    return JSON.parse(await readBody(req, MAX_BODY_BYTES));
   } catch {
     return undefined;
   }
