@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ApolloGateway } from '@apollo/gateway';
+import { ApolloGateway, type ServiceMap } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
@@ -26,6 +26,7 @@ import { operationLimitsPlugin } from './limits/operation-limits.js';
 import { checkSubgraphs } from './readiness.js';
 import { SubgraphPolicy, type CircuitStateName } from './resilience/subgraph-policy.js';
 import { SubgraphClient } from './subgraph-client.js';
+import { QueryPlanExecutor } from './execution/query-plan-executor.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 import { refuseSubscriptionsOverHttp, serveRouterSubscriptions } from './subscriptions/router-subscriptions.js';
 import { readSupergraph, subgraphUrlsFromEnv } from './supergraph.js';
@@ -116,11 +117,17 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
   const dataSource = (name: string) =>
     new SubgraphDataSource({ url: subgraphUrls[name]!, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, policy: policies[name]!, client, internalTokens: internalTokens(name) });
 
-  const gateway = new ApolloGateway({
-    supergraphSdl: security.gatewaySdl,
-    buildService: ({ name }) => dataSource(name),
-    logger: deps.logger,
-  });
+  // The gateway loads the supergraph and makes the data sources; our executor runs the operations.
+  const services: ServiceMap = {};
+  const gateway = QueryPlanExecutor.wrap(
+    new ApolloGateway({
+      supergraphSdl: security.gatewaySdl,
+      buildService: ({ name }) => (services[name] = dataSource(name)),
+      logger: deps.logger,
+    }),
+    security.gatewaySdl,
+    () => services,
+  );
 
   const limits = {
     maxDepth: config.OPERATION_MAX_DEPTH,
