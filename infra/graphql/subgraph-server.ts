@@ -1,10 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
 import type { Principal } from '../auth/principal.js';
+import { staticCacheControlPlugin } from './cache-control.js';
 import { serveSubscriptions } from './subscription-server.js';
 import { INTERNAL_TOKEN_HEADER, InvalidInternalToken, type InternalTokenVerifier } from '../auth/internal-token.js';
 import { ErrorCode, httpErrorBody } from '../errors.js';
@@ -57,7 +58,8 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     includeStacktraceInErrorResponses: false,
     formatError: maskUnexpectedErrors(options.production),
     // Subgraphs are reached through the router; Sandbox lives there.
-    plugins: [requestPlugin<TContext>(), ApolloServerPluginLandingPageDisabled()],
+    // Cache-Control from the SDL's @cacheControl hints, computed per operation rather than per resolved field.
+    plugins: [requestPlugin<TContext>(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), staticCacheControlPlugin<TContext>()],
     stopOnTerminationSignals: false,
   });
   await apollo.start();
