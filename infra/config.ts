@@ -19,6 +19,8 @@ const postgresUrl = z
   .string()
   .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
 
+const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
+
 const httpUrl = z.string().regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL');
 
 export const commonEnv = {
@@ -53,13 +55,19 @@ const internalTokenSecret = z
 /** Every subgraph requires it: a subgraph answers only requests signed by the router. */
 export const internalTokenEnv = { INTERNAL_TOKEN_SECRET: internalTokenSecret };
 
-export const customersEnv = { ...commonEnv, ...databaseEnv, ...eventsEnv, ...internalTokenEnv, PORT: port(4001) };
+export const executionEnv = {
+  /** Subgraphs run operations compiled by graphql-jit; `false` runs them with graphql-js's execute. */
+  GRAPHQL_JIT: flag.default(true),
+};
+
+export const customersEnv = { ...commonEnv, ...databaseEnv, ...eventsEnv, ...internalTokenEnv, ...executionEnv, PORT: port(4001) };
 
 export const ordersEnv = {
   ...commonEnv,
   ...databaseEnv,
   ...eventsEnv,
   ...internalTokenEnv,
+  ...executionEnv,
   PORT: port(4002),
   /** The customers subgraph, asked (never its tables) whether a customer exists. */
   CUSTOMERS_URL: httpUrl.default('http://localhost:4001/graphql'),
@@ -70,12 +78,11 @@ export const accessEnv = {
   ...databaseEnv,
   ...eventsEnv,
   ...internalTokenEnv,
+  ...executionEnv,
   PORT: port(4003),
   /** Audit records older than this are pruned (hourly). */
   AUDIT_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(90),
 };
-
-const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
 
 export const routerEnv = {
   ...commonEnv,
@@ -186,6 +193,7 @@ export const hubEnv = {
   ...routerEnv,
   ...databaseEnv,
   ...eventsEnv,
+  ...executionEnv,
   DATABASE_URL: postgresUrl.optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   PORT: port(4000),

@@ -17,9 +17,18 @@ export interface PageInfo {
 export interface Connection<Node> {
   edges: { cursor: string; node: Node }[];
   pageInfo: PageInfo;
-  /** Counted only when a client selects totalCount (GraphQL's default resolver calls it). */
+  /** Counted only when a client selects totalCount: see connectionResolvers. */
   totalCount: () => Promise<number>;
 }
+
+/**
+ * The resolvers every connection type needs: totalCount is counted on demand. (graphql-js's
+ * default resolver would call the function; graphql-jit, which runs the subgraphs, reads
+ * properties only.)
+ */
+export const connectionResolvers = {
+  totalCount: <Node>(connection: Connection<Node>) => connection.totalCount(),
+};
 
 export interface CursorPosition {
   createdAt: Date;

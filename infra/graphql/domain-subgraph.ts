@@ -19,6 +19,7 @@ export interface DomainSubgraphConfig extends ServiceDatabaseConfig {
   EVENTS_RETENTION_DAYS: number;
   /** Checks the router's signed internal header; see infra/auth/internal-token.ts. */
   INTERNAL_TOKEN_SECRET: string;
+  GRAPHQL_JIT: boolean;
 }
 
 export interface DomainSubgraphOptions<DB, TContext extends RequestContext> {
@@ -68,6 +69,7 @@ export async function startDomainSubgraph<DB, TContext extends RequestContext>(o
     port: config.PORT,
     host: config.HOST,
     production: config.NODE_ENV === 'production',
+    jit: config.GRAPHQL_JIT,
     logger,
     internalTokens: new InternalTokenVerifier(config.INTERNAL_TOKEN_SECRET),
     context,

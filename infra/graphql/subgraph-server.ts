@@ -6,6 +6,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { DocumentNode } from 'graphql';
 import type { Principal } from '../auth/principal.js';
 import { staticCacheControlPlugin } from './cache-control.js';
+import { jitExecutor } from './jit-executor.js';
 import { serveSubscriptions } from './subscription-server.js';
 import { INTERNAL_TOKEN_HEADER, InvalidInternalToken, type InternalTokenVerifier } from '../auth/internal-token.js';
 import { ErrorCode, httpErrorBody } from '../errors.js';
@@ -21,6 +22,8 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   port: number;
   host: string;
   production: boolean;
+  /** Run operations with graphql-jit (see jit-executor.ts) rather than graphql-js; default true. */
+  jit?: boolean;
   logger: Logger;
   /**
    * Checks the router's signed internal header (x-interchange-identity) on every GraphQL request
@@ -53,7 +56,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
 ): Promise<RunningSubgraph> {
   const schema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> });
   const apollo = new ApolloServer<TContext>({
-    schema,
+    ...(options.jit !== false ? { gateway: jitExecutor(schema) } : { schema }),
     logger: options.logger,
     includeStacktraceInErrorResponses: false,
     formatError: maskUnexpectedErrors(options.production),

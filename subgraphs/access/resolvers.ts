@@ -1,5 +1,5 @@
 import { isApiKeyId } from '../../infra/auth/api-keys.js';
-import { pageRequest, toConnection } from '../../infra/db/pagination.js';
+import { connectionResolvers, pageRequest, toConnection } from '../../infra/db/pagination.js';
 import { DateTimeScalar } from '../../infra/graphql/scalars.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import { effectiveScopes } from './access-service.js';
@@ -8,6 +8,8 @@ const isAuditId = (id: string) => /^\d{1,19}$/.test(id);
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
+  ApiKeyConnection: connectionResolvers,
+  AuditRecordConnection: connectionResolvers,
   Query: {
     apiKey: async (_parent, { id }, { repository }) => (isApiKeyId(id) ? ((await repository.findKey(id)) ?? null) : null),
     apiKeys: async (_parent, { first, after, includeRevoked }, { repository }) => {

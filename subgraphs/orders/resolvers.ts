@@ -1,4 +1,4 @@
-import { pageRequest, toConnection } from '../../infra/db/pagination.js';
+import { connectionResolvers, pageRequest, toConnection } from '../../infra/db/pagination.js';
 import { notFound } from '../../infra/errors.js';
 import type { DomainEvent } from '../../infra/events/event.js';
 import { DateTimeScalar, DecimalScalar, JSONScalar } from '../../infra/graphql/scalars.js';
@@ -11,6 +11,7 @@ export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Decimal: DecimalScalar,
   JSON: JSONScalar,
+  OrderConnection: connectionResolvers,
   Query: {
     order: (_parent, { id }, { loaders }) => loaders.orderById.load(id),
     orders: async (_parent, { first, after, filter }, { repository }) => {
