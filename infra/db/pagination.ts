@@ -1,3 +1,4 @@
+import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import { badUserInput } from '../errors.js';
 import { isUuid } from '../ids.js';
 
@@ -67,8 +68,11 @@ export function pageRequest(args: { first?: number | null; after?: string | null
   return { first, after: args.after ? decodeCursor(args.after, `${prefix}after`, isId) : null };
 }
 
-/** Builds a connection from up to `first + 1` rows; the extra row only tells that a next page exists. */
-export function toConnection<Row extends CursorPosition>(rows: Row[], first: number, totalCount: () => Promise<number>): Connection<Row> {
+/**
+ * Builds a connection from up to `first + 1` rows; the extra row only tells that a next page
+ * exists. `totalCount`: the count, when the page's own statement counted it, or how to count.
+ */
+export function toConnection<Row extends CursorPosition>(rows: Row[], first: number, totalCount: number | (() => Promise<number>)): Connection<Row> {
   const page = rows.slice(0, first);
   // Encoded when read: most operations select only pageInfo.endCursor, if any cursor at all.
   const edges = page.map((node) => ({
@@ -80,6 +84,32 @@ export function toConnection<Row extends CursorPosition>(rows: Row[], first: num
   return {
     edges,
     pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
-    totalCount,
+    totalCount: typeof totalCount === 'number' ? () => Promise.resolve(totalCount) : totalCount,
   };
+}
+
+/**
+ * Whether the page's own statement should count the matching rows (`count(*) over ()`) instead
+ * of a second statement: on a first page (a later one's statement sees only the rows after its
+ * cursor) whose connection field selects totalCount.
+ */
+export function countsWithPage(info: GraphQLResolveInfo, page: PageRequest): boolean {
+  if (page.after) return false;
+  const selects = (selectionSet: SelectionSetNode | undefined): boolean =>
+    !!selectionSet?.selections.some((selection) => {
+      if (selection.kind === Kind.FIELD) return selection.name.value === 'totalCount';
+      if (selection.kind === Kind.INLINE_FRAGMENT) return selects(selection.selectionSet);
+      return selects(info.fragments[selection.name.value]?.selectionSet);
+    });
+  return info.fieldNodes.some((node) => selects(node.selectionSet));
+}
+
+/** Rows read with a `windowTotal` column (see countsWithPage): the rows without it, and the count. */
+export function splitWindowTotal<Row>(rows: (Row & { windowTotal?: string | number | null })[]): { rows: Row[]; total: number | undefined } {
+  let total: number | undefined;
+  const plain = rows.map(({ windowTotal, ...row }) => {
+    if (windowTotal != null) total = Number(windowTotal);
+    return row as Row;
+  });
+  return { rows: plain, total };
 }

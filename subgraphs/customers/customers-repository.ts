@@ -11,7 +11,7 @@ import {
 } from 'kysely';
 import { conflict } from '../../infra/errors.js';
 import { isPgError, PgErrorCode } from '../../infra/db/database.js';
-import type { PageRequest } from '../../infra/db/pagination.js';
+import { splitWindowTotal, type PageRequest } from '../../infra/db/pagination.js';
 import { isUuid } from '../../infra/ids.js';
 import { appendEvents } from '../../infra/events/event-store.js';
 import { commitThen } from '../../infra/events/commit-then.js';
@@ -94,13 +94,19 @@ export class CustomersRepository {
     return this.db.selectFrom('customers').selectAll().where('id', 'in', valid).execute();
   }
 
-  async list(filter: CustomerFilter, page: PageRequest): Promise<CustomerRow[]> {
-    let query = this.db.selectFrom('customers').selectAll().where((eb) => this.matches(eb, filter));
+  /** One page; with `count` (a first page only, see countsWithPage) the same statement counts every match. */
+  async list(filter: CustomerFilter, page: PageRequest, count = false): Promise<{ rows: CustomerRow[]; total?: number }> {
+    let query = this.db
+      .selectFrom('customers')
+      .selectAll()
+      .$if(count, (qb) => qb.select(sql<string>`count(*) over ()`.as('windowTotal')))
+      .where((eb) => this.matches(eb, filter));
     if (page.after) {
       const { createdAt, id } = page.after;
       query = query.where((eb) => eb(eb.refTuple('createdAt', 'id'), '<', eb.tuple(createdAt, id)));
     }
-    return query.orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(page.first + 1).execute();
+    const { rows, total } = splitWindowTotal(await query.orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(page.first + 1).execute());
+    return { rows, total: count ? (total ?? 0) : undefined };
   }
 
   async count(filter: CustomerFilter): Promise<number> {

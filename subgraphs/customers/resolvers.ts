@@ -1,4 +1,4 @@
-import { connectionResolvers, pageRequest, toConnection } from '../../infra/db/pagination.js';
+import { connectionResolvers, countsWithPage, pageRequest, toConnection } from '../../infra/db/pagination.js';
 import { notFound } from '../../infra/errors.js';
 import type { DomainEvent } from '../../infra/events/event.js';
 import { DateTimeScalar, DecimalScalar, JSONScalar } from '../../infra/graphql/scalars.js';
@@ -11,11 +11,11 @@ export const resolvers: Resolvers = {
   CustomerConnection: connectionResolvers,
   Query: {
     customer: (_parent, { id }, { loaders }) => loaders.customerById.load(id),
-    customers: async (_parent, { first, after, filter }, { repository }) => {
+    customers: async (_parent, { first, after, filter }, { repository }, info) => {
       const page = pageRequest({ first, after });
       const criteria = filter ?? {};
-      const rows = await repository.list(criteria, page);
-      return toConnection(rows, page.first, () => repository.count(criteria));
+      const { rows, total } = await repository.list(criteria, page, countsWithPage(info, page));
+      return toConnection(rows, page.first, total ?? (() => repository.count(criteria)));
     },
     customerGroups: (_parent, _args, { repository }) => repository.groups(),
   },

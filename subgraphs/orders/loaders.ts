@@ -41,10 +41,12 @@ export function createLoaders(repository: OrdersRepository): OrderLoaders {
         const results = new Map<CustomerOrdersKey, Connection<OrderRow>>();
         for (const members of groupByShape(keys, shapeOf).values()) {
           const { status, page } = members[0]!;
-          const rows = await repository.pageForCustomers(members.map((key) => key.customerId), status, page);
+          const { rows, totals } = await repository.pageForCustomers(members.map((key) => key.customerId), status, page);
+          const byCustomer = groupByShape(rows, (row) => row.customerId);
           for (const key of members) {
-            const own = rows.filter((row) => row.customerId === key.customerId);
-            results.set(key, toConnection(own, page.first, () => customerOrderCount.load(JSON.stringify([key.customerId, status]))));
+            // Counted by the page's statement on a first page; else by one more statement, when selected.
+            const total = totals ? (totals.get(key.customerId) ?? 0) : () => customerOrderCount.load(JSON.stringify([key.customerId, status]));
+            results.set(key, toConnection(byCustomer.get(key.customerId) ?? [], page.first, total));
           }
         }
         return keys.map((key) => results.get(key)!);

@@ -1,5 +1,5 @@
 import { sql, type ColumnType, type ExpressionBuilder, type Generated, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { PageRequest } from '../../infra/db/pagination.js';
+import { splitWindowTotal, type PageRequest } from '../../infra/db/pagination.js';
 import { isUuid } from '../../infra/ids.js';
 import { appendEvents } from '../../infra/events/event-store.js';
 import { commitThen } from '../../infra/events/commit-then.js';
@@ -88,16 +88,21 @@ export class OrdersRepository {
     return this.db.selectFrom('orderLines').selectAll().where('orderId', 'in', orderIds).orderBy('orderId').orderBy('lineNo').execute();
   }
 
-  async list(filter: OrderFilter, page: PageRequest): Promise<OrderRow[]> {
-    if (filter.customerId && !isUuid(filter.customerId)) return [];
-    return this.db
-      .selectFrom('orders')
-      .selectAll()
-      .where((eb) => eb.and([this.matches(eb, filter), this.after(eb, page)]))
-      .orderBy('createdAt', 'desc')
-      .orderBy('id', 'desc')
-      .limit(page.first + 1)
-      .execute();
+  /** One page; with `count` (a first page only, see countsWithPage) the same statement counts every match. */
+  async list(filter: OrderFilter, page: PageRequest, count = false): Promise<{ rows: OrderRow[]; total?: number }> {
+    if (filter.customerId && !isUuid(filter.customerId)) return { rows: [], total: count ? 0 : undefined };
+    const { rows, total } = splitWindowTotal(
+      await this.db
+        .selectFrom('orders')
+        .selectAll()
+        .$if(count, (qb) => qb.select(sql<string>`count(*) over ()`.as('windowTotal')))
+        .where((eb) => eb.and([this.matches(eb, filter), this.after(eb, page)]))
+        .orderBy('createdAt', 'desc')
+        .orderBy('id', 'desc')
+        .limit(page.first + 1)
+        .execute(),
+    );
+    return { rows, total: count ? (total ?? 0) : undefined };
   }
 
   async count(filter: OrderFilter): Promise<number> {
@@ -110,14 +115,19 @@ export class OrdersRepository {
     return Number(count);
   }
 
-  /** One page of orders for each of many customers, in one statement. */
-  async pageForCustomers(customerIds: readonly string[], status: OrderStatus | null, page: PageRequest): Promise<OrderRow[]> {
+  /**
+   * One page of orders for each of many customers, in one statement. On a first page the same
+   * statement counts each customer's matching orders (it ranks them all anyway): `totals`.
+   */
+  async pageForCustomers(customerIds: readonly string[], status: OrderStatus | null, page: PageRequest): Promise<{ rows: OrderRow[]; totals?: Map<string, number> }> {
     const valid = customerIds.filter(isUuid);
-    if (valid.length === 0) return [];
+    const counted = !page.after;
+    if (valid.length === 0) return { rows: [], totals: counted ? new Map() : undefined };
     const ranked = this.db
       .selectFrom('orders')
       .selectAll()
       .select(sql<number>`row_number() over (partition by customer_id order by created_at desc, id desc)`.as('rank'))
+      .$if(counted, (qb) => qb.select(sql<string>`count(*) over (partition by customer_id)`.as('windowTotal')))
       .where((eb) => eb.and([eb('customerId', 'in', valid), this.matches(eb, { status }), this.after(eb, page)]));
     const rows = await this.db
       .selectFrom(ranked.as('ranked'))
@@ -126,7 +136,12 @@ export class OrdersRepository {
       .orderBy('customerId')
       .orderBy('rank')
       .execute();
-    return rows.map(({ rank: _rank, ...row }) => row);
+    const totals = counted ? new Map<string, number>() : undefined;
+    const plain = rows.map(({ rank: _rank, windowTotal, ...row }: typeof rows[number] & { windowTotal?: string }) => {
+      if (windowTotal !== undefined) totals!.set(row.customerId, Number(windowTotal));
+      return row;
+    });
+    return { rows: plain, totals };
   }
 
   /** Order counts for many customers, in one statement. */

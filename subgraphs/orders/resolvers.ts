@@ -1,4 +1,4 @@
-import { connectionResolvers, pageRequest, toConnection } from '../../infra/db/pagination.js';
+import { connectionResolvers, countsWithPage, pageRequest, toConnection } from '../../infra/db/pagination.js';
 import { notFound } from '../../infra/errors.js';
 import type { DomainEvent } from '../../infra/events/event.js';
 import { DateTimeScalar, DecimalScalar, JSONScalar } from '../../infra/graphql/scalars.js';
@@ -14,7 +14,7 @@ export const resolvers: Resolvers = {
   OrderConnection: connectionResolvers,
   Query: {
     order: (_parent, { id }, { loaders }) => loaders.orderById.load(id),
-    orders: async (_parent, { first, after, filter }, { repository }) => {
+    orders: async (_parent, { first, after, filter }, { repository }, info) => {
       const page = pageRequest({ first, after });
       const criteria = {
         status: filter?.status,
@@ -22,8 +22,8 @@ export const resolvers: Resolvers = {
         createdAfter: asDate(filter?.createdAfter),
         createdBefore: asDate(filter?.createdBefore),
       };
-      const rows = await repository.list(criteria, page);
-      return toConnection(rows, page.first, () => repository.count(criteria));
+      const { rows, total } = await repository.list(criteria, page, countsWithPage(info, page));
+      return toConnection(rows, page.first, total ?? (() => repository.count(criteria)));
     },
   },
   Mutation: {
