@@ -91,7 +91,7 @@ export class CustomersRepository {
   async findByIds(ids: readonly string[]): Promise<CustomerRow[]> {
     const valid = ids.filter(isUuid);
     if (valid.length === 0) return [];
-    return this.db.selectFrom('customers').selectAll().where('id', 'in', valid).execute();
+    return this.db.selectFrom('customers').selectAll().where('id', '=', (eb) => eb.fn.any(eb.val(valid))).execute();
   }
 
   /** One page; with `count` (a first page only, see countsWithPage) the same statement counts every match. */

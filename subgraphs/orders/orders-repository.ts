@@ -81,11 +81,11 @@ export class OrdersRepository {
   async findByIds(ids: readonly string[]): Promise<OrderRow[]> {
     const valid = ids.filter(isUuid);
     if (valid.length === 0) return [];
-    return this.db.selectFrom('orders').selectAll().where('id', 'in', valid).execute();
+    return this.db.selectFrom('orders').selectAll().where('id', '=', (eb) => eb.fn.any(eb.val(valid))).execute();
   }
 
   async linesOf(orderIds: readonly string[]): Promise<OrderLineRow[]> {
-    return this.db.selectFrom('orderLines').selectAll().where('orderId', 'in', orderIds).orderBy('orderId').orderBy('lineNo').execute();
+    return this.db.selectFrom('orderLines').selectAll().where('orderId', '=', (eb) => eb.fn.any(eb.val([...orderIds]))).orderBy('orderId').orderBy('lineNo').execute();
   }
 
   /** One page; with `count` (a first page only, see countsWithPage) the same statement counts every match. */
@@ -128,7 +128,7 @@ export class OrdersRepository {
       .selectAll()
       .select(sql<number>`row_number() over (partition by customer_id order by created_at desc, id desc)`.as('rank'))
       .$if(counted, (qb) => qb.select(sql<string>`count(*) over (partition by customer_id)`.as('windowTotal')))
-      .where((eb) => eb.and([eb('customerId', 'in', valid), this.matches(eb, { status }), this.after(eb, page)]));
+      .where((eb) => eb.and([eb('customerId', '=', eb.fn.any(eb.val(valid))), this.matches(eb, { status }), this.after(eb, page)]));
     const rows = await this.db
       .selectFrom(ranked.as('ranked'))
       .selectAll()
@@ -151,7 +151,7 @@ export class OrdersRepository {
     const rows = await this.db
       .selectFrom('orders')
       .select((eb) => ['customerId', eb.fn.countAll<string>().as('count')])
-      .where((eb) => eb.and([eb('customerId', 'in', valid), this.matches(eb, { status })]))
+      .where((eb) => eb.and([eb('customerId', '=', eb.fn.any(eb.val(valid))), this.matches(eb, { status })]))
       .groupBy('customerId')
       .execute();
     return new Map(rows.map((row) => [row.customerId, Number(row.count)]));
