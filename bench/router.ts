@@ -176,7 +176,7 @@ function startChild(entry: string, args: string[], childEnv: Record<string, stri
 function pickEnv(): Record<string, string> {
   const picked: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
-    if (value === undefined || name.startsWith('BENCH_') || name === 'NODE_TEST_CONTEXT' || /^(SUBGRAPH_.+_URL|SUPERGRAPH_PATH|RESPONSE_CACHE.*|REDIS_URL|DATABASE_URL|JWT_.*|INTERNAL_TOKEN_SECRET|LOG_LEVEL|PORT|HOST)$/.test(name)) continue;
+    if (value === undefined || name.startsWith('BENCH_') || name === 'NODE_TEST_CONTEXT' || /^(SUBGRAPH_.+_URL|SUPERGRAPH_PATH|RESPONSE_CACHE.*|REDIS_URL|DATABASE_URL|JWT_.*|INTERNAL_TOKEN_SECRET|LOG_LEVEL|PORT|HOST|NODE_OPTIONS)$/.test(name)) continue;
     picked[name] = value;
   }
   return picked;
@@ -456,7 +456,7 @@ RATE_LIMIT_PER_CLIENT=0, and RESPONSE_CACHE=false or true (in-process store; war
 "core 0 busy" near 100% means the target was the bottleneck; "core 1 busy" near 100% means the load generator and the subgraphs were.
 The federation subgraphs answer a repeated request body from memory (set BENCH_SUBGRAPH_MEMO=false to turn it off), as the public
 benchmark's Rust subgraphs cost little beside the gateway; the hub's subgraphs run in full over PostgreSQL on every request,
-in the bench process, with NODE_ENV=production as deployed (graphql-js skips its development checks).
+in the bench process, as deployed: NODE_ENV=production, graphql-jit, \`--max-semi-space-size=64\`. The targets run with Node's defaults.
 One run; between runs requests/s move by up to about 20%, the target's CPU per request less.
 
 ${sections.join('\n\n')}
