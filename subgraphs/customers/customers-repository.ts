@@ -11,6 +11,7 @@ import {
 } from 'kysely';
 import { conflict } from '../../infra/errors.js';
 import { isPgError, PgErrorCode } from '../../infra/db/database.js';
+import { CompiledQueries } from '../../infra/db/compiled-queries.js';
 import { splitWindowTotal, type PageRequest } from '../../infra/db/pagination.js';
 import { isUuid } from '../../infra/ids.js';
 import { appendEvents } from '../../infra/events/event-store.js';
@@ -76,13 +77,29 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
+/** A filter as the SQL uses it: only the conditions given, the search as an ILIKE pattern. */
+type Criteria = { pattern?: string; customerGroup?: string; tier?: CustomerTier };
+
+function criteriaOf(filter: CustomerFilter): Criteria {
+  const criteria: Criteria = {};
+  if (filter.search) criteria.pattern = `%${escapeLike(filter.search.trim())}%`;
+  if (filter.customerGroup) criteria.customerGroup = filter.customerGroup;
+  if (filter.tier) criteria.tier = filter.tier;
+  return criteria;
+}
+
 /** The only place with SQL for customers. */
 export class CustomersRepository {
+  /** The reads every request makes, compiled once per shape. */
+  private readonly compiled: CompiledQueries<CustomersTables>;
+
   constructor(
     private readonly db: Kysely<CustomersTables>,
     /** Called after each transaction that wrote events has committed. */
     private readonly afterCommit: () => void = () => {},
-  ) {}
+  ) {
+    this.compiled = new CompiledQueries(db);
+  }
 
   private write<T>(work: (trx: Transaction<CustomersTables>) => Promise<T>): Promise<T> {
     return commitThen(this.db, this.afterCommit, work);
@@ -91,21 +108,26 @@ export class CustomersRepository {
   async findByIds(ids: readonly string[]): Promise<CustomerRow[]> {
     const valid = ids.filter(isUuid);
     if (valid.length === 0) return [];
-    return this.db.selectFrom('customers').selectAll().where('id', '=', (eb) => eb.fn.any(eb.val(valid))).execute();
+    return this.compiled.rows('findByIds', { ids: valid }, ({ ids }) => this.db.selectFrom('customers').selectAll().where('id', '=', (eb) => eb.fn.any(eb.val(ids))));
   }
 
   /** One page; with `count` (a first page only, see countsWithPage) the same statement counts every match. */
   async list(filter: CustomerFilter, page: PageRequest, count = false): Promise<{ rows: CustomerRow[]; total?: number }> {
-    let query = this.db
-      .selectFrom('customers')
-      .selectAll()
-      .$if(count, (qb) => qb.select(sql<string>`count(*) over ()`.as('windowTotal')))
-      .where((eb) => this.matches(eb, filter));
-    if (page.after) {
-      const { createdAt, id } = page.after;
-      query = query.where((eb) => eb(eb.refTuple('createdAt', 'id'), '<', eb.tuple(createdAt, id)));
-    }
-    const { rows, total } = splitWindowTotal(await query.orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(page.first + 1).execute());
+    const criteria = criteriaOf(filter);
+    const values = { ...criteria, limit: page.first + 1, ...(page.after ? { afterCreatedAt: page.after.createdAt, afterId: page.after.id } : {}) };
+    const shape = `list:${Object.keys(criteria).join(',')}:${page.after ? 'after' : ''}:${count ? 'count' : ''}`;
+    const found = await this.compiled.rows(shape, values, (v) =>
+      this.db
+        .selectFrom('customers')
+        .selectAll()
+        .$if(count, (qb) => qb.select(sql<string>`count(*) over ()`.as('windowTotal')))
+        .where((eb) => this.matches(eb, v))
+        .$if(!!page.after, (qb) => qb.where((eb) => eb(eb.refTuple('createdAt', 'id'), '<', eb.tuple(v.afterCreatedAt!, v.afterId!))))
+        .orderBy('createdAt', 'desc')
+        .orderBy('id', 'desc')
+        .limit(v.limit),
+    );
+    const { rows, total } = splitWindowTotal(found);
     return { rows, total: count ? (total ?? 0) : undefined };
   }
 
@@ -113,19 +135,17 @@ export class CustomersRepository {
     const { count } = await this.db
       .selectFrom('customers')
       .select((eb) => eb.fn.countAll<string>().as('count'))
-      .where((eb) => this.matches(eb, filter))
+      .where((eb) => this.matches(eb, criteriaOf(filter)))
       .executeTakeFirstOrThrow();
     return Number(count);
   }
 
-  private matches(eb: ExpressionBuilder<CustomersTables, 'customers'>, filter: CustomerFilter) {
+  private matches(eb: ExpressionBuilder<CustomersTables, 'customers'>, criteria: Criteria) {
     const conditions = [];
-    if (filter.search) {
-      const pattern = `%${escapeLike(filter.search.trim())}%`;
-      conditions.push(eb.or([eb('name', 'ilike', pattern), eb('email', 'ilike', pattern), eb('externalId', 'ilike', pattern)]));
-    }
-    if (filter.customerGroup) conditions.push(eb('customerGroup', '=', filter.customerGroup));
-    if (filter.tier) conditions.push(eb('tier', '=', filter.tier));
+    const { pattern } = criteria;
+    if (pattern) conditions.push(eb.or([eb('name', 'ilike', pattern), eb('email', 'ilike', pattern), eb('externalId', 'ilike', pattern)]));
+    if (criteria.customerGroup) conditions.push(eb('customerGroup', '=', criteria.customerGroup));
+    if (criteria.tier) conditions.push(eb('tier', '=', criteria.tier));
     return eb.and(conditions);
   }
 

@@ -1,5 +1,6 @@
 import { sql, type ColumnType, type ExpressionBuilder, type Generated, type Kysely, type Selectable, type Transaction } from 'kysely';
-import { splitWindowTotal, type PageRequest } from '../../infra/db/pagination.js';
+import { CompiledQueries } from '../../infra/db/compiled-queries.js';
+import { splitWindowTotal, type CursorPosition, type PageRequest } from '../../infra/db/pagination.js';
 import { isUuid } from '../../infra/ids.js';
 import { appendEvents } from '../../infra/events/event-store.js';
 import { commitThen } from '../../infra/events/commit-then.js';
@@ -68,11 +69,16 @@ function orderEvent(type: string, row: OrderRow, data: Record<string, unknown>, 
 
 /** The only place with SQL for orders. */
 export class OrdersRepository {
+  /** The reads every request makes, compiled once per shape. */
+  private readonly compiled: CompiledQueries<OrdersTables>;
+
   constructor(
     private readonly db: Kysely<OrdersTables>,
     /** Called after each transaction that wrote events has committed. */
     private readonly afterCommit: () => void = () => {},
-  ) {}
+  ) {
+    this.compiled = new CompiledQueries(db);
+  }
 
   private write<T>(work: (trx: Transaction<OrdersTables>) => Promise<T>): Promise<T> {
     return commitThen(this.db, this.afterCommit, work);
@@ -81,11 +87,13 @@ export class OrdersRepository {
   async findByIds(ids: readonly string[]): Promise<OrderRow[]> {
     const valid = ids.filter(isUuid);
     if (valid.length === 0) return [];
-    return this.db.selectFrom('orders').selectAll().where('id', '=', (eb) => eb.fn.any(eb.val(valid))).execute();
+    return this.compiled.rows('findByIds', { ids: valid }, ({ ids }) => this.db.selectFrom('orders').selectAll().where('id', '=', (eb) => eb.fn.any(eb.val(ids))));
   }
 
   async linesOf(orderIds: readonly string[]): Promise<OrderLineRow[]> {
-    return this.db.selectFrom('orderLines').selectAll().where('orderId', '=', (eb) => eb.fn.any(eb.val([...orderIds]))).orderBy('orderId').orderBy('lineNo').execute();
+    return this.compiled.rows('linesOf', { ids: [...orderIds] }, ({ ids }) =>
+      this.db.selectFrom('orderLines').selectAll().where('orderId', '=', (eb) => eb.fn.any(eb.val(ids))).orderBy('orderId').orderBy('lineNo'),
+    );
   }
 
   /** One page; with `count` (a first page only, see countsWithPage) the same statement counts every match. */
@@ -96,7 +104,7 @@ export class OrdersRepository {
         .selectFrom('orders')
         .selectAll()
         .$if(count, (qb) => qb.select(sql<string>`count(*) over ()`.as('windowTotal')))
-        .where((eb) => eb.and([this.matches(eb, filter), this.after(eb, page)]))
+        .where((eb) => eb.and([this.matches(eb, filter), this.after(eb, page.after)]))
         .orderBy('createdAt', 'desc')
         .orderBy('id', 'desc')
         .limit(page.first + 1)
@@ -123,19 +131,22 @@ export class OrdersRepository {
     const valid = customerIds.filter(isUuid);
     const counted = !page.after;
     if (valid.length === 0) return { rows: [], totals: counted ? new Map() : undefined };
-    const ranked = this.db
-      .selectFrom('orders')
-      .selectAll()
-      .select(sql<number>`row_number() over (partition by customer_id order by created_at desc, id desc)`.as('rank'))
-      .$if(counted, (qb) => qb.select(sql<string>`count(*) over (partition by customer_id)`.as('windowTotal')))
-      .where((eb) => eb.and([eb('customerId', '=', eb.fn.any(eb.val(valid))), this.matches(eb, { status }), this.after(eb, page)]));
-    const rows = await this.db
-      .selectFrom(ranked.as('ranked'))
-      .selectAll()
-      .where('rank', '<=', page.first + 1)
-      .orderBy('customerId')
-      .orderBy('rank')
-      .execute();
+    const values = { ids: valid, limit: page.first + 1, ...(status ? { status } : {}), ...(page.after ? { afterCreatedAt: page.after.createdAt, afterId: page.after.id } : {}) };
+    const rows = await this.compiled.rows(`pageForCustomers:${status ? 'status' : ''}:${counted ? '' : 'after'}`, values, (v) => {
+      const ranked = this.db
+        .selectFrom('orders')
+        .selectAll()
+        .select(sql<number>`row_number() over (partition by customer_id order by created_at desc, id desc)`.as('rank'))
+        .$if(counted, (qb) => qb.select(sql<string>`count(*) over (partition by customer_id)`.as('windowTotal')))
+        .where((eb) =>
+          eb.and([
+            eb('customerId', '=', eb.fn.any(eb.val(v.ids))),
+            this.matches(eb, { status: v.status }),
+            this.after(eb, v.afterCreatedAt && v.afterId ? { createdAt: v.afterCreatedAt, id: v.afterId } : null),
+          ]),
+        );
+      return this.db.selectFrom(ranked.as('ranked')).selectAll().where('rank', '<=', v.limit).orderBy('customerId').orderBy('rank');
+    });
     const totals = counted ? new Map<string, number>() : undefined;
     const plain = rows.map(({ rank: _rank, windowTotal, ...row }: typeof rows[number] & { windowTotal?: string }) => {
       if (windowTotal !== undefined) totals!.set(row.customerId, Number(windowTotal));
@@ -233,8 +244,8 @@ export class OrdersRepository {
     return eb.and(conditions);
   }
 
-  private after(eb: OrdersBuilder, page: PageRequest) {
-    if (!page.after) return eb.and([]);
-    return eb(eb.refTuple('createdAt', 'id'), '<', eb.tuple(page.after.createdAt, page.after.id));
+  private after(eb: OrdersBuilder, after: CursorPosition | null) {
+    if (!after) return eb.and([]);
+    return eb(eb.refTuple('createdAt', 'id'), '<', eb.tuple(after.createdAt, after.id));
   }
 }
