@@ -83,7 +83,12 @@ export function toConnection<Row extends CursorPosition>(rows: Row[], first: num
   }));
   return {
     edges,
-    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: {
+      hasNextPage: rows.length > first,
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? null;
+      },
+    },
     totalCount: typeof totalCount === 'number' ? () => Promise.resolve(totalCount) : totalCount,
   };
 }
