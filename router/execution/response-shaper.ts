@@ -95,8 +95,8 @@ class ShapingRun {
   private conditionValues?: Record<string, unknown>;
 
   constructor(
-    readonly shaper: ResponseShaper,
-    private readonly variables: Record<string, unknown> | undefined,
+    private readonly defaultedVariables: Record<string, unknown>,
+    readonly variables: Record<string, unknown> | undefined,
   ) {}
 
   skipped(conditions: Conditions): boolean {
@@ -105,14 +105,10 @@ class ShapingRun {
 
   private value(condition: Condition): boolean {
     if (typeof condition === 'boolean') return condition;
-    this.conditionValues ??= { __proto__: null, ...this.shaper.defaultedVariables, ...this.variables };
+    this.conditionValues ??= { __proto__: null, ...this.defaultedVariables, ...this.variables };
     const value = this.conditionValues[condition];
     if (typeof value !== 'boolean') throw new Error(`Unexpected value ${String(value)} for variable $${condition} of @skip/@include`);
     return value;
-  }
-
-  introspect(step: FieldStep): unknown {
-    return this.shaper.introspect(step.introspection!, step.responseName, this.variables);
   }
 }
 
@@ -142,7 +138,7 @@ export class ResponseShaper {
 
   /** The client's answer from the data the plan's fetches merged. */
   shape(input: Record<string, unknown>, variables: Record<string, unknown> | undefined): ShapedResponse {
-    const run = new ShapingRun(this, variables);
+    const run = new ShapingRun(this.defaultedVariables, variables);
     const data = Object.create(null) as Record<string, unknown>;
     const bubbled = this.apply(run, input, this.root, data, [], this.rootType);
     return { data: bubbled ? null : data, errors: run.errors };
@@ -218,7 +214,7 @@ export class ResponseShaper {
   }
 
   /** Runs an introspection field against the API schema, as the gateway does. */
-  introspect(field: FieldNode, responseName: string, variables: Record<string, unknown> | undefined): unknown {
+  private introspect(field: FieldNode, responseName: string, variables: Record<string, unknown> | undefined): unknown {
     const used = new Set<string>();
     visit(field, { Variable: (variable) => void used.add(variable.name.value) });
     const { data, errors } = executeSync({
@@ -259,7 +255,7 @@ export class ResponseShaper {
       const { responseName } = step;
       const outputValue = output[responseName];
       if (step.introspection) {
-        if (outputValue === undefined) output[responseName] = run.introspect(step);
+        if (outputValue === undefined) output[responseName] = this.introspect(step.introspection, responseName, run.variables);
         continue;
       }
       let inputValue = Object.prototype.hasOwnProperty.call(input, responseName) ? input[responseName] : undefined;
