@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { createDatabase } from '../infra/db/database.js';
 import { startEmbeddedPostgres } from '../infra/db/embedded-postgres.js';
@@ -102,6 +103,27 @@ describe('embedded PostgreSQL (what `npm start` runs without DATABASE_URL)', () 
       assert.deepEqual(rows, [{ value: 'still here' }]);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('prepared reads', () => {
+  it('prepares a SELECT once per connection and text, never one whose text grows with an IN list', async () => {
+    const pool = createDatabase<Record<string, never>>({ url: database.url, poolMax: 1, connectTimeoutMs: 5_000, schema: 'public', logger });
+    try {
+      const prepared = await pool.db.connection().execute(async (connection) => {
+        for (const n of [1, 2, 3]) {
+          const { rows } = await sql<{ n: number }>`select ${n}::int + 1 as n`.execute(connection);
+          assert.equal(rows[0]!.n, n + 1);
+        }
+        await sql`select 1 where 1 in (${1}, ${2})`.execute(connection);
+        const { rows } = await sql<{ statement: string }>`select statement from pg_prepared_statements where ${true}`.execute(connection);
+        return rows.map((row) => row.statement);
+      });
+      assert.equal(prepared.filter((statement) => statement.includes('::int + 1')).length, 1);
+      assert.equal(prepared.filter((statement) => / in \(/.test(statement)).length, 0);
+    } finally {
+      await pool.close();
     }
   });
 });

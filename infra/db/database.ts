@@ -76,7 +76,8 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
  * sees its text and then only binds new values, which saves PostgreSQL most of its work on the
  * short queries the subgraphs send. A text that grows with the number of values (an IN list) is
  * not prepared, so a connection keeps one statement per query shape in the code, not one per
- * batch size: lists of keys go as one array value (`= any($1)`).
+ * batch size: lists of keys go as one array value (`= any($1)`). Past MAX_PREPARED texts on one
+ * connection (SQL built with literal values would make ever new ones), further texts run unprepared.
  */
 function prepareReads(client: pg.PoolClient): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
@@ -84,10 +85,15 @@ function prepareReads(client: pg.PoolClient): void {
   client.query = ((text: unknown, values?: unknown, callback?: unknown) => {
     if (typeof text !== 'string' || !Array.isArray(values) || !/^\s*select\b/i.test(text) || /\bin \(\$/i.test(text)) return query(text, values, callback);
     let name = names.get(text);
-    if (!name) names.set(text, (name = `ic_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`));
+    if (!name) {
+      if (names.size >= MAX_PREPARED) return query(text, values, callback);
+      names.set(text, (name = `ic_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`));
+    }
     return query({ name, text, values }, callback);
   }) as typeof client.query;
 }
+
+const MAX_PREPARED = 500;
 
 /** PostgreSQL error codes this codebase reacts to. */
 export const PgErrorCode = {
