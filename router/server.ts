@@ -127,6 +127,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     }),
     security.gatewaySdl,
     () => services,
+    { exposeQueryPlan: !production },
   );
 
   const limits = {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { composeServices } from '@apollo/composition';
+import { HeaderMap } from '@apollo/server';
 import { ApolloGateway, LocalGraphQLDataSource, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, parse, validate, type GraphQLSchema } from 'graphql';
@@ -108,16 +109,16 @@ const supergraphSdl = composed.supergraphSdl;
 
 const gateway = new ApolloGateway({ supergraphSdl, buildService: ({ name }) => services[name]! });
 const gatewayLoaded = await gateway.load();
-const executor = new QueryPlanExecutor(supergraphSdl, gatewayLoaded.schema);
+const executor = new QueryPlanExecutor(supergraphSdl, gatewayLoaded.schema, { exposeQueryPlan: true });
 const ours = { schema: gatewayLoaded.schema, executor: (context: never) => executor.execute(context, services as unknown as ServiceMap) };
 
 let hashes = 0;
-function requestContext(schema: GraphQLSchema, query: string, variables?: Record<string, unknown>, operationName?: string) {
+function requestContext(schema: GraphQLSchema, query: string, variables?: Record<string, unknown>, operationName?: string, headers?: Record<string, string>) {
   const document = parse(query);
   const errors = validate(schema, document);
   assert.deepEqual(errors, [], `the test operation is valid: ${errors.map((error) => error.message).join('; ')}`);
   return {
-    request: { query, variables, operationName },
+    request: { query, variables, operationName, http: headers && { method: 'POST', headers: new HeaderMap(Object.entries(headers)), search: '' } },
     document,
     source: query,
     queryHash: `hash-${++hashes}`,
@@ -132,11 +133,11 @@ function requestContext(schema: GraphQLSchema, query: string, variables?: Record
 }
 
 /** Both executors' answers to the same request, as the JSON a client would read. */
-async function both(query: string, options: { variables?: Record<string, unknown>; operationName?: string; mutate?: Mutation } = {}) {
+async function both(query: string, options: { variables?: Record<string, unknown>; operationName?: string; mutate?: Mutation; headers?: Record<string, string> } = {}) {
   const run = async (loaded: { schema: GraphQLSchema; executor: (context: never) => Promise<unknown> }) => {
     for (const service of Object.values(services)) service.mutate = options.mutate;
     try {
-      const result = await loaded.executor(requestContext(loaded.schema, query, options.variables, options.operationName));
+      const result = await loaded.executor(requestContext(loaded.schema, query, options.variables, options.operationName, options.headers));
       return JSON.stringify(result, (_key, value) => (value instanceof GraphQLError ? value.toJSON() : value));
     } finally {
       for (const service of Object.values(services)) service.mutate = undefined;
@@ -205,6 +206,14 @@ describe("the router's query plan executor answers as @apollo/gateway does", () 
   it('when entities come back short, or a subgraph sends nothing', async () => {
     await same(`{ nodes { id ... on Square { label } } }`, { mutate: (service, data) => service === 'labels' && data._entities?.pop() });
     await same(`{ square(id: "missing") { id label } node(id: "c1") { id ... on Circle { label area } } }`);
+  });
+
+  it('with the query plan in extensions when a developer asks for it (Apollo Sandbox)', async () => {
+    const query = '{ nodes { id ... on Square { label } } }';
+    const prettified = await same(query, { headers: { 'apollo-query-plan-experimental': '1' } });
+    assert.match(prettified.extensions.__queryPlanExperimental, /QueryPlan \{[\s\S]*Fetch\(service: "labels"\)/);
+    const internal = await same(query, { headers: { 'apollo-query-plan-experimental': '1', 'apollo-query-plan-experimental-format': 'internal' } });
+    assert.equal(internal.extensions.__queryPlanExperimental.kind, 'QueryPlan');
   });
 
   it('for invalid variables, before any subgraph is called', async () => {

@@ -122,6 +122,12 @@ describe('the router over HTTP', () => {
     assert.equal(await cacheControl('{ customers(first: 1000) { totalCount } }'), 'no-store', 'never for an answer with errors');
   });
 
+  it('shows Apollo Sandbox the query plan when it asks (outside production)', async () => {
+    const { body } = await hub.request('{ planned: customers(first: 2) { edges { node { name orders { totalCount } } } } }', undefined, { 'apollo-query-plan-experimental': '1' });
+    assert.match(body.extensions?.__queryPlanExperimental as string, /Fetch\(service: "customers"\)[\s\S]*Fetch\(service: "orders"\)/);
+    assert.equal((await hub.request('{ customerGroups { code } }')).body.extensions, undefined);
+  });
+
   it('answers 404 for an unknown path', async () => {
     const response = await fetch(`${origin}/nope`);
     assert.equal(response.status, 404);

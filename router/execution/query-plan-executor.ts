@@ -4,7 +4,7 @@ import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/t
 import { generateHydratedPaths } from '@apollo/gateway/dist/executeQueryPlan.js';
 import { deepMerge } from '@apollo/gateway/dist/utilities/deepMerge.js';
 import { ERRORS, errorCodeDef, operationFromDocument, Supergraph, type Schema } from '@apollo/federation-internals';
-import { getResponseName, QueryPlanner, type FetchNode, type PlanNode, type QueryPlan, type QueryPlanSelectionNode } from '@apollo/query-planner';
+import { getResponseName, prettyFormatQueryPlan, QueryPlanner, type FetchNode, type PlanNode, type QueryPlan, type QueryPlanSelectionNode } from '@apollo/query-planner';
 import { GraphQLError, Kind, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values.js';
 import { ResponseShaper } from './response-shaper.js';
@@ -51,8 +51,16 @@ export class QueryPlanExecutor {
   private readonly planner: QueryPlanner;
   private readonly prepared = new WeakMap<DocumentNode, Map<string, PreparedOperation>>();
 
-  /** `supergraphSdl` as the gateway gets it; `schema` is the API schema Apollo Server validates against. */
-  constructor(supergraphSdl: string, schema: GraphQLSchema) {
+  /**
+   * `supergraphSdl` as the gateway gets it; `schema` is the API schema Apollo Server validates
+   * against. `exposeQueryPlan`: answer the `Apollo-Query-Plan-Experimental` header with the plan
+   * in `extensions`, as the gateway does outside production (Apollo Sandbox shows it).
+   */
+  constructor(
+    supergraphSdl: string,
+    schema: GraphQLSchema,
+    private readonly options: { exposeQueryPlan: boolean } = { exposeQueryPlan: false },
+  ) {
     const supergraph = Supergraph.build(supergraphSdl);
     this.apiSchema = supergraph.apiSchema();
     this.supergraphSchema = supergraph.schema.toGraphQLJSSchema();
@@ -64,11 +72,11 @@ export class QueryPlanExecutor {
    * The gateway as Apollo Server sees it: the ApolloGateway loads the supergraph and gives the
    * schema; operations run here.
    */
-  static wrap(gateway: ApolloGateway, supergraphSdl: string, serviceMap: () => ServiceMap): GatewayInterface {
+  static wrap(gateway: ApolloGateway, supergraphSdl: string, serviceMap: () => ServiceMap, options: { exposeQueryPlan: boolean }): GatewayInterface {
     return {
-      load: async (options) => {
-        const loaded = await gateway.load(options);
-        const executor = new QueryPlanExecutor(supergraphSdl, loaded.schema);
+      load: async (loadOptions) => {
+        const loaded = await gateway.load(loadOptions);
+        const executor = new QueryPlanExecutor(supergraphSdl, loaded.schema, options);
         return { schema: loaded.schema, executor: (requestContext) => executor.execute(requestContext as RequestContext, serviceMap()) };
       },
       onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
@@ -84,7 +92,20 @@ export class QueryPlanExecutor {
       const { errors } = getVariableValues(this.schema, definitions, variables ?? {});
       if (errors) return { errors };
     }
-    const execution: Execution = { serviceMap, requestContext, variables, prepared, errors: [] };
+    const result = await this.run({ serviceMap, requestContext, variables, prepared, errors: [] });
+    const headers = requestContext.request.http?.headers;
+    if (this.options.exposeQueryPlan && headers?.get('apollo-query-plan-experimental')) {
+      const format = headers.get('apollo-query-plan-experimental-format') ?? 'prettified';
+      const { queryPlan } = prepared;
+      result.extensions = {
+        __queryPlanExperimental: format === 'prettified' ? (queryPlan.node ? prettyFormatQueryPlan(queryPlan) : true) : format === 'internal' ? queryPlan : true,
+      };
+    }
+    return result;
+  }
+
+  private async run(execution: Execution): Promise<ExecutionResult> {
+    const { prepared, variables } = execution;
     const data = Object.create(null) as ResultMap;
     const root = prepared.queryPlan.node;
     if (root?.kind === 'Subscription') throw new Error('Execution of subscriptions not supported by gateway');

@@ -32,7 +32,7 @@ export type SubgraphName = 'customers' | 'orders' | 'access';
 export interface GraphQLResponse<Data = any> {
   status: number;
   headers: Headers;
-  body: { data?: Data; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[] };
+  body: { data?: Data; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[]; extensions?: Record<string, any> };
 }
 
 /**
