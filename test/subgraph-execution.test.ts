@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestHub, type TestHub } from './support/hub.js';
+import { graphql, internalHeaders, startTestHub, type TestHub } from './support/hub.js';
 
 /**
  * The subgraphs run operations compiled by graphql-jit (GRAPHQL_JIT, default true). A second
@@ -76,5 +76,19 @@ describe('subgraph execution with graphql-jit', () => {
     assert.equal(badInput.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
     await same(`mutation { placeOrder(input: { customerId: "${customerId}", currency: "eur", lines: [{ sku: "", quantity: 0, unitPrice: "1" }] }) { id } }`);
     await same(`mutation { updateOrderStatus(id: "${orderId}", status: PENDING) { id status } }`);
+  });
+
+  it('answers what a foreign router asks of a subgraph directly: its SDL, introspection, entities', async () => {
+    const direct = async (hub: TestHub, query: string, variables?: Record<string, unknown>) => JSON.stringify((await graphql(hub.ordersUrl, query, variables, await internalHeaders())).body);
+    const queries: [string, Record<string, unknown>?][] = [
+      ['{ _service { sdl } }'],
+      ['{ __schema { queryType { name } types { name kind } } __type(name: "Order") { fields { name type { name kind ofType { name } } } } }'],
+      ['query ($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Order { number total } ... on Customer { orders(first: 1) { totalCount } } } }', { r: [{ __typename: 'Order', id: orderId }, { __typename: 'Customer', id: customerId }, { __typename: 'Order', id: '00000000-0000-4000-8000-000000000000' }] }],
+    ];
+    for (const [query, variables] of queries) {
+      const answer = await direct(jit, query, variables);
+      assert.equal(answer, await direct(graphqlJs, query, variables));
+      assert.doesNotMatch(answer, /"errors"/);
+    }
   });
 });
