@@ -13,6 +13,7 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
+import { PerOperation } from './per-operation.js';
 
 /**
  * The Cache-Control header of a subgraph's answer, from the `@cacheControl` hints in its SDL,
@@ -37,7 +38,7 @@ export function staticCacheControlPlugin<TContext extends BaseContext>(): Apollo
     async requestDidStart() {
       return {
         async willSendResponse({ document, operationName, overallCachePolicy, response }) {
-          if (document && policies) overallCachePolicy.restrict(policies.of(document, operationName));
+          if (document && policies) overallCachePolicy.restrict(policies.byOperation.get(document, operationName));
           const existing = response.http.headers.get('cache-control');
           const hint = existing === undefined ? undefined : parseCacheControl(existing);
           if (hint === 'unparsable') return;
@@ -60,24 +61,13 @@ interface CacheHint {
 type Hint = CacheHint & { inheritMaxAge?: boolean };
 
 class OperationPolicies {
-  private readonly byDocument = new WeakMap<DocumentNode, Map<string, CacheHint>>();
   private readonly typeHints = new Map<GraphQLNamedType, Hint>();
   private readonly fieldHints = new Map<GraphQLField<unknown, unknown>, Hint>();
+  readonly byOperation = new PerOperation((document, operationName) => this.compute(document, operationName));
 
   constructor(private readonly schema: GraphQLSchema) {}
 
-  of(document: DocumentNode, operationName: string | null | undefined): CacheHint {
-    let byName = this.byDocument.get(document);
-    if (!byName) this.byDocument.set(document, (byName = new Map()));
-    let policy = byName.get(operationName ?? '');
-    if (!policy) {
-      policy = this.compute(document, operationName);
-      byName.set(operationName ?? '', policy);
-    }
-    return policy;
-  }
-
-  private compute(document: DocumentNode, operationName: string | null | undefined): CacheHint {
+  private compute(document: DocumentNode, operationName: string | undefined): CacheHint {
     const operation = getOperationAST(document, operationName);
     const root = operation && this.schema.getRootType(operation.operation);
     const overall: CacheHint = {};

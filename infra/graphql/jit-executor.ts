@@ -1,6 +1,7 @@
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import { GraphQLError, printSchema, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, printSchema, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { PerOperation } from './per-operation.js';
 
 type GatewayInterface = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
 
@@ -15,24 +16,14 @@ type GatewayInterface = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
  * Server's; only execution changes.
  */
 export function jitExecutor(schema: GraphQLSchema): GatewayInterface {
-  const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | ExecutionResult>>();
-  const compile = (document: DocumentNode, operationName: string | undefined) => {
-    let byName = compiled.get(document);
-    if (!byName) compiled.set(document, (byName = new Map()));
-    let entry = byName.get(operationName ?? '');
-    if (!entry) {
-      // graphql-jit's own JSON serialiser is off: Apollo Server writes the answer.
-      entry = compileQuery(schema, document, operationName, { customJSONSerializer: false });
-      byName.set(operationName ?? '', entry);
-    }
-    return entry;
-  };
+  // graphql-jit's own JSON serialiser is off: Apollo Server writes the answer.
+  const compiled = new PerOperation<CompiledQuery | ExecutionResult>((document, operationName) => compileQuery(schema, document, operationName, { customJSONSerializer: false }));
   return {
     async load() {
       return {
         schema,
         executor: async ({ document, request, context }) => {
-          const entry = compile(document, request.operationName ?? undefined);
+          const entry = compiled.get(document, request.operationName);
           if (!isCompiledQuery(entry)) return entry;
           const result = (await entry.query(undefined, context, request.variables ?? {})) as ExecutionResult;
           return result.errors ? { ...result, errors: result.errors.map(asGraphQLError) } : result;

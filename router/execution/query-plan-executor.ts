@@ -7,6 +7,7 @@ import { ERRORS, errorCodeDef, operationFromDocument, Supergraph, type Schema } 
 import { getResponseName, prettyFormatQueryPlan, QueryPlanner, type FetchNode, type PlanNode, type QueryPlan, type QueryPlanSelectionNode } from '@apollo/query-planner';
 import { GraphQLError, Kind, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values.js';
+import { PerOperation } from '../../infra/graphql/per-operation.js';
 import { ResponseShaper } from './response-shaper.js';
 
 type RequestContext = Parameters<typeof executeQueryPlan>[2];
@@ -45,11 +46,11 @@ interface Execution {
  * and hashes the text per request), and no telemetry span or usage-reporting trace node is made.
  */
 export class QueryPlanExecutor {
-  readonly supergraphSchema: GraphQLSchema;
+  private readonly supergraphSchema: GraphQLSchema;
   private readonly apiSchema: Schema;
   private readonly schema: GraphQLSchema;
   private readonly planner: QueryPlanner;
-  private readonly prepared = new WeakMap<DocumentNode, Map<string, PreparedOperation>>();
+  private readonly prepared = new PerOperation((document, operationName) => this.prepare(document, operationName));
 
   /**
    * `supergraphSdl` as the gateway gets it; `schema` is the API schema Apollo Server validates
@@ -85,7 +86,7 @@ export class QueryPlanExecutor {
   }
 
   async execute(requestContext: RequestContext, serviceMap: ServiceMap): Promise<ExecutionResult> {
-    const prepared = this.prepare(requestContext.document, requestContext.request.operationName ?? undefined);
+    const prepared = this.prepared.get(requestContext.document, requestContext.request.operationName);
     const variables = requestContext.request.variables;
     const definitions = prepared.operationContext.operation.variableDefinitions;
     if (definitions && definitions.length > 0) {
@@ -123,17 +124,10 @@ export class QueryPlanExecutor {
   }
 
   private prepare(document: DocumentNode, operationName: string | undefined): PreparedOperation {
-    let byName = this.prepared.get(document);
-    if (!byName) this.prepared.set(document, (byName = new Map()));
-    let prepared = byName.get(operationName ?? '');
-    if (!prepared) {
-      const operationContext = buildOperationContext({ schema: this.schema, operationDocument: document, operationName });
-      const queryPlan = this.planner.buildQueryPlan(operationFromDocument(this.apiSchema, document, { operationName }));
-      const shaper = new ResponseShaper(this.schema, operationContext.operation, operationContext.fragments);
-      prepared = { operationContext, queryPlan, shaper };
-      byName.set(operationName ?? '', prepared);
-    }
-    return prepared;
+    const operationContext = buildOperationContext({ schema: this.schema, operationDocument: document, operationName });
+    const queryPlan = this.planner.buildQueryPlan(operationFromDocument(this.apiSchema, document, { operationName }));
+    const shaper = new ResponseShaper(this.schema, operationContext.operation, operationContext.fragments);
+    return { operationContext, queryPlan, shaper };
   }
 
   private async executeNode(execution: Execution, node: PlanNode, cursor: Cursor): Promise<void> {

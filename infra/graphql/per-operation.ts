@@ -1,0 +1,24 @@
+import type { DocumentNode } from 'graphql';
+
+/**
+ * What is worked out once per operation of a parsed document (a plan, compiled code, a policy)
+ * and kept as long as the document: Apollo Server keeps one DocumentNode per query text, so a
+ * repeated query finds its entry, and an entry goes when its document is dropped.
+ */
+export class PerOperation<T> {
+  private readonly byDocument = new WeakMap<DocumentNode, Map<string, T>>();
+
+  constructor(private readonly compute: (document: DocumentNode, operationName: string | undefined) => T) {}
+
+  get(document: DocumentNode, operationName: string | null | undefined): T {
+    let byName = this.byDocument.get(document);
+    if (!byName) this.byDocument.set(document, (byName = new Map()));
+    const key = operationName ?? '';
+    let value = byName.get(key);
+    if (value === undefined) {
+      value = this.compute(document, operationName ?? undefined);
+      byName.set(key, value);
+    }
+    return value;
+  }
+}
