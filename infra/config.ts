@@ -88,6 +88,8 @@ export const routerEnv = {
   ...commonEnv,
   /** Optional for the router: with it come API keys, audit records and event-driven cache purges. */
   DATABASE_URL: postgresUrl.optional(),
+  /** The router's connections to it (API keys, audit records, the event follower). */
+  ROUTER_DB_POOL_MAX: positiveInt(5, 1000),
   /** Optional: with it, replicas share the response cache and rate-limit counters. */
   REDIS_URL: redisUrl.optional(),
   /** Schema introspection; default: on unless NODE_ENV=production. */

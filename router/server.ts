@@ -84,10 +84,10 @@ export interface RunningRouter {
  */
 export async function start(config: RouterConfig, deps: RouterDeps): Promise<RunningRouter> {
   const supergraph = readSupergraph(config.SUPERGRAPH_PATH);
-  // One small pool, when the router has a database: API keys and audit records (the access
+  // One small pool (ROUTER_DB_POOL_MAX), when the router has a database: API keys and audit records (the access
   // subgraph's tables) and the event store the response cache follows.
   const database = config.DATABASE_URL
-    ? createDatabase({ url: config.DATABASE_URL, poolMax: 5, connectTimeoutMs: 5_000, schema: 'access', logger: deps.logger })
+    ? createDatabase({ url: config.DATABASE_URL, poolMax: config.ROUTER_DB_POOL_MAX, connectTimeoutMs: 5_000, schema: 'access', logger: deps.logger })
     : undefined;
   // Identity, access rules, rate limits, safelist and audit; the gateway gets the supergraph from it.
   const security = createRouterSecurity(config, supergraph.sdl, deps.logger, database?.db);

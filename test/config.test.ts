@@ -23,6 +23,16 @@ describe('configuration', () => {
     assert.throws(() => loadConfig(customersEnv, {}), /DATABASE_URL=\(unset\)/);
   });
 
+  it('reads the router pool size and the subgraphs\' executor', () => {
+    assert.equal(loadConfig(routerEnv, {}).ROUTER_DB_POOL_MAX, 5);
+    assert.equal(loadConfig(routerEnv, { ROUTER_DB_POOL_MAX: '20' }).ROUTER_DB_POOL_MAX, 20);
+    assert.throws(() => loadConfig(routerEnv, { ROUTER_DB_POOL_MAX: '0' }), /ROUTER_DB_POOL_MAX="0"/);
+    const secrets = { DATABASE_URL: 'postgres://localhost/db', INTERNAL_TOKEN_SECRET: 'a-secret-of-at-least-thirty-two-characters' };
+    assert.equal(loadConfig(customersEnv, secrets).GRAPHQL_JIT, true);
+    assert.equal(loadConfig(customersEnv, { ...secrets, GRAPHQL_JIT: 'false' }).GRAPHQL_JIT, false);
+    assert.throws(() => loadConfig(customersEnv, { ...secrets, GRAPHQL_JIT: 'yes' }), /GRAPHQL_JIT="yes"/);
+  });
+
   it('reads CORS_ORIGINS and FORWARD_HEADERS as lists', () => {
     const config = loadConfig(routerEnv, { CORS_ORIGINS: 'https://a.example, https://b.example', FORWARD_HEADERS: 'Authorization, X-Tenant' });
     assert.deepEqual(config.CORS_ORIGINS, ['https://a.example', 'https://b.example']);
