@@ -1,5 +1,6 @@
-import { executeQueryPlan, type ServiceMap } from '@apollo/gateway';
+import type { ServiceMap } from '@apollo/gateway';
 import type { QueryPlan } from '@apollo/query-planner';
+import { executePlan, type RequestContext } from '../execution/plan-execution.js';
 import { GraphQLError, print, type DocumentNode, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../../infra/errors.js';
 import { AsyncQueue } from '../../infra/events/async-queue.js';
@@ -192,8 +193,8 @@ export class FederatedSubscriptions {
       logger: this.logger,
       metrics: {},
       cache: undefined,
-    } as unknown as Parameters<typeof executeQueryPlan>[2];
-    const result = await executeQueryPlan(queryPlan, serviceMap, requestContext, plan.operationContext, this.planner.supergraphSchema, this.planner.apiSchema);
+    } as unknown as RequestContext;
+    const result = await executePlan(queryPlan, { supergraphSchema: this.planner.supergraphSchema, shaper: plan.shaper, serviceMap, requestContext, variables: args.variables });
     return { data: result.data as ExecutionResult['data'], ...(result.errors?.length ? { errors: result.errors } : {}) };
   }
 }

@@ -3,6 +3,7 @@ import { operationFromDocument, Supergraph, type Schema } from '@apollo/federati
 import { QueryPlanner, type FetchNode, type PlanNode } from '@apollo/query-planner';
 import { GraphQLError, Kind, print, type DocumentNode, type GraphQLSchema, type SelectionNode, type ArgumentNode, type ValueNode } from 'graphql';
 import { readAccessRequirements } from '../auth/access-requirements.js';
+import { ResponseShaper } from '../execution/response-shaper.js';
 
 type OperationContext = ReturnType<typeof buildOperationContext>;
 
@@ -12,6 +13,8 @@ export interface SubscriptionPlan {
   /** Entity fetches to other subgraphs, run once per event. */
   rest?: PlanNode;
   operationContext: OperationContext;
+  /** The event's answer shaped for the client, as a query's is. */
+  shaper: ResponseShaper;
   /** True when the root field resumes from a cursor (`after`): such streams are never shared. */
   resumes: boolean;
 }
@@ -27,7 +30,7 @@ export class SubscriptionPlanner {
   /** The API schema clients see, for validating operations before anything opens upstream. */
   readonly schema: GraphQLSchema;
   readonly supergraphSchema: GraphQLSchema;
-  readonly apiSchema: Schema;
+  private readonly apiSchema: Schema;
   private readonly planner: QueryPlanner;
   private readonly plans = new Map<string, Omit<SubscriptionPlan, 'resumes'>>();
 
@@ -47,7 +50,8 @@ export class SubscriptionPlanner {
       const operationContext = buildOperationContext({ schema: this.schema, operationDocument: document, operationName: operationName ?? undefined });
       const queryPlan = this.planner.buildQueryPlan(operationFromDocument(this.apiSchema, document, { operationName: operationName ?? undefined }));
       if (queryPlan.node?.kind !== 'Subscription') throw new GraphQLError('The operation is not a subscription');
-      plan = { primary: queryPlan.node.primary, rest: queryPlan.node.rest, operationContext };
+      const shaper = new ResponseShaper(this.schema, operationContext.operation, operationContext.fragments);
+      plan = { primary: queryPlan.node.primary, rest: queryPlan.node.rest, operationContext, shaper };
       if (this.plans.size >= MAX_CACHED_PLANS) this.plans.clear();
       this.plans.set(key, plan);
     }
