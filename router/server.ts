@@ -118,16 +118,16 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     new SubgraphDataSource({ url: subgraphUrls[name]!, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, policy: policies[name]!, client, internalTokens: internalTokens(name) });
 
   // The gateway loads the supergraph and makes the data sources; our executor runs the operations.
+  // Subscriptions run their plans with the same executor.
+  const executor = new QueryPlanExecutor(security.gatewaySdl, { exposeQueryPlan: !production });
   const services: ServiceMap = {};
-  const gateway = QueryPlanExecutor.wrap(
+  const gateway = executor.asGateway(
     new ApolloGateway({
       supergraphSdl: security.gatewaySdl,
       buildService: ({ name }) => (services[name] = dataSource(name)),
       logger: deps.logger,
     }),
-    security.gatewaySdl,
     () => services,
-    { exposeQueryPlan: !production },
   );
 
   const limits = {
@@ -250,7 +250,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     },
   });
   const sockets = serveRouterSubscriptions(http.server, {
-    supergraphSdl: security.gatewaySdl,
+    executor,
     subgraphUrls,
     apollo,
     forwardHeaders: config.FORWARD_HEADERS,

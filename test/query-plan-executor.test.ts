@@ -109,8 +109,8 @@ const supergraphSdl = composed.supergraphSdl;
 
 const gateway = new ApolloGateway({ supergraphSdl, buildService: ({ name }) => services[name]! });
 const gatewayLoaded = await gateway.load();
-const executor = new QueryPlanExecutor(supergraphSdl, gatewayLoaded.schema, { exposeQueryPlan: true });
-const ours = { schema: gatewayLoaded.schema, executor: (context: never) => executor.execute(context, services as unknown as ServiceMap) };
+const executor = new QueryPlanExecutor(supergraphSdl, { exposeQueryPlan: true });
+const ours = { schema: executor.schema, executor: (context: never) => executor.execute(context, services as unknown as ServiceMap) };
 
 let hashes = 0;
 function requestContext(schema: GraphQLSchema, query: string, variables?: Record<string, unknown>, operationName?: string, headers?: Record<string, string>) {

@@ -7,6 +7,8 @@ import WebSocket from 'ws';
 import { createLogger } from '../infra/logger.js';
 import { fromRoot } from '../infra/paths.js';
 import { FederatedSubscriptions } from '../router/subscriptions/federated-subscriptions.js';
+import { readAccessRequirements } from '../router/auth/access-requirements.js';
+import { QueryPlanExecutor } from '../router/execution/query-plan-executor.js';
 import { SubscriptionPlanner } from '../router/subscriptions/subscription-planner.js';
 import { UpstreamClients } from '../router/subscriptions/upstream-clients.js';
 import { startTestHub, TEST_INTERNAL_SECRET, type TestHub } from './support/hub.js';
@@ -307,7 +309,7 @@ describe('a subscriber that does not keep up', () => {
     const logger = createLogger('test', 'silent');
     const signer = new InternalTokenSigner(TEST_INTERNAL_SECRET);
     const upstream = new UpstreamClients({ customers: hub.customersUrl, orders: hub.ordersUrl }, logger, () => signer);
-    const planner = new SubscriptionPlanner(readFileSync(fromRoot('schema/supergraph.graphql'), 'utf8'));
+    const planner = new SubscriptionPlanner(new QueryPlanExecutor(readAccessRequirements(readFileSync(fromRoot('schema/supergraph.graphql'), 'utf8')).gatewaySdl));
     const subscriptions = new FederatedSubscriptions(planner, {}, upstream, logger, 1_000);
     const customer = await newCustomer();
     const sent: string[] = [];

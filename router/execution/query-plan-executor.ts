@@ -10,7 +10,7 @@ import { ResponseShaper } from './response-shaper.js';
 type GatewayInterface = Pick<ApolloGateway, 'load' | 'onSchemaLoadOrUpdate' | 'stop'>;
 
 /** What one operation of one document needs, worked out on its first request. */
-interface PreparedOperation {
+export interface PreparedOperation {
   operationContext: ReturnType<typeof buildOperationContext>;
   queryPlan: QueryPlan;
   shaper: ResponseShaper;
@@ -25,39 +25,39 @@ interface PreparedOperation {
  * and hashes the text per request), and no telemetry span or usage-reporting trace node is made.
  */
 export class QueryPlanExecutor {
-  private readonly supergraphSchema: GraphQLSchema;
+  /** The API schema: operations' variables are checked and answers shaped against it. */
+  readonly schema: GraphQLSchema;
+  /** The supergraph as graphql-js sees it, for entity representations. */
+  readonly supergraphSchema: GraphQLSchema;
   private readonly apiSchema: Schema;
-  private readonly schema: GraphQLSchema;
   private readonly planner: QueryPlanner;
   private readonly prepared = new PerOperation((document, operationName) => this.prepare(document, operationName));
 
   /**
-   * `supergraphSdl` as the gateway gets it; `schema` is the API schema Apollo Server validates
-   * against. `exposeQueryPlan`: answer the `Apollo-Query-Plan-Experimental` header with the plan
-   * in `extensions`, as the gateway does outside production (Apollo Sandbox shows it).
+   * `supergraphSdl` as the gateway gets it (without `for: SECURITY` links). `exposeQueryPlan`:
+   * answer the `Apollo-Query-Plan-Experimental` header with the plan in `extensions`, as the
+   * gateway does outside production (Apollo Sandbox shows it).
    */
   constructor(
     supergraphSdl: string,
-    schema: GraphQLSchema,
     private readonly options: { exposeQueryPlan: boolean } = { exposeQueryPlan: false },
   ) {
     const supergraph = Supergraph.build(supergraphSdl);
     this.apiSchema = supergraph.apiSchema();
+    this.schema = this.apiSchema.toGraphQLJSSchema();
     this.supergraphSchema = supergraph.schema.toGraphQLJSSchema();
-    this.schema = schema;
     this.planner = new QueryPlanner(supergraph);
   }
 
   /**
    * The gateway as Apollo Server sees it: the ApolloGateway loads the supergraph and gives the
-   * schema; operations run here.
+   * schema Apollo Server validates against; operations run here.
    */
-  static wrap(gateway: ApolloGateway, supergraphSdl: string, serviceMap: () => ServiceMap, options: { exposeQueryPlan: boolean }): GatewayInterface {
+  asGateway(gateway: ApolloGateway, serviceMap: () => ServiceMap): GatewayInterface {
     return {
       load: async (loadOptions) => {
         const loaded = await gateway.load(loadOptions);
-        const executor = new QueryPlanExecutor(supergraphSdl, loaded.schema, options);
-        return { schema: loaded.schema, executor: (requestContext) => executor.execute(requestContext as RequestContext, serviceMap()) };
+        return { schema: loaded.schema, executor: (requestContext) => this.execute(requestContext as RequestContext, serviceMap()) };
       },
       onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
       stop: () => gateway.stop(),
@@ -84,7 +84,8 @@ export class QueryPlanExecutor {
     return result;
   }
 
-  private prepare(document: DocumentNode, operationName: string | undefined): PreparedOperation {
+  /** Plans an operation and compiles its shaping (`execute` keeps the result per document). */
+  prepare(document: DocumentNode, operationName: string | undefined): PreparedOperation {
     const operationContext = buildOperationContext({ schema: this.schema, operationDocument: document, operationName });
     const queryPlan = this.planner.buildQueryPlan(operationFromDocument(this.apiSchema, document, { operationName }));
     const shaper = new ResponseShaper(this.schema, operationContext.operation, operationContext.fragments);

@@ -13,11 +13,13 @@ import { auditOperation, guardOperation, type OperationGuard } from '../auth/sec
 import { createSocketContext, type RouterContext } from '../context.js';
 import type { SubgraphDataSource } from '../subgraph-data-source.js';
 import { FederatedSubscriptions } from './federated-subscriptions.js';
+import type { QueryPlanExecutor } from '../execution/query-plan-executor.js';
 import { SubscriptionPlanner } from './subscription-planner.js';
 import { UpstreamClients } from './upstream-clients.js';
 
 export interface RouterSubscriptionOptions {
-  supergraphSdl: string;
+  /** Plans each subscription and runs each event's plan, as it does for queries. */
+  executor: QueryPlanExecutor;
   subgraphUrls: Record<string, string>;
   /** Serves queries and mutations sent over the socket, the same way as over HTTP. */
   apollo: ApolloServer<RouterContext>;
@@ -43,7 +45,7 @@ export interface RouterSubscriptionOptions {
 
 /** graphql-ws on the router's /graphql: federated subscriptions, and queries and mutations. */
 export function serveRouterSubscriptions(server: Server, options: RouterSubscriptionOptions) {
-  const planner = new SubscriptionPlanner(options.supergraphSdl);
+  const planner = new SubscriptionPlanner(options.executor);
   const upstream = new UpstreamClients(options.subgraphUrls, options.logger, options.internalTokens);
   const dataSources = Object.fromEntries(Object.keys(options.subgraphUrls).map((name) => [name, options.dataSource(name)]));
   const subscriptions = new FederatedSubscriptions(planner, dataSources, upstream, options.logger, options.maxBufferedBytes);
