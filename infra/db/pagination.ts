@@ -109,9 +109,12 @@ export function countsWithPage(info: GraphQLResolveInfo, page: PageRequest): boo
   return info.fieldNodes.some((node) => selects(node.selectionSet));
 }
 
-/** Rows read with a `windowTotal` column (see countsWithPage): the rows without it, and the count. */
-export function splitWindowTotal<Row>(rows: (Row & { windowTotal?: string | number | null })[]): { rows: Row[]; total: number | undefined } {
-  let total: number | undefined;
+/**
+ * A page read with a `windowTotal` column when `counted` (see countsWithPage): the rows without
+ * it, and the count (0 when no row matched); no count when not `counted`.
+ */
+export function splitWindowTotal<Row>(rows: (Row & { windowTotal?: string | number | null })[], counted: boolean): { rows: Row[]; total?: number } {
+  let total = counted ? 0 : undefined;
   const plain = rows.map(({ windowTotal, ...row }) => {
     if (windowTotal != null) total = Number(windowTotal);
     return row as Row;

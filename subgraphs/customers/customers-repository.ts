@@ -127,8 +127,7 @@ export class CustomersRepository {
         .orderBy('id', 'desc')
         .limit(v.limit),
     );
-    const { rows, total } = splitWindowTotal(found);
-    return { rows, total: count ? (total ?? 0) : undefined };
+    return splitWindowTotal(found, count);
   }
 
   async count(filter: CustomerFilter): Promise<number> {

@@ -98,8 +98,8 @@ export class OrdersRepository {
 
   /** One page; with `count` (a first page only, see countsWithPage) the same statement counts every match. */
   async list(filter: OrderFilter, page: PageRequest, count = false): Promise<{ rows: OrderRow[]; total?: number }> {
-    if (filter.customerId && !isUuid(filter.customerId)) return { rows: [], total: count ? 0 : undefined };
-    const { rows, total } = splitWindowTotal(
+    if (filter.customerId && !isUuid(filter.customerId)) return splitWindowTotal([], count);
+    return splitWindowTotal(
       await this.db
         .selectFrom('orders')
         .selectAll()
@@ -109,8 +109,8 @@ export class OrdersRepository {
         .orderBy('id', 'desc')
         .limit(page.first + 1)
         .execute(),
+      count,
     );
-    return { rows, total: count ? (total ?? 0) : undefined };
   }
 
   async count(filter: OrderFilter): Promise<number> {
