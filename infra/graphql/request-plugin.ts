@@ -4,6 +4,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { Principal } from '../auth/principal.js';
 import { ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { recordForRelease } from './request-release.js';
 
 /** What every request context in this codebase carries. */
 export interface RequestContext extends BaseContext {
@@ -19,10 +20,12 @@ export interface RequestContext extends BaseContext {
 /**
  * Puts the request id into every error's `extensions`, logs unexpected errors with it, and
  * writes one log line per operation, so that a client's report can be matched to the log.
+ * Records each operation for graphqlHandler to release after the response (request-release.ts).
  */
 export function requestPlugin<TContext extends RequestContext>(): ApolloServerPlugin<TContext> {
   return {
-    async requestDidStart() {
+    async requestDidStart(requestContext) {
+      recordForRelease(requestContext);
       const started = performance.now();
       return {
         async didEncounterErrors({ errors, contextValue, operationName }) {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { ErrorCode, httpErrorBody } from '../errors.js';
+import { attachReleaseHandle, release, type ReleaseHandle } from '../graphql/request-release.js';
 import { sendJson, type RouteHandler } from './http-server.js';
 
 export interface GraphQLHandlerOptions<TContext extends BaseContext> {
@@ -13,6 +14,12 @@ export interface GraphQLHandlerOptions<TContext extends BaseContext> {
    * (the router's response cache does). Throwing from it fails the request with a 500.
    */
   respond?: (request: { method: string; body: unknown }, req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<boolean>;
+  /**
+   * Once the response is written, also empty Apollo Server's copy of the context (see
+   * request-release.ts); the result is always dropped. For servers whose operations leave no
+   * work running after their response: every resolver awaited, no retry that reads the context later.
+   */
+  releaseContext?: boolean;
 }
 
 class BodyTooLarge extends Error {}
@@ -84,18 +91,27 @@ export function graphqlHandler<TContext extends BaseContext>(
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
-    const response = await server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method, headers, search, body },
-      context: async () => options.context(req, requestId),
-    });
+    let handle: ReleaseHandle | undefined;
+    try {
+      const response = await server.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method, headers, search, body },
+        context: async () => {
+          const context = await options.context(req, requestId);
+          handle = attachReleaseHandle(context);
+          return context;
+        },
+      });
 
-    for (const [name, value] of response.headers) res.setHeader(name, value);
-    res.statusCode = response.status ?? 200;
-    if (response.body.kind === 'complete') {
-      res.end(response.body.string);
-      return;
+      for (const [name, value] of response.headers) res.setHeader(name, value);
+      res.statusCode = response.status ?? 200;
+      if (response.body.kind === 'complete') {
+        res.end(response.body.string);
+        return;
+      }
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    } finally {
+      if (handle) release(handle, { context: options.releaseContext === true });
     }
-    for await (const chunk of response.body.asyncIterator) res.write(chunk);
-    res.end();
   };
 }
