@@ -83,10 +83,10 @@ function prepareReads(client: pg.PoolClient): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   const names = new Map<string, string>();
   client.query = ((text: unknown, values?: unknown, callback?: unknown) => {
-    if (typeof text !== 'string' || !Array.isArray(values) || !/^\s*select\b/i.test(text) || /\bin \(\$/i.test(text)) return query(text, values, callback);
+    if (typeof text !== 'string' || !Array.isArray(values)) return query(text, values, callback);
     let name = names.get(text);
     if (!name) {
-      if (names.size >= MAX_PREPARED) return query(text, values, callback);
+      if (names.size >= MAX_PREPARED || !/^\s*select\b/i.test(text) || /\bin \(\$/i.test(text)) return query(text, values, callback);
       names.set(text, (name = `ic_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`));
     }
     return query({ name, text, values }, callback);
