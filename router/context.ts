@@ -69,22 +69,45 @@ export function credentialsError(authentication: Authentication): GraphQLError |
   });
 }
 
+/**
+ * The context of an HTTP request. Its logger is made on first use (an answer from the response
+ * cache logs nothing), by a getter on the prototype: a getter in an object literal would cost an
+ * old-generation accessor pair per request, and keep the request alive from old space until a
+ * full collection. Apollo Server's copy of a context keeps the prototype.
+ */
+class HttpRequestContext implements RouterContext {
+  private requestLogger?: Logger;
+  principal?: Principal;
+  credentialsError?: GraphQLError;
+  cache?: CacheRequestState;
+  guarded?: { refused: GraphQLError | undefined };
+  deadline?: number;
+
+  constructor(
+    readonly requestId: string,
+    private readonly rootLogger: Logger,
+    readonly clientIp: string,
+    readonly forwardedHeaders: Record<string, string>,
+  ) {}
+
+  get logger(): Logger {
+    return (this.requestLogger ??= this.rootLogger.child({ requestId: this.requestId }));
+  }
+}
+
 /** Context for an HTTP request: its credentials are verified here, once, before the operation is parsed. */
 export async function createContext(req: IncomingMessage, requestId: string, deps: ContextDeps): Promise<RouterContext> {
   const authentication = await deps.authenticator.authenticate(credentialsFromHeaders(req.headers));
-  let logger: Logger | undefined;
-  return {
+  const context = new HttpRequestContext(
     requestId,
-    // Made on first use: an answer from the response cache logs nothing.
-    get logger() {
-      return (logger ??= deps.logger.child({ requestId }));
-    },
-    principal: authentication.outcome === 'ok' ? authentication.principal : undefined,
-    credentialsError: credentialsError(authentication),
-    clientIp: clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], deps.trustedProxies),
-    forwardedHeaders: pick(deps, (name) => req.headers[name]),
-    deadline: deps.operationTimeoutMs === undefined ? undefined : Date.now() + deps.operationTimeoutMs,
-  };
+    deps.logger,
+    clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], deps.trustedProxies),
+    pick(deps, (name) => req.headers[name]),
+  );
+  if (authentication.outcome === 'ok') context.principal = authentication.principal;
+  context.credentialsError = credentialsError(authentication);
+  if (deps.operationTimeoutMs !== undefined) context.deadline = Date.now() + deps.operationTimeoutMs;
+  return context;
 }
 
 /**

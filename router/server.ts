@@ -212,7 +212,11 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     },
     routes: {
       '/graphql': graphqlHandler(apollo, {
-        context: async (req, requestId) => ({ ...(await contextOf(req, requestId)), cache: cache?.stateFor(req) }),
+        context: async (req, requestId) => {
+          const context = await contextOf(req, requestId);
+          context.cache = cache?.stateFor(req);
+          return context;
+        },
         // A repeated query with a fresh cached answer is served here, before Apollo Server, once
         // the request passes the same guard as any other; the guard's verdict is kept for Apollo Server.
         respond:

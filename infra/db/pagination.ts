@@ -68,27 +68,37 @@ export function pageRequest(args: { first?: number | null; after?: string | null
   return { first, after: args.after ? decodeCursor(args.after, `${prefix}after`, isId) : null };
 }
 
+/** Its cursor is encoded when read: most operations select only pageInfo.endCursor, if any cursor at all. */
+class Edge<Row extends CursorPosition> {
+  constructor(readonly node: Row) {}
+
+  // On the prototype: a getter in an object literal would cost an old-generation accessor pair
+  // per edge, which keeps the edge's row alive until a full collection.
+  get cursor(): string {
+    return encodeCursor(this.node);
+  }
+}
+
+class PageInfoOf<Row extends CursorPosition> implements PageInfo {
+  constructor(
+    readonly hasNextPage: boolean,
+    private readonly last: Edge<Row> | undefined,
+  ) {}
+
+  get endCursor(): string | null {
+    return this.last?.cursor ?? null;
+  }
+}
+
 /**
  * Builds a connection from up to `first + 1` rows; the extra row only tells that a next page
  * exists. `totalCount`: the count, when the page's own statement counted it, or how to count.
  */
 export function toConnection<Row extends CursorPosition>(rows: Row[], first: number, totalCount: number | (() => Promise<number>)): Connection<Row> {
-  const page = rows.slice(0, first);
-  // Encoded when read: most operations select only pageInfo.endCursor, if any cursor at all.
-  const edges = page.map((node) => ({
-    node,
-    get cursor() {
-      return encodeCursor(node);
-    },
-  }));
+  const edges = rows.slice(0, first).map((node) => new Edge(node));
   return {
     edges,
-    pageInfo: {
-      hasNextPage: rows.length > first,
-      get endCursor() {
-        return edges.at(-1)?.cursor ?? null;
-      },
-    },
+    pageInfo: new PageInfoOf(rows.length > first, edges.at(-1)),
     totalCount: typeof totalCount === 'number' ? () => Promise.resolve(totalCount) : totalCount,
   };
 }
