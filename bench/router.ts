@@ -2,13 +2,14 @@
  * `npm run bench`: throughput and latency of the router against plain @apollo/gateway (the
  * baseline) and a bare node:http server sending the same bytes (the limit), on two workloads,
  * in one run on loopback. Each target is a process of its own pinned to core 0; the load
- * generator (autocannon), the subgraphs and this process share core 1. Every target gets the
- * same connections, warm-up and duration, every request a distinct bearer JWT, and every
- * response is compared with the reference bytes: a non-200 or a different body fails the run.
+ * generator (autocannon), the subgraphs and this process share core 1. The targets are measured
+ * in interleaved rounds (see measureWorkload). Every target gets the same connections, warm-up and
+ * duration, every request a distinct bearer JWT, and every response is compared with the
+ * reference bytes: a non-200 or a different body fails the run.
  * Writes the results into docs/benchmarks.md (its own section only).
  *
- * Environment: BENCH_CONNECTIONS (50), BENCH_DURATION seconds per target (10), BENCH_WARMUP
- * seconds (3), BENCH_WORKLOADS (hub,federation), BENCH_TARGETS (limit,baseline,router,router-cached),
+ * Environment: BENCH_CONNECTIONS (50), BENCH_ROUNDS (3), BENCH_DURATION seconds measured per
+ * round (5), BENCH_WARMUP seconds before a target's first round (3), BENCH_WORKLOADS (hub,federation), BENCH_TARGETS (limit,baseline,router,router-cached),
  * BENCH_ROUTER_LOG_LEVEL (info, the router's default), BENCH_CPU_PROF (a folder: the gateway targets
  * write V8 CPU profiles there), BENCH_SUBGRAPH_MEMO (true), BENCH_HUB_CUSTOMERS (20),
  * BENCH_NO_WRITE (true: print the table, leave the docs alone), DATABASE_URL (the PostgreSQL
@@ -37,8 +38,11 @@ import type { LoadJob, LoadResult } from './router/load-generator.js';
 
 const env = process.env;
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 50);
-const DURATION = Number(env.BENCH_DURATION ?? 10);
+const DURATION = Number(env.BENCH_DURATION ?? 5);
+const ROUNDS = Number(env.BENCH_ROUNDS ?? 3);
 const WARMUP = Number(env.BENCH_WARMUP ?? 3);
+/** Before each later round: the connections are new, and the hot cache's entries may have expired meanwhile. */
+const ROUND_WARMUP = 1;
 const WORKLOADS = (env.BENCH_WORKLOADS ?? 'hub,federation').split(',');
 const TARGETS = (env.BENCH_TARGETS ?? 'limit,baseline,router,router-cached').split(',') as TargetKind[];
 const ROUTER_LOG_LEVEL = env.BENCH_ROUTER_LOG_LEVEL ?? 'info';
@@ -106,7 +110,10 @@ interface Workload {
 
 interface Measurement {
   target: TargetKind;
+  /** The median round's. */
   load: LoadResult;
+  /** The slowest and the fastest round's requests/s. */
+  rangeRequestsPerSecond: [number, number];
   /** The target process's CPU time per request, ms. */
   cpuMsPerRequest: number;
   /** Share of each core busy during the measurement. */
@@ -357,49 +364,99 @@ function firstDifference(a: string, b: string): string {
   return `at byte ${i}: expected …${JSON.stringify(a.slice(Math.max(0, i - 80), i + 80))}…, got …${JSON.stringify(b.slice(Math.max(0, i - 80), i + 80))}…`;
 }
 
-async function measure(kind: TargetKind, workload: Workload, reference: string, bodyFile: string, load: LoadGenerator, problems: string[]): Promise<Measurement> {
-  const profiled = CPU_PROF && kind !== 'limit';
-  const profileDir = profiled ? join(CPU_PROF, `${workload.name}-${kind}`) : undefined;
+interface Target {
+  kind: TargetKind;
+  child: Child;
+  url: string;
+}
+
+/** Starts a target and checks that its first answer is the reference, byte for byte. */
+async function startTarget(kind: TargetKind, workload: Workload, reference: string, bodyFile: string): Promise<Target> {
+  const profileDir = CPU_PROF && kind !== 'limit' ? join(CPU_PROF, `${workload.name}-${kind}`) : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const entry = kind === 'router-cached' ? 'router' : kind;
-  const target = await startChild(TARGET_ENTRY, [entry], targetEnv(kind, workload, bodyFile), TARGET_CORE, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
-  try {
-    const url = String(target.hello.url);
-    const first = await probe(url, workload.body);
-    if (first.status !== 200 || first.text !== reference) {
-      throw new Error(`${TARGET_NAMES[kind]} answers differently from the reference (status ${first.status}) ${firstDifference(reference, first.text)}`);
-    }
-    const job: LoadJob = { url, body: workload.body, expectBody: reference, connections: CONNECTIONS, durationSeconds: WARMUP };
-    const warm = await load.run(job);
-    check(`${workload.name} / ${kind} (warm-up)`, warm, problems);
-
-    const cpuBefore = cpuSeconds(target.process.pid!);
-    const [targetBefore, loadBefore] = [coreTimes(TARGET_CORE), coreTimes(LOAD_CORE)];
-    const subgraphBefore = await workload.subgraphRequests?.();
-    const result = await load.run({ ...job, durationSeconds: DURATION });
-    const subgraphAfter = await workload.subgraphRequests?.();
-    const [targetAfter, loadAfter] = [coreTimes(TARGET_CORE), coreTimes(LOAD_CORE)];
-    const cpu = cpuSeconds(target.process.pid!) - cpuBefore;
-    check(`${workload.name} / ${kind}`, result, problems);
-    const share = (after: { busy: number; total: number }, before: { busy: number; total: number }) => (after.busy - before.busy) / Math.max(1, after.total - before.total);
-    const measurement: Measurement = {
-      target: kind,
-      load: result,
-      cpuMsPerRequest: (cpu * 1000) / Math.max(1, result.requests),
-      targetCoreBusy: share(targetAfter, targetBefore),
-      loadCoreBusy: share(loadAfter, loadBefore),
-      subgraphRequestsPerOperation:
-        subgraphBefore === undefined || subgraphAfter === undefined || kind === 'limit' ? undefined : (subgraphAfter - subgraphBefore) / Math.max(1, result.requests),
-    };
-    console.log(
-      `${workload.name.padEnd(10)} ${kind.padEnd(13)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  ` +
-        `cpu ${measurement.cpuMsPerRequest.toFixed(2)} ms/req  cores ${(measurement.targetCoreBusy * 100).toFixed(0)}%/${(measurement.loadCoreBusy * 100).toFixed(0)}%` +
-        (measurement.subgraphRequestsPerOperation === undefined ? '' : `  subgraph req/op ${measurement.subgraphRequestsPerOperation.toFixed(2)}`),
-    );
-    return measurement;
-  } finally {
-    await target.stop();
+  const child = await startChild(TARGET_ENTRY, [entry], targetEnv(kind, workload, bodyFile), TARGET_CORE, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  const url = String(child.hello.url);
+  const first = await probe(url, workload.body);
+  if (first.status !== 200 || first.text !== reference) {
+    await child.stop();
+    throw new Error(`${TARGET_NAMES[kind]} answers differently from the reference (status ${first.status}) ${firstDifference(reference, first.text)}`);
   }
+  return { kind, child, url };
+}
+
+interface Round {
+  load: LoadResult;
+  cpuSeconds: number;
+  targetCoreBusy: number;
+  loadCoreBusy: number;
+  subgraphRequests?: number;
+}
+
+/** One measured round of one target, after a warm-up of `warmSeconds`. */
+async function measureRound(target: Target, workload: Workload, reference: string, load: LoadGenerator, warmSeconds: number, problems: string[]): Promise<Round> {
+  const job: LoadJob = { url: target.url, body: workload.body, expectBody: reference, connections: CONNECTIONS, durationSeconds: warmSeconds };
+  check(`${workload.name} / ${target.kind} (warm-up)`, await load.run(job), problems);
+  const pid = target.child.process.pid!;
+  const cpuBefore = cpuSeconds(pid);
+  const [targetBefore, loadBefore] = [coreTimes(TARGET_CORE), coreTimes(LOAD_CORE)];
+  const subgraphBefore = await workload.subgraphRequests?.();
+  const result = await load.run({ ...job, durationSeconds: DURATION });
+  const subgraphAfter = await workload.subgraphRequests?.();
+  const [targetAfter, loadAfter] = [coreTimes(TARGET_CORE), coreTimes(LOAD_CORE)];
+  check(`${workload.name} / ${target.kind}`, result, problems);
+  const share = (after: { busy: number; total: number }, before: { busy: number; total: number }) => (after.busy - before.busy) / Math.max(1, after.total - before.total);
+  return {
+    load: result,
+    cpuSeconds: cpuSeconds(pid) - cpuBefore,
+    targetCoreBusy: share(targetAfter, targetBefore),
+    loadCoreBusy: share(loadAfter, loadBefore),
+    subgraphRequests: subgraphBefore === undefined || subgraphAfter === undefined ? undefined : subgraphAfter - subgraphBefore,
+  };
+}
+
+/**
+ * Every target is started, then measured in ROUNDS rounds that take the targets in turn, so that
+ * a slow spell of the machine falls on all of them alike. A target's requests/s and latencies are
+ * its median round's; CPU per request and subgraph requests per operation are over all rounds.
+ */
+async function measureWorkload(workload: Workload, reference: string, bodyFile: string, load: LoadGenerator, problems: string[]): Promise<Measurement[]> {
+  const targets: Target[] = [];
+  try {
+    for (const kind of TARGETS) targets.push(await startTarget(kind, workload, reference, bodyFile));
+    const rounds = new Map<TargetKind, Round[]>(targets.map((target) => [target.kind, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const target of targets) {
+        const measured = await measureRound(target, workload, reference, load, round === 0 ? WARMUP : ROUND_WARMUP, problems);
+        rounds.get(target.kind)!.push(measured);
+        console.log(
+          `${workload.name.padEnd(10)} ${target.kind.padEnd(13)} round ${round + 1}/${ROUNDS} ${measured.load.requestsPerSecond.toFixed(0).padStart(7)} req/s  ` +
+            `p50 ${measured.load.p50} ms  p99 ${measured.load.p99} ms  cpu ${((measured.cpuSeconds * 1000) / Math.max(1, measured.load.requests)).toFixed(2)} ms/req  ` +
+            `cores ${(measured.targetCoreBusy * 100).toFixed(0)}%/${(measured.loadCoreBusy * 100).toFixed(0)}%`,
+        );
+      }
+    }
+    return targets.map(({ kind }) => summarise(kind, rounds.get(kind)!));
+  } finally {
+    for (const target of targets) await target.child.stop();
+  }
+}
+
+function summarise(kind: TargetKind, rounds: Round[]): Measurement {
+  const sorted = [...rounds].sort((a, b) => a.load.requestsPerSecond - b.load.requestsPerSecond);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  const requests = rounds.reduce((sum, round) => sum + round.load.requests, 0);
+  const sum = (pick: (round: Round) => number) => rounds.reduce((total, round) => total + pick(round), 0);
+  const counted = rounds.every((round) => round.subgraphRequests !== undefined) && kind !== 'limit';
+  return {
+    target: kind,
+    load: median.load,
+    rangeRequestsPerSecond: [sorted[0]!.load.requestsPerSecond, sorted.at(-1)!.load.requestsPerSecond],
+    cpuMsPerRequest: (sum((round) => round.cpuSeconds) * 1000) / Math.max(1, requests),
+    targetCoreBusy: sum((round) => round.targetCoreBusy) / rounds.length,
+    loadCoreBusy: sum((round) => round.loadCoreBusy) / rounds.length,
+    subgraphRequestsPerOperation: counted ? sum((round) => round.subgraphRequests!) / Math.max(1, requests) : undefined,
+  };
 }
 
 function check(what: string, result: LoadResult, problems: string[]): void {
@@ -423,7 +480,8 @@ function report(results: { workload: Workload; responseBytes: number; measuremen
     const rps = (kind: TargetKind) => measurements.find((m) => m.target === kind)?.load.requestsPerSecond;
     const rows = measurements.map((m) => {
       const subgraph = m.subgraphRequestsPerOperation === undefined ? '–' : m.subgraphRequestsPerOperation.toFixed(1);
-      return `| ${TARGET_NAMES[m.target]} | ${m.load.requestsPerSecond.toFixed(0)} | ${m.load.p50} | ${m.load.p99} | ${ratio(m.load.requestsPerSecond, rps('baseline'))} | ${ratio(m.load.requestsPerSecond, rps('limit'))} | ${m.cpuMsPerRequest.toFixed(2)} | ${(m.targetCoreBusy * 100).toFixed(0)}% | ${(m.loadCoreBusy * 100).toFixed(0)}% | ${subgraph} |`;
+      const [slowest, fastest] = m.rangeRequestsPerSecond;
+      return `| ${TARGET_NAMES[m.target]} | ${m.load.requestsPerSecond.toFixed(0)} | ${slowest.toFixed(0)}–${fastest.toFixed(0)} | ${m.load.p50} | ${m.load.p99} | ${ratio(m.load.requestsPerSecond, rps('baseline'))} | ${ratio(m.load.requestsPerSecond, rps('limit'))} | ${m.cpuMsPerRequest.toFixed(2)} | ${(m.targetCoreBusy * 100).toFixed(0)}% | ${(m.loadCoreBusy * 100).toFixed(0)}% | ${subgraph} |`;
     });
     // The issue's targets: cache off at least 1.5 times the baseline, cache hot at least half the limit.
     const verdict = (name: string, value: number | undefined, of: number | undefined, target: number) =>
@@ -436,8 +494,8 @@ function report(results: { workload: Workload; responseBytes: number; measuremen
 
 Workload: ${workload.title}; ${(responseBytes / 1024).toFixed(1)} KB per response.
 
-| target | requests/s | p50 ms | p99 ms | / baseline | / limit | target CPU ms / request | core 0 busy | core 1 busy | subgraph requests / operation |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| target | requests/s (median round) | rounds, slowest–fastest | p50 ms | p99 ms | / baseline | / limit | target CPU ms / request | core 0 busy | core 1 busy | subgraph requests / operation |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 ${targets.length > 0 ? `\nAgainst the targets: ${targets.join('; ')}.` : ''}`;
   });
@@ -448,7 +506,10 @@ ${targets.length > 0 ? `\nAgainst the targets: ${targets.join('; ')}.` : ''}`;
 
 Measured ${new Date().toISOString().slice(0, 10)} on this machine (${cpuModel()}, ${CORES} cores, Node ${process.version}), loopback.
 ${pinning}
-Load: autocannon, ${CONNECTIONS} connections, ${WARMUP} s warm-up then ${DURATION} s measured per target; each request carries its own
+Every target of a workload is started first; then ${ROUNDS} rounds take the targets in turn, so that a slow spell of the machine
+falls on all of them alike. Each round: autocannon, ${CONNECTIONS} connections, a warm-up (${WARMUP} s in the first round, ${ROUND_WARMUP} s later)
+then ${DURATION} s measured. requests/s, p50 and p99 are a target's median round's; CPU per request, core shares and
+subgraph requests per operation are over all its rounds. Each request carries its own
 HS256 bearer JWT (same subject, distinct \`jti\`, generated before the run), which the gateways forward to the subgraphs, so no
 two requests can be merged. Every response body was compared with the reference response and all were equal, with no non-2xx.
 Our router runs with NODE_ENV=production, LOG_LEVEL=${ROUTER_LOG_LEVEL} (its operation and audit log lines), JWT_SECRET set (tokens verified),
@@ -457,7 +518,8 @@ RATE_LIMIT_PER_CLIENT=0, and RESPONSE_CACHE=false or true (in-process store; war
 The federation subgraphs answer a repeated request body from memory (set BENCH_SUBGRAPH_MEMO=false to turn it off), as the public
 benchmark's Rust subgraphs cost little beside the gateway; the hub's subgraphs run in full over PostgreSQL on every request,
 in the bench process, as deployed: NODE_ENV=production, graphql-jit, \`--max-semi-space-size=64\`. The targets run with Node's defaults.
-One run; between runs requests/s move by up to about 20%, the target's CPU per request less.
+On this machine the speed of the cores changes from one minute to the next (a target's rounds can differ by half);
+the ratios compare medians of interleaved rounds, and the range column shows the spread.
 
 ${sections.join('\n\n')}
 `;
@@ -486,8 +548,7 @@ async function main(): Promise<void> {
         writeFileSync(bodyFile, reference.text);
         console.log(`${workload.name}: reference response ${reference.text.length} bytes`);
 
-        const measurements: Measurement[] = [];
-        for (const kind of TARGETS) measurements.push(await measure(kind, workload, reference.text, bodyFile, load, problems));
+        const measurements = await measureWorkload(workload, reference.text, bodyFile, load, problems);
         results.push({ workload, responseBytes: Buffer.byteLength(reference.text), measurements });
       } finally {
         await workload.stop();
