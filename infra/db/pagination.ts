@@ -72,8 +72,7 @@ export function pageRequest(args: { first?: number | null; after?: string | null
 class Edge<Row extends CursorPosition> {
   constructor(readonly node: Row) {}
 
-  // On the prototype: a getter in an object literal would cost an old-generation accessor pair
-  // per edge, which keeps the edge's row alive until a full collection.
+  // On the prototype, not in an object literal: see infra/graphql/request-release.ts on accessor pairs.
   get cursor(): string {
     return encodeCursor(this.node);
   }

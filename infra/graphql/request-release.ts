@@ -45,7 +45,7 @@ export function release(handle: ReleaseHandle, options: { context: boolean }): v
   for (const request of handle.requests) {
     request.response.body = undefined;
     if (options.context) {
-      // Not what Apollo Server fixed on it (a plugin with willResolveField does): that cannot go.
+      // What cannot be deleted stays: Apollo Server fixes a property on the context when a plugin has willResolveField.
       const context = request.contextValue;
       for (const key of Reflect.ownKeys(context)) Reflect.deleteProperty(context, key);
     }
