@@ -9,11 +9,14 @@ import { PostgresAuditSink } from '../infra/auth/postgres-audit-sink.js';
 import { scopesOf } from '../infra/auth/principal.js';
 import { loadConfig, routerEnv } from '../infra/config.js';
 import { createDatabase, type Database } from '../infra/db/database.js';
+import { migrateToLatest } from '../infra/db/migrate.js';
 import { createLogger } from '../infra/logger.js';
 import { fromRoot } from '../infra/paths.js';
 import * as router from '../router/server.js';
 import { AccessRepository, type AccessTables } from '../subgraphs/access/access-repository.js';
+import { accessMigrations } from '../subgraphs/access/migrations/index.js';
 import { graphql, startTestHub, TEST_INTERNAL_SECRET, type TestHub } from './support/hub.js';
+import { createTestDatabase } from './support/postgres.js';
 import { asRole, roleToken, TEST_JWT_SECRET } from './support/tokens.js';
 
 /**
@@ -313,6 +316,36 @@ describe('audit records', () => {
     assert.doesNotThrow(() => broken.record(auditRecord()));
     await broken.close();
     await nowhere.close();
+  });
+
+  it('stay queued while PostgreSQL cannot take them, and are written once it can', async () => {
+    // A database whose access schema is not made yet, as when the router starts before the access subgraph has migrated.
+    const fresh = await createTestDatabase();
+    const early = createDatabase<AccessTables>({ url: fresh.url, poolMax: 1, connectTimeoutMs: 5_000, schema: 'access', logger: silent });
+    try {
+      const sink = new PostgresAuditSink({ db: early.db, logger: silent, flushIntervalMs: 3_600_000, batchSize: 2 });
+      for (const requestId of ['early-1', 'early-2', 'early-3']) sink.record(auditRecord({ requestId }));
+      await sink.flush();
+      await migrateToLatest(early.db, 'access', accessMigrations, silent);
+      sink.record(auditRecord({ requestId: 'early-4' }));
+      await sink.close();
+      const { rows } = await sql<{ request_id: string }>`select request_id from access.audit_records order by id`.execute(early.db.withoutPlugins());
+      assert.deepEqual(rows.map((row) => row.request_id), ['early-1', 'early-2', 'early-3', 'early-4']);
+    } finally {
+      await early.close();
+      await fresh.drop();
+    }
+  });
+
+  it('lose only the record PostgreSQL refuses, not the rest of its batch', async () => {
+    const sink = new PostgresAuditSink({ db: database.db, logger: silent, flushIntervalMs: 3_600_000, batchSize: 10 });
+    sink.record(auditRecord({ requestId: 'batch-ok-1' }));
+    // duration_ms is an integer column: three billion is out of its range (SQLSTATE 22003).
+    sink.record(auditRecord({ requestId: 'batch-refused', durationMs: 3e9 }));
+    sink.record(auditRecord({ requestId: 'batch-ok-2' }));
+    await sink.close();
+    const { rows } = await sql<{ request_id: string }>`select request_id from access.audit_records where request_id like 'batch-%' order by id`.execute(database.db.withoutPlugins());
+    assert.deepEqual(rows.map((row) => row.request_id), ['batch-ok-1', 'batch-ok-2']);
   });
 
   it('older than the retention are pruned', async () => {

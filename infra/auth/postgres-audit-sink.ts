@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { AuditRecord, AuditSink } from './audit.js';
 
@@ -10,14 +11,17 @@ export interface PostgresAuditSinkOptions {
   flushIntervalMs?: number;
   /** A batch this large is written at once. Default 100. */
   batchSize?: number;
-  /** Records queued at most while PostgreSQL is slow; older ones are dropped (and counted in a log line) past it. Default 10,000. */
+  /** Records queued at most while PostgreSQL is slow or away; older ones are dropped (and counted in a log line) past it. Default 10,000. */
   maxQueued?: number;
 }
 
 /**
  * Audit records into access.audit_records (created by the access subgraph's migrations), in
  * batched multi-row inserts: every 500 ms, or as soon as 100 are queued. record() never throws
- * and never waits; a failed insert is logged with the number of records lost.
+ * and never waits. While PostgreSQL cannot take them (away, or the table not made yet) the
+ * records stay queued, up to maxQueued, and the next flush tries again. A record PostgreSQL
+ * refuses as such (a value out of range) would fail every time: that batch is written record by
+ * record, and only the refused ones are dropped, each with a log line.
  */
 export class PostgresAuditSink implements AuditSink {
   private readonly db: Kysely<any>;
@@ -60,16 +64,42 @@ export class PostgresAuditSink implements AuditSink {
         try {
           await this.insert(batch);
         } catch (error) {
-          this.logger.error({ err: error, lost: batch.length }, 'writing audit records failed');
+          const done = refusesData(error) ? await this.insertOneByOne(batch) : 0;
+          if (done < batch.length) {
+            // Back in front of what came meanwhile, within maxQueued (the oldest go first).
+            this.queue.unshift(...batch.slice(done));
+            const excess = this.queue.length - this.maxQueued;
+            if (excess > 0) {
+              this.queue.splice(0, excess);
+              this.dropped += excess;
+            }
+            this.logger.warn({ err: error, queued: this.queue.length }, 'writing audit records failed; they stay queued');
+            return;
+          }
         }
       }
     });
     return this.writing;
   }
 
+  /** Writes what is queued; what PostgreSQL still cannot take is lost, and logged as such. */
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.flush();
+    if (this.queue.length > 0) this.logger.error({ lost: this.queue.length }, 'audit records lost at shutdown: PostgreSQL did not take them');
+  }
+
+  /** How many of `batch`, from its start, are written or dropped; stops where PostgreSQL cannot take any. */
+  private async insertOneByOne(batch: AuditRecord[]): Promise<number> {
+    for (const [index, entry] of batch.entries()) {
+      try {
+        await this.insert([entry]);
+      } catch (error) {
+        if (!refusesData(error)) return index;
+        this.logger.error({ err: error, requestId: entry.requestId }, 'audit record refused by PostgreSQL and dropped');
+      }
+    }
+    return batch.length;
   }
 
   private async insert(batch: AuditRecord[]): Promise<void> {
@@ -81,4 +111,9 @@ export class PostgresAuditSink implements AuditSink {
       insert into access.audit_records (at, request_id, principal, client_ip, operation_name, operation_type, outcome, code, duration_ms)
       values ${sql.join(rows)}`.execute(this.db);
   }
+}
+
+/** PostgreSQL refused the values themselves (SQLSTATE classes 22 and 23): sending them again cannot help. */
+function refusesData(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && (error.code?.startsWith('22') === true || error.code?.startsWith('23') === true);
 }
