@@ -324,6 +324,8 @@ function targetEnv(kind: TargetKind, workload: Workload, bodyFile: string): Reco
         JWT_SECRET: BENCH_JWT_SECRET,
         // One caller sends thousands of operations a second here: no per-caller limit.
         RATE_LIMIT_PER_CLIENT: '0',
+        // As the baseline does: each request's own token reaches the subgraphs, so none can be merged.
+        FORWARD_HEADERS: 'authorization,accept-language',
         RESPONSE_CACHE: kind === 'router-cached' ? 'true' : 'false',
       };
   }
@@ -513,7 +515,7 @@ subgraph requests per operation are over all its rounds. Each request carries it
 HS256 bearer JWT (same subject, distinct \`jti\`, generated before the run), which the gateways forward to the subgraphs, so no
 two requests can be merged. Every response body was compared with the reference response and all were equal, with no non-2xx.
 Our router runs with NODE_ENV=production, LOG_LEVEL=${ROUTER_LOG_LEVEL} (its operation and audit log lines), JWT_SECRET set (tokens verified),
-RATE_LIMIT_PER_CLIENT=0, and RESPONSE_CACHE=false or true (in-process store; warmed by the warm-up).
+RATE_LIMIT_PER_CLIENT=0, FORWARD_HEADERS=authorization,accept-language, and RESPONSE_CACHE=false or true (in-process store; warmed by the warm-up).
 "core 0 busy" near 100% means the target was the bottleneck; "core 1 busy" near 100% means the load generator and the subgraphs were.
 The federation subgraphs answer a repeated request body from memory (set BENCH_SUBGRAPH_MEMO=false to turn it off), as the public
 benchmark's Rust subgraphs cost little beside the gateway; the hub's subgraphs run in full over PostgreSQL on every request,

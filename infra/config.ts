@@ -183,10 +183,13 @@ export const routerEnv = {
     .default('')
     .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
     .refine((entries) => entries.every(isAddressOrRange), 'must be comma-separated IP addresses or CIDR ranges'),
-  /** Client request headers passed on to subgraphs (x-request-id always is). */
+  /**
+   * Client request headers passed on to subgraphs (x-request-id always is). Not the client's
+   * credentials by default: subgraphs learn the verified caller from the internal header.
+   */
   FORWARD_HEADERS: z
     .string()
-    .default('authorization,accept-language')
+    .default('accept-language')
     .transform((value) => value.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean)),
 };
 

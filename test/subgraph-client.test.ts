@@ -45,6 +45,27 @@ describe('identical subgraph reads in flight at the same time', () => {
     }
   });
 
+  it('do not carry the client’s credentials to the subgraph unless FORWARD_HEADERS lists them', async () => {
+    const proxy = await countingProxy(hub.customersUrl);
+    const token = await testToken({ sub: 'forwarding', roles: ['readonly'] });
+    const headers = { authorization: `Bearer ${token}`, 'accept-language': 'de' };
+    const byDefault = await hub.startRouter({ customers: proxy.url });
+    const listed = await hub.startRouter({ customers: proxy.url }, { FORWARD_HEADERS: 'authorization,accept-language' });
+    try {
+      const first = await graphql(byDefault.url, '{ customers(first: 2) { totalCount } }', undefined, headers);
+      assert.equal(first.body.data?.customers.totalCount, 0);
+      assert.equal(proxy.lastHeaders()?.authorization, undefined);
+      assert.equal(proxy.lastHeaders()?.['accept-language'], 'de');
+      assert.ok(proxy.lastHeaders()?.['x-interchange-identity'], 'the verified caller goes in the internal header');
+
+      const second = await graphql(listed.url, '{ customers(first: 3) { totalCount } }', undefined, headers);
+      assert.equal(second.body.data?.customers.totalCount, 0);
+      assert.equal(proxy.lastHeaders()?.authorization, `Bearer ${token}`);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('never applies to mutations', async () => {
     const proxy = await countingProxy(hub.ordersUrl, { delayMs: 200 });
     const router = await hub.startRouter({ orders: proxy.url });

@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface CountingProxy {
@@ -7,6 +7,8 @@ export interface CountingProxy {
   requests(): number;
   /** Distinct TCP connections the requests came on. */
   connections(): number;
+  /** The headers of the last request received. */
+  lastHeaders(): IncomingHttpHeaders | undefined;
   close(): Promise<void>;
 }
 
@@ -16,9 +18,11 @@ export interface CountingProxy {
  */
 export async function countingProxy(target: string, options: { failures?: number; delayMs?: number } = {}): Promise<CountingProxy> {
   let requests = 0;
+  let lastHeaders: IncomingHttpHeaders | undefined;
   const sockets = new Set<unknown>();
   const server = createServer(async (req, res) => {
     requests += 1;
+    lastHeaders = req.headers;
     sockets.add(req.socket);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -41,6 +45,7 @@ export async function countingProxy(target: string, options: { failures?: number
     url: `http://127.0.0.1:${port}/graphql`,
     requests: () => requests,
     connections: () => sockets.size,
+    lastHeaders: () => lastHeaders,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
