@@ -30,6 +30,8 @@ export class PostgresAuditSink implements AuditSink {
   private readonly maxQueued: number;
   private queue: AuditRecord[] = [];
   private dropped = 0;
+  /** The last write failed for want of PostgreSQL. */
+  private failing = false;
   private writing: Promise<void> = Promise.resolve();
   private readonly timer: NodeJS.Timeout;
 
@@ -73,11 +75,15 @@ export class PostgresAuditSink implements AuditSink {
               this.queue.splice(0, excess);
               this.dropped += excess;
             }
-            this.logger.warn({ err: error, queued: this.queue.length }, 'writing audit records failed; they stay queued');
+            // Once per outage, not once per flush.
+            if (!this.failing) this.logger.warn({ err: error, queued: this.queue.length }, 'writing audit records failed; they stay queued until PostgreSQL takes them');
+            this.failing = true;
             return;
           }
         }
       }
+      if (this.failing) this.logger.info('audit records written again');
+      this.failing = false;
     });
     return this.writing;
   }
