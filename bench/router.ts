@@ -447,8 +447,8 @@ async function measureWorkload(workload: Workload, reference: string, bodyFile: 
 function summarise(kind: TargetKind, rounds: Round[]): Measurement {
   const sorted = [...rounds].sort((a, b) => a.load.requestsPerSecond - b.load.requestsPerSecond);
   const median = sorted[Math.floor(sorted.length / 2)]!;
-  const requests = rounds.reduce((sum, round) => sum + round.load.requests, 0);
   const sum = (pick: (round: Round) => number) => rounds.reduce((total, round) => total + pick(round), 0);
+  const requests = sum((round) => round.load.requests);
   const counted = rounds.every((round) => round.subgraphRequests !== undefined) && kind !== 'limit';
   return {
     target: kind,
