@@ -34,6 +34,17 @@ function scheduleFlush(line: string): string {
   return line;
 }
 
+/**
+ * An error as pino serialises it, without `client`: pg-pool puts the whole pg Client (its
+ * connection, socket and prepared statements) on the error of a connection it drops.
+ */
+function serializeError(error: unknown): unknown {
+  const serialized: unknown = pino.stdSerializers.err(error as Error);
+  // A value that is not an error comes back as given: it is not ours to change.
+  if (serialized !== error && serialized && typeof serialized === 'object') delete (serialized as { client?: unknown }).client;
+  return serialized;
+}
+
 /** JSON logs on stdout, one line per event; `service` and, per request, `requestId` are on every line. */
 export function createLogger(service: string, level: string = 'info'): Logger {
   return pino(
@@ -43,6 +54,7 @@ export function createLogger(service: string, level: string = 'info'): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'headers.authorization'], remove: true },
+      serializers: { err: serializeError },
       hooks: { streamWrite: scheduleFlush },
     },
     stdoutDestination(),

@@ -29,6 +29,8 @@ export class PostgresWakeSource implements WakeSource {
   }
 
   private async connect(wake: () => void, first: boolean): Promise<void> {
+    // A reconnection scheduled before stop() opens nothing after it.
+    if (this.stopped) return;
     const client = new pg.Client({ connectionString: this.url, application_name: 'interchange-event-relay' });
     const reconnect = () => {
       if (this.stopped || this.client !== client) return;
