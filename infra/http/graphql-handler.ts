@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { ErrorCode, httpErrorBody } from '../errors.js';
 import { attachReleaseHandle, release, type ReleaseHandle } from '../graphql/request-release.js';
 import { sendJson, type RouteHandler } from './http-server.js';
@@ -49,8 +50,48 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
 }
 
 /**
+ * The codes of GraphQL request errors, met before anything executes: the document does not parse
+ * or does not validate (the router's operation limits, its token limit included, are validation
+ * rules of its own, which the spec allows), names no operation to run, or its variables do not coerce.
+ */
+const REQUEST_ERROR_CODES: ReadonlySet<unknown> = new Set<string>([
+  ApolloServerErrorCode.GRAPHQL_PARSE_FAILED,
+  ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE,
+  ApolloServerErrorCode.BAD_USER_INPUT,
+  ErrorCode.OperationLimitExceeded,
+]);
+
+/**
+ * Apollo Server's status, as the GraphQL-over-HTTP spec asks: a response that carries only request
+ * errors gets 200 when it is `application/json` (a client cannot trust the body of a 4xx, which any
+ * proxy may have written) and keeps 400 as `application/graphql-response+json`. A request with no
+ * Accept header keeps 400 too: since 2025 the spec treats it as accepting the latter, and the router,
+ * which calls its subgraphs without one, reads their 400 for a variable that fails a custom scalar.
+ * Every other status (401, 403, 405, 413, 429, and the 400 of a malformed request or of CSRF
+ * prevention) stays as it is.
+ */
+function statusFor(response: HTTPGraphQLResponse, accept: string | undefined): number {
+  const status = response.status ?? 200;
+  if (status !== 400 || !accept?.trim() || response.body.kind !== 'complete') return status;
+  if (!response.headers.get('content-type')?.startsWith('application/json')) return status;
+  let body: unknown;
+  try {
+    body = JSON.parse(response.body.string);
+  } catch {
+    return status;
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || 'data' in body) return status;
+  const { errors } = body as { errors?: unknown };
+  if (!Array.isArray(errors) || errors.length === 0) return status;
+  const requestErrorsOnly = errors.every((error: { extensions?: { code?: unknown } } | null) => REQUEST_ERROR_CODES.has(error?.extensions?.code));
+  return requestErrorsOnly ? 200 : status;
+}
+
+/**
  * Plugs Apollo Server into a plain node:http server: the body is read and parsed here,
- * everything GraphQL (CSRF prevention, GET, batching, landing page) stays in Apollo Server.
+ * everything GraphQL (CSRF prevention, GET, batching, landing page) stays in Apollo Server, but
+ * for the status of a request error (statusFor).
  */
 export function graphqlHandler<TContext extends BaseContext>(
   server: ApolloServer<TContext>,
@@ -103,7 +144,7 @@ export function graphqlHandler<TContext extends BaseContext>(
       });
 
       for (const [name, value] of response.headers) res.setHeader(name, value);
-      res.statusCode = response.status ?? 200;
+      res.statusCode = statusFor(response, req.headers.accept);
       if (response.body.kind === 'complete') {
         res.end(response.body.string);
         return;

@@ -1,7 +1,7 @@
 import { buildOperationContext, type ApolloGateway, type ServiceMap } from '@apollo/gateway';
 import { operationFromDocument, Supergraph, type Schema } from '@apollo/federation-internals';
 import { prettyFormatQueryPlan, QueryPlanner, type QueryPlan } from '@apollo/query-planner';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values.js';
 import { PerOperation } from '../../infra/graphql/per-operation.js';
 import { executePlan, type ExecutionResult, type RequestContext } from './plan-execution.js';
@@ -65,6 +65,8 @@ export class QueryPlanExecutor {
   }
 
   async execute(requestContext: RequestContext, serviceMap: ServiceMap): Promise<ExecutionResult> {
+    // In gateway mode Apollo Server hands over a document whose operation it could not resolve.
+    if (!requestContext.operation) return { errors: [operationNotFound(requestContext.request.operationName)] };
     const prepared = this.prepared.get(requestContext.document, requestContext.request.operationName);
     const variables = requestContext.request.variables;
     const definitions = prepared.operationContext.operation.variableDefinitions;
@@ -91,4 +93,10 @@ export class QueryPlanExecutor {
     const shaper = new ResponseShaper(this.schema, operationContext.operation, operationContext.fragments);
     return { operationContext, queryPlan, shaper };
   }
+}
+
+/** The request names an operation the document does not define (or names none in a document of several). */
+function operationNotFound(operationName: string | undefined): GraphQLError {
+  const message = operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.';
+  return new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } });
 }
