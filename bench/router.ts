@@ -23,6 +23,7 @@ import { composeServices } from '@apollo/composition';
 import { build } from 'esbuild';
 import { parse } from 'graphql';
 import { InternalTokenSigner, INTERNAL_TOKEN_HEADER } from '../infra/auth/internal-token.js';
+import { HUB_SUBGRAPHS } from '../infra/hub-subgraphs.js';
 import { scopesOf } from '../infra/auth/principal.js';
 import { customersEnv, loadConfig, ordersEnv } from '../infra/config.js';
 import type { RunningSubgraph } from '../infra/graphql/subgraph-server.js';
@@ -230,7 +231,7 @@ async function hubWorkload(dir: string): Promise<Workload> {
     const call = async (url: string, query: string, variables: Record<string, unknown>) => {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: await signer.token(admin) },
+        headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: await signer.token(admin, HUB_SUBGRAPHS) },
         body: JSON.stringify({ query, variables }),
       });
       const body = (await response.json()) as { data?: any; errors?: unknown[] };

@@ -47,10 +47,25 @@ export const eventsEnv = {
   EVENTS_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(7),
 };
 
+/** The shortest secret accepted (JWT_SECRET, INTERNAL_TOKEN_SECRET): 32 characters, so that HS256 is not brute-forced. */
+export const MIN_SECRET_LENGTH = 32;
+
+/** Variables whose values are secrets: a configuration error never shows them, only their length. */
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['JWT_SECRET', 'INTERNAL_TOKEN_SECRET']);
+
+/**
+ * Secrets published for a local trial (docker-compose.yml's former defaults): anyone can sign
+ * with them, so NODE_ENV=production refuses them.
+ */
+export const TRIAL_SECRETS: readonly string[] = Object.freeze([
+  'interchange-local-trial-internal-secret-change-me',
+  'interchange-local-trial-jwt-secret-change-me',
+]);
+
 /** Shared by the router and the subgraphs only: signs and checks the internal identity header (x-interchange-identity). */
 const internalTokenSecret = z
   .string({ error: 'is required: a secret of 32 characters or more, the same for the router and every subgraph' })
-  .min(32, 'must be at least 32 characters');
+  .min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters`);
 
 /** Every subgraph requires it: a subgraph answers only requests signed by the router. */
 export const internalTokenEnv = { INTERNAL_TOKEN_SECRET: internalTokenSecret };
@@ -102,15 +117,20 @@ export const routerEnv = {
    * signed internal header. The hub's subgraphs refuse requests without it.
    */
   INTERNAL_TOKEN_SECRET: internalTokenSecret.optional(),
-  /** The subgraphs (by name) that get the signed internal header; default: all of them. Leave out subgraphs you do not trust with it. */
+  /**
+   * The subgraphs (by name) that get the signed internal header; default: the hub's own
+   * (HUB_SUBGRAPHS) that the supergraph has. Name others only if you trust them with it.
+   */
   INTERNAL_TOKEN_SUBGRAPHS: z
     .string()
     .transform((value) => value.split(',').map((name) => name.trim()).filter(Boolean))
     .optional(),
   /** HS256 secret for callers' bearer JWTs (at least 32 characters). In production this or JWKS_URL is required. */
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_SECRET: z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters`).optional(),
   /** A JWKS endpoint for RS256/ES256 bearer JWTs; keys are cached and a token with an unknown key id refetches them. */
   JWKS_URL: httpUrl.optional(),
+  /** With JWKS_URL, accept HS256 tokens signed with JWT_SECRET as well; default: JWKS_URL's tokens only. */
+  JWT_HS256_WITH_JWKS: flag.default(false),
   /** After fetching the JWKS, seconds before a token with an unknown key id may make the router fetch it again. */
   JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   /** When set, a bearer JWT's `iss` must equal it. */
@@ -150,6 +170,24 @@ export const routerEnv = {
   OPERATION_MAX_DIRECTIVES: positiveInt(30, 10_000),
   OPERATION_MAX_TOKENS: positiveInt(5_000, 1_000_000),
   OPERATION_MAX_COST: positiveInt(10_000, 100_000_000),
+  /** Selections an operation comes to with every fragment spread expanded where it is spread. */
+  OPERATION_MAX_SELECTIONS: positiveInt(10_000, 10_000_000),
+  /** A client must have sent its request headers within this (slow clients get 408 and are closed). */
+  HTTP_HEADERS_TIMEOUT_MS: positiveInt(10_000, 600_000),
+  /** A client must have sent its whole request within this (408 otherwise). */
+  HTTP_REQUEST_TIMEOUT_MS: positiveInt(30_000, 3_600_000),
+  /** The largest graphql-ws message accepted; a larger one closes the socket with 1009. */
+  WS_MAX_PAYLOAD_BYTES: positiveInt(1024 * 1024, 64 * 1024 * 1024),
+  /** A WebSocket must send `connection_init` within this, or it is closed with 4408. */
+  WS_CONNECTION_INIT_TIMEOUT_MS: positiveInt(5_000, 600_000),
+  /** Open WebSockets from one client address; past it a new one is closed with 4290. 0: no limit. */
+  WS_MAX_CONNECTIONS_PER_ADDRESS: nonNegativeInt(256, 1_000_000),
+  /** Open WebSockets of one principal; past it a new one is closed with 4291. 0: no limit. */
+  WS_MAX_CONNECTIONS_PER_PRINCIPAL: nonNegativeInt(64, 1_000_000),
+  /** Operations running at once on one WebSocket; one more closes it with 4292. 0: no limit. */
+  WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: nonNegativeInt(100, 1_000_000),
+  /** Failed logins (bad token or API key) per client address and rate-limit window before its credentials are not even checked; 0: no limit. */
+  AUTH_FAILURES_PER_ADDRESS: nonNegativeInt(30, 1_000_000),
   /** Keep-alive connections the router holds to each subgraph at most. */
   SUBGRAPH_CONNECTIONS: positiveInt(64, 10_000),
   /** The whole operation's deadline: subgraph calls (and retries) after it fail with TIMEOUT. */
@@ -219,7 +257,16 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-/** Parses `env` against `shape`; a bad value throws a ConfigError naming every bad variable and its value. */
+interface Problem {
+  name: string;
+  message: string;
+}
+
+/**
+ * Parses `env` against `shape`; a bad value throws a ConfigError naming every bad variable and
+ * its value (a secret's length only, a URL without its credentials: see `shownValue`). Beyond
+ * the shape, secrets are checked by `secretProblems`.
+ */
 export function loadConfig<Shape extends z.ZodRawShape>(shape: Shape, env: Env = process.env): Readonly<z.output<z.ZodObject<Shape>>> {
   const picked: Env = {};
   for (const key of Object.keys(shape)) {
@@ -228,15 +275,63 @@ export function loadConfig<Shape extends z.ZodRawShape>(shape: Shape, env: Env =
     if (value !== undefined && value !== '') picked[key] = value;
   }
   const result = z.object(shape).safeParse(picked);
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
-      const value = picked[name];
-      return `  ${name}=${value === undefined ? '(unset)' : JSON.stringify(value)}: ${issue.message}`;
-    });
+  const problems: Problem[] = result.success ? [] : result.error.issues.map((issue) => ({ name: String(issue.path[0]), message: issue.message }));
+  problems.push(...secretProblems(picked, new Set(problems.map((problem) => problem.name))));
+  if (!result.success || problems.length > 0) {
+    const lines = problems.map(({ name, message }) => `  ${name}=${shownValue(name, picked[name])}: ${message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return Object.freeze(result.data);
+}
+
+/**
+ * What the shapes cannot say about secrets: with NODE_ENV=production none is shorter than
+ * MIN_SECRET_LENGTH or one of the TRIAL_SECRETS, and JWT_SECRET is never INTERNAL_TOKEN_SECRET
+ * (a captured internal header would then be a bearer token the router accepts). `flagged`:
+ * variables the shape refused already, not reported twice.
+ */
+function secretProblems(picked: Env, flagged: ReadonlySet<string>): Problem[] {
+  const problems: Problem[] = [];
+  const production = picked.NODE_ENV === 'production';
+  for (const name of SECRET_VARIABLES) {
+    const value = picked[name];
+    if (value === undefined || flagged.has(name) || !production) continue;
+    if (value.length < MIN_SECRET_LENGTH) problems.push({ name, message: `must be at least ${MIN_SECRET_LENGTH} characters when NODE_ENV=production` });
+    else if (TRIAL_SECRETS.includes(value)) {
+      problems.push({ name, message: 'is a published trial value that anyone can sign with: set a secret of your own (openssl rand -base64 32) when NODE_ENV=production' });
+    }
+  }
+  if (picked.JWT_SECRET !== undefined && picked.JWT_SECRET === picked.INTERNAL_TOKEN_SECRET && !flagged.has('JWT_SECRET')) {
+    problems.push({ name: 'JWT_SECRET', message: 'must differ from INTERNAL_TOKEN_SECRET' });
+  }
+  return problems;
+}
+
+/**
+ * A variable's value as a configuration error shows it: a secret (SECRET_VARIABLES) by its
+ * length only; a URL without its credentials, `postgres://user:(hidden)@host/db` (user info
+ * without a password, which may be a token, and a query string, which may hold libpq's
+ * `password=`, hidden whole); a `*_URL` variable that is not a URL by its length only; anything
+ * else as it is.
+ */
+export function shownValue(name: string, value: string | undefined): string {
+  if (value === undefined) return '(unset)';
+  const hidden = `(${value.length} characters, hidden)`;
+  if (SECRET_VARIABLES.has(name)) return hidden;
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(value)?.[0];
+  if (!scheme) return name.endsWith('_URL') ? hidden : JSON.stringify(value);
+  let rest = value.slice(scheme.length);
+  let userInfo = '';
+  // The last `@`: a password may hold an unescaped `@`, `/` or `?`.
+  const at = rest.lastIndexOf('@');
+  if (at !== -1) {
+    const colon = rest.indexOf(':');
+    userInfo = colon !== -1 && colon < at ? `${rest.slice(0, colon)}:(hidden)@` : '(hidden)@';
+    rest = rest.slice(at + 1);
+  }
+  const query = rest.search(/[?#]/);
+  if (query !== -1) rest = `${rest.slice(0, query)}?(hidden)`;
+  return JSON.stringify(`${scheme}${userInfo}${rest}`);
 }
 
 export type CustomersConfig = ReturnType<typeof loadConfig<typeof customersEnv>>;

@@ -15,6 +15,12 @@ export enum ErrorCode {
   InvalidTransition = 'INVALID_TRANSITION',
   /** A service this request depends on did not answer; retrying later may succeed. */
   DependencyUnavailable = 'DEPENDENCY_UNAVAILABLE',
+  /** A subgraph failed to answer (down, refused the router, 5xx); its fields are null, the rest of the answer stands. `extensions.serviceName` names it. */
+  SubgraphUnavailable = 'SUBGRAPH_UNAVAILABLE',
+  /** A subgraph did not answer within its timeout, or the operation's deadline passed. */
+  Timeout = 'TIMEOUT',
+  /** A subgraph failed repeatedly and the router pauses calls to it for a while (its circuit is open); retry later. */
+  CircuitOpen = 'CIRCUIT_OPEN',
   /** A subscription's `after` is older than the event retention; resubscribe without it. */
   EventsExpired = 'EVENTS_EXPIRED',
   /** A subscriber did not read its events fast enough and was cut off; resubscribe with `after`. */

@@ -1,15 +1,24 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { BlockList } from 'node:net';
 import { GraphQLError } from 'graphql';
 import type { Principal } from '../infra/auth/principal.js';
 import type { CacheRequestState } from './cache/response-cache.js';
 import { dependencyUnavailable, ErrorCode } from '../infra/errors.js';
+import { rateLimitedError } from './limits/rate-limits.js';
 import type { RequestContext } from '../infra/graphql/request-plugin.js';
 import { clientIp } from '../infra/http/client-ip.js';
+import { offeredRequestId } from '../infra/http/request-id.js';
 import type { Logger } from '../infra/logger.js';
 import { credentialsFromHeaders, type Authentication, type Authenticator } from './auth/authenticator.js';
 
 export interface RouterContext extends RequestContext {
+  /**
+   * The x-request-id the client sent, or null. `requestId` is always the router's own: in the
+   * response header, on log lines, in errors, sent to subgraphs; the client's is kept beside it
+   * on log lines and in audit records.
+   */
+  clientRequestId?: string | null;
   /** The verified caller; absent for a request without credentials (or with credentials that were refused). */
   principal?: Principal;
   /** What the response cache found for this request before Apollo Server ran. */
@@ -64,6 +73,7 @@ function pick(deps: Pick<ContextDeps, 'forwardHeaders'>, lookup: (name: string) 
 export function credentialsError(authentication: Authentication): GraphQLError | undefined {
   if (authentication.outcome === 'ok') return undefined;
   if (authentication.outcome === 'unavailable') return dependencyUnavailable('access');
+  if (authentication.outcome === 'throttled') return rateLimitedError({ limit: 'authentication', retryAfterSeconds: authentication.retryAfterSeconds });
   return new GraphQLError(`Invalid credentials: ${authentication.reason}`, {
     extensions: { code: ErrorCode.Unauthenticated, reason: authentication.reason, http: { status: 401 } },
   });
@@ -85,25 +95,22 @@ class HttpRequestContext implements RouterContext {
 
   constructor(
     readonly requestId: string,
+    readonly clientRequestId: string | null,
     private readonly rootLogger: Logger,
     readonly clientIp: string,
     readonly forwardedHeaders: Record<string, string>,
   ) {}
 
   get logger(): Logger {
-    return (this.requestLogger ??= this.rootLogger.child({ requestId: this.requestId }));
+    return (this.requestLogger ??= this.rootLogger.child({ requestId: this.requestId, clientRequestId: this.clientRequestId ?? undefined }));
   }
 }
 
 /** Context for an HTTP request: its credentials are verified here, once, before the operation is parsed. */
 export async function createContext(req: IncomingMessage, requestId: string, deps: ContextDeps): Promise<RouterContext> {
-  const authentication = await deps.authenticator.authenticate(credentialsFromHeaders(req.headers));
-  const context = new HttpRequestContext(
-    requestId,
-    deps.logger,
-    clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], deps.trustedProxies),
-    pick(deps, (name) => req.headers[name]),
-  );
+  const address = clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], deps.trustedProxies);
+  const authentication = await deps.authenticator.authenticate(credentialsFromHeaders(req.headers), address);
+  const context = new HttpRequestContext(requestId, offeredRequestId(req.headers), deps.logger, address, pick(deps, (name) => req.headers[name]));
   if (authentication.outcome === 'ok') context.principal = authentication.principal;
   context.credentialsError = credentialsError(authentication);
   if (deps.operationTimeoutMs !== undefined) context.deadline = Date.now() + deps.operationTimeoutMs;
@@ -127,9 +134,12 @@ export function createSocketContext(
   deps: Omit<ContextDeps, 'authenticator'>,
 ): RouterContext {
   const params = Object.fromEntries(Object.entries(connection.connectionParams).map(([key, value]) => [key.toLowerCase(), value]));
+  const requestId = randomUUID();
+  const clientRequestId = offeredRequestId(connection.headers);
   return {
-    requestId: connection.requestId,
-    logger: deps.logger.child({ requestId: connection.requestId }),
+    requestId,
+    clientRequestId,
+    logger: deps.logger.child({ requestId, clientRequestId: clientRequestId ?? undefined }),
     principal: connection.principal,
     clientIp: clientIp(connection.clientIp, connection.headers['x-forwarded-for'], deps.trustedProxies),
     forwardedHeaders: pick(deps, (name) => params[name] ?? connection.headers[name]),

@@ -7,10 +7,11 @@ import cors from 'cors';
 import type { GraphQLFormattedError } from 'graphql';
 import { INTERNAL_TOKEN_HEADER, InternalTokenSigner, ROUTER_SERVICE } from '../infra/auth/internal-token.js';
 import { ConfigError, type RouterConfig } from '../infra/config.js';
+import { HUB_SUBGRAPHS } from '../infra/hub-subgraphs.js';
 import { createDatabase } from '../infra/db/database.js';
 import { ErrorCode } from '../infra/errors.js';
 import { maskUnexpectedErrors, requestPlugin } from '../infra/graphql/request-plugin.js';
-import { trustedProxyList } from '../infra/http/client-ip.js';
+import { clientIp, trustedProxyList } from '../infra/http/client-ip.js';
 import { graphqlHandler } from '../infra/http/graphql-handler.js';
 import { sendJson, startHttpServer } from '../infra/http/http-server.js';
 import { REQUEST_ID_HEADER } from '../infra/http/request-id.js';
@@ -19,10 +20,10 @@ import { credentialsFromHeaders } from './auth/authenticator.js';
 import { createRouterSecurity } from './auth/router-security.js';
 import { guardOperation } from './auth/security-plugin.js';
 import { cachePurgeHandler } from './cache/cache-admin.js';
-import { purgeOnEvents } from './cache/cache-invalidation.js';
 import { CACHE_STATUS_HEADER, createResponseCache, type CacheCounters } from './cache/response-cache.js';
 import { createContext, credentialsError, type RouterContext } from './context.js';
-import { operationLimitsPlugin } from './limits/operation-limits.js';
+import { OperationLimiter } from './limits/operation-limits.js';
+import { followEvents } from './event-follower.js';
 import { checkSubgraphs } from './readiness.js';
 import { SubgraphPolicy, type CircuitStateName } from './resilience/subgraph-policy.js';
 import { SubgraphClient } from './subgraph-client.js';
@@ -31,28 +32,43 @@ import { SubgraphDataSource } from './subgraph-data-source.js';
 import { refuseSubscriptionsOverHttp, serveRouterSubscriptions } from './subscriptions/router-subscriptions.js';
 import { readSupergraph, subgraphUrlsFromEnv } from './supergraph.js';
 
-/** graphql-js stops parsing past `maxTokens`; say so with the code and the limit's name. */
-function tokenLimitError(formatted: GraphQLFormattedError, maxTokens: number): GraphQLFormattedError {
-  if (formatted.extensions?.code !== 'GRAPHQL_PARSE_FAILED' || !/tokens\. Parsing aborted/.test(formatted.message)) return formatted;
-  return {
-    message: `The operation has more than ${maxTokens} tokens, over the limit`,
-    extensions: { ...formatted.extensions, code: ErrorCode.OperationLimitExceeded, limit: 'tokens', max: maxTokens },
-  };
+/**
+ * The limits Apollo Server checks itself, while parsing (graphql-js stops past `maxTokens`) and
+ * validating (`maxRecursiveSelections`): said with the same code and fields as the router's own.
+ */
+function parserLimitError(formatted: GraphQLFormattedError, limits: { maxTokens: number; maxSelections: number }): GraphQLFormattedError {
+  if (formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED' && /tokens\. Parsing aborted/.test(formatted.message)) {
+    return {
+      message: `The operation has more than ${limits.maxTokens} tokens, over the limit`,
+      extensions: { ...formatted.extensions, code: ErrorCode.OperationLimitExceeded, limit: 'tokens', max: limits.maxTokens },
+    };
+  }
+  if (formatted.extensions?.validationErrorCode === 'MAX_RECURSIVE_SELECTIONS_EXCEEDED') {
+    const { validationErrorCode: _code, ...extensions } = formatted.extensions;
+    return {
+      message: `The operation comes to more than ${limits.maxSelections} selections with its fragments expanded, over the limit`,
+      extensions: { ...extensions, code: ErrorCode.OperationLimitExceeded, limit: 'selections', max: limits.maxSelections },
+    };
+  }
+  return formatted;
 }
 
 /**
  * The signer of each subgraph's internal header: with INTERNAL_TOKEN_SECRET, for the subgraphs
- * INTERNAL_TOKEN_SUBGRAPHS names (default: all); none for the others.
+ * INTERNAL_TOKEN_SUBGRAPHS names (default: the hub's own that the supergraph has); none for the
+ * others. Each signs tokens for its subgraph alone (their audience is its name).
  */
 function internalTokenSigners(config: RouterConfig, subgraphs: string[]): (name: string) => InternalTokenSigner | undefined {
-  const signer = config.INTERNAL_TOKEN_SECRET ? new InternalTokenSigner(config.INTERNAL_TOKEN_SECRET) : undefined;
+  const secret = config.INTERNAL_TOKEN_SECRET;
   const named = config.INTERNAL_TOKEN_SUBGRAPHS;
   const unknown = named?.filter((name) => !subgraphs.includes(name)) ?? [];
   if (unknown.length > 0) {
+    // Subgraph names only: the error never shows a secret.
     throw new ConfigError(`Invalid configuration:\n  INTERNAL_TOKEN_SUBGRAPHS=${JSON.stringify(named!.join(','))}: ${unknown.join(', ')} names no subgraph of this supergraph (it has ${subgraphs.join(', ')})`);
   }
-  const signed = new Set(named ?? subgraphs);
-  return (name) => (signed.has(name) ? signer : undefined);
+  const signed = named ?? subgraphs.filter((name) => (HUB_SUBGRAPHS as readonly string[]).includes(name));
+  const signers = new Map(secret ? signed.map((name) => [name, new InternalTokenSigner(secret, name)]) : []);
+  return (name) => signers.get(name);
 }
 
 /** Origins of Apollo Sandbox (standalone and embedded), admitted by CORS in every environment. */
@@ -130,33 +146,35 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     () => services,
   );
 
-  const limits = {
+  const limiter = new OperationLimiter({
     maxDepth: config.OPERATION_MAX_DEPTH,
     maxAliases: config.OPERATION_MAX_ALIASES,
     maxRootFields: config.OPERATION_MAX_ROOT_FIELDS,
     maxDirectives: config.OPERATION_MAX_DIRECTIVES,
     maxCost: config.OPERATION_MAX_COST,
-  };
+    maxSelections: config.OPERATION_MAX_SELECTIONS,
+  });
+  const parserLimits = { maxTokens: config.OPERATION_MAX_TOKENS, maxSelections: config.OPERATION_MAX_SELECTIONS };
   const cache = config.RESPONSE_CACHE ? await createResponseCache(config, { supergraphSdl: supergraph.sdl, logger: deps.logger }) : undefined;
-  // Every replica purges for every committed event (needs the database the events are in).
-  const invalidation =
-    cache && database && config.DATABASE_URL
-      ? purgeOnEvents(cache, { db: database.db, databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL, logger: deps.logger })
-      : undefined;
 
   const mask = maskUnexpectedErrors(production);
+  const formatError = (formatted: GraphQLFormattedError, error: unknown) => mask(parserLimitError(formatted, parserLimits), error);
   const apollo = new ApolloServer<RouterContext>({
     gateway,
     logger: deps.logger,
     introspection: config.INTROSPECTION ?? !production,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: config.OPERATION_MAX_TOKENS },
+    // Counted with fragments expanded, during validation: a fragment fan-out stops here, before any walk of ours.
+    maxRecursiveSelections: config.OPERATION_MAX_SELECTIONS,
+    // No "did you mean" field suggestions for clients in production.
+    hideSchemaDetailsFromClientErrors: production,
     persistedQueries: security.persistedQueries,
-    formatError: (formatted, error) => mask(tokenLimitError(formatted, config.OPERATION_MAX_TOKENS), error),
+    formatError,
     plugins: [
       requestPlugin<RouterContext>(),
       security.plugin,
-      operationLimitsPlugin<RouterContext>(limits),
+      limiter.plugin<RouterContext>(),
       refuseSubscriptionsOverHttp(),
       // After the limits, so that they count the client's operation and not what the cache adds to it.
       ...(cache ? [cache.plugin<RouterContext>()] : []),
@@ -197,6 +215,9 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     port: config.PORT,
     host: config.HOST,
     logger: deps.logger,
+    trustClientRequestId: false,
+    headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
     // cors decides synchronously: it either calls next (carry on) or answers a pre-flight.
     intercept: (req, res) => {
       // Without an Origin header there is no CORS to decide; caches still learn that the answer varies by it.
@@ -232,24 +253,28 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
       }),
       ...(cache && {
         '/admin/cache/purge': cachePurgeHandler(cache, async (req) => {
-          const authentication = await security.authenticator.authenticate(credentialsFromHeaders(req.headers));
+          const authentication = await security.authenticator.authenticate(credentialsFromHeaders(req.headers), clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxies));
           const refused = credentialsError(authentication);
-          if (refused) return { error: { message: refused.message, code: refused.extensions.code as ErrorCode, status: authentication.outcome === 'unavailable' ? 503 : 401 } };
+          if (refused) return { error: { message: refused.message, code: refused.extensions.code as ErrorCode, status: authentication.outcome === 'unavailable' ? 503 : authentication.outcome === 'throttled' ? 429 : 401 } };
           return { principal: authentication.outcome === 'ok' ? authentication.principal : undefined };
-        }),
+        }, { audit: security.audit, trustedProxies }),
       }),
       '/': (_req, res) => {
         res.writeHead(302, { location: '/graphql' }).end();
       },
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'router' }),
-      '/ready': async (_req, res) => {
+      '/ready': async (req, res) => {
         const checked = await checkSubgraphs(subgraphUrls, Math.min(config.SUBGRAPH_TIMEOUT_MS, 2_000), async (name): Promise<Record<string, string>> => {
           const signer = internalTokens(name);
           return signer ? { [INTERNAL_TOKEN_HEADER]: await signer.token(ROUTER_SERVICE) } : {};
         });
         const subgraphs = checked.map((subgraph) => ({ ...subgraph, circuit: policies[subgraph.name]?.state }));
         const ready = subgraphs.every((subgraph) => subgraph.ready);
-        sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', subgraphs });
+        // Which subgraphs are down, and where they live, is for operators: `admin` or `health:read`.
+        const authentication = await security.authenticator.authenticate(credentialsFromHeaders(req.headers), clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxies));
+        const scopes = authentication.outcome === 'ok' ? (authentication.principal?.scopes ?? []) : [];
+        const detailed = scopes.includes('admin') || scopes.includes('health:read');
+        sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', ...(detailed && { subgraphs }) });
       },
     },
   });
@@ -261,13 +286,31 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     trustedProxies,
     dataSource,
     maxBufferedBytes: config.SUBSCRIPTION_MAX_BUFFERED_BYTES,
-    limits,
+    formatError,
+    limiter,
+    parserLimits,
+    connectionLimits: {
+      maxPayloadBytes: config.WS_MAX_PAYLOAD_BYTES,
+      connectionInitTimeoutMs: config.WS_CONNECTION_INIT_TIMEOUT_MS,
+      perAddress: config.WS_MAX_CONNECTIONS_PER_ADDRESS,
+      perPrincipal: config.WS_MAX_CONNECTIONS_PER_PRINCIPAL,
+      subscriptionsPerConnection: config.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    },
     logger: deps.logger,
     internalTokens,
     authenticator: security.authenticator,
     guard: security.guard,
     audit: security.audit,
   });
+  // Every replica follows every committed event (needs the database the events are in): the
+  // response cache purges what it changed, and a revoked or changed API key loses its sockets.
+  const events =
+    database && config.DATABASE_URL
+      ? followEvents({ db: database.db, databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL, logger: deps.logger }, (event) => {
+          if (event.subject.typename === 'ApiKey' && (event.type === 'api_key.revoked' || event.type === 'api_key.updated')) sockets.closeForApiKey(event.subject.id);
+          cache?.purgeForEvent(event).catch((error: unknown) => deps.logger.warn({ err: error, eventId: event.id }, 'purging the response cache for an event failed'));
+        })
+      : undefined;
   const url = `${http.origin}/graphql`;
   deps.logger.info({ url, subgraphs: subgraphUrls }, 'router listening');
 
@@ -283,7 +326,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
       await apollo.stop();
       await security.close();
       await client.close();
-      await invalidation?.stop();
+      await events?.stop();
       await cache?.close();
       await database?.close();
     },

@@ -1,12 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
+import { Kind, parse } from 'graphql';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { ApiKeyVerifier, generateApiKey, hashSecret, parseApiKey, verifySecret } from '../infra/auth/api-keys.js';
 import type { AuditRecord } from '../infra/auth/audit.js';
 import { PostgresAuditSink } from '../infra/auth/postgres-audit-sink.js';
-import { scopesOf } from '../infra/auth/principal.js';
+import { INTERNAL_TOKEN_HEADER } from '../infra/auth/internal-token.js';
+import { scopesOf, type Principal } from '../infra/auth/principal.js';
 import { loadConfig, routerEnv } from '../infra/config.js';
 import { createDatabase, type Database } from '../infra/db/database.js';
 import { migrateToLatest } from '../infra/db/migrate.js';
@@ -15,8 +18,9 @@ import { fromRoot } from '../infra/paths.js';
 import * as router from '../router/server.js';
 import { AccessRepository, type AccessTables } from '../subgraphs/access/access-repository.js';
 import { accessMigrations } from '../subgraphs/access/migrations/index.js';
-import { graphql, startTestHub, TEST_INTERNAL_SECRET, type TestHub } from './support/hub.js';
+import { graphql, internalHeaders, startTestHub, TEST_INTERNAL_SECRET, type TestHub } from './support/hub.js';
 import { createTestDatabase } from './support/postgres.js';
+import { countingProxy } from './support/proxy.js';
 import { asRole, roleToken, TEST_JWT_SECRET } from './support/tokens.js';
 
 /**
@@ -260,11 +264,14 @@ describe('API key hashing', () => {
 function auditRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
   return {
     at: new Date(),
+    action: 'operation',
     requestId: 'req-1',
+    clientRequestId: null,
     principal: 'user:alice',
     clientIp: '10.0.0.1',
     operationName: 'PlaceOrder',
     operationType: 'mutation',
+    rootFields: ['Mutation.placeOrder'],
     outcome: 'ok',
     code: null,
     durationMs: 12,
@@ -276,26 +283,47 @@ describe('audit records', () => {
   it('are written in batches by the sink and found by auditRecords with filters', async () => {
     const sink = new PostgresAuditSink({ db: database.db, logger: silent, flushIntervalMs: 3_600_000, batchSize: 2 });
     const base = Date.parse('2031-01-01T00:00:00Z');
-    sink.record(auditRecord({ at: new Date(base), requestId: 'audit-1', principal: 'api_key:key_aaaaaaaaaaaaaaaaaaaa', operationName: 'SyncOrders' }));
+    sink.record(auditRecord({ at: new Date(base), requestId: 'audit-1', clientRequestId: 'client-1', principal: 'api_key:key_aaaaaaaaaaaaaaaaaaaa', operationName: 'SyncOrders' }));
     sink.record(auditRecord({ at: new Date(base + 1_000), requestId: 'audit-2', principal: 'user:bob', outcome: 'denied', code: 'FORBIDDEN', operationName: 'SyncOrders' }));
-    sink.record(auditRecord({ at: new Date(base + 2_000), requestId: 'audit-3', principal: null, outcome: 'rate_limited', code: 'RATE_LIMITED', clientIp: null, operationName: null, operationType: null }));
+    sink.record(auditRecord({ at: new Date(base + 2_000), requestId: 'audit-3', principal: null, outcome: 'rate_limited', code: 'RATE_LIMITED', clientIp: null, operationName: null, operationType: null, rootFields: [] }));
+    sink.record(auditRecord({ at: new Date(base + 3_000), action: 'cache_purge', requestId: 'audit-4', operationName: null, operationType: null, rootFields: [], detail: { type: 'Order', purged: 2 } }));
     await sink.close();
 
     const QUERY = `query ($filter: AuditRecordFilter, $first: Int, $after: String) {
       auditRecords(filter: $filter, first: $first, after: $after) {
         totalCount
-        edges { node { requestId principal clientIp operationName operationType outcome code durationMs at } }
+        edges { node { action requestId clientRequestId principal clientIp operationName operationType rootFields outcome code durationMs detail at } }
         pageInfo { hasNextPage endCursor }
       }
     }`;
     const since = new Date(base).toISOString();
-    const all = await hub.query(QUERY, { filter: { since }, first: 2 });
-    assert.equal(all.auditRecords.totalCount, 3);
-    assert.deepEqual(all.auditRecords.edges.map((edge: any) => edge.node.requestId), ['audit-3', 'audit-2']);
-    const rest = await hub.query(QUERY, { filter: { since }, first: 2, after: all.auditRecords.pageInfo.endCursor });
+    const all = await hub.query(QUERY, { filter: { since }, first: 3 });
+    assert.equal(all.auditRecords.totalCount, 4);
+    assert.deepEqual(all.auditRecords.edges.map((edge: any) => edge.node.requestId), ['audit-4', 'audit-3', 'audit-2']);
+    assert.equal(all.auditRecords.edges[0].node.action, 'cache_purge');
+    assert.deepEqual(all.auditRecords.edges[0].node.detail, { type: 'Order', purged: 2 });
+    const rest = await hub.query(QUERY, { filter: { since }, first: 3, after: all.auditRecords.pageInfo.endCursor });
     assert.deepEqual(rest.auditRecords.edges.map((edge: any) => edge.node), [
-      { requestId: 'audit-1', principal: 'api_key:key_aaaaaaaaaaaaaaaaaaaa', clientIp: '10.0.0.1', operationName: 'SyncOrders', operationType: 'mutation', outcome: 'ok', code: null, durationMs: 12, at: since },
+      {
+        action: 'operation',
+        requestId: 'audit-1',
+        clientRequestId: 'client-1',
+        principal: 'api_key:key_aaaaaaaaaaaaaaaaaaaa',
+        clientIp: '10.0.0.1',
+        operationName: 'SyncOrders',
+        operationType: 'mutation',
+        rootFields: ['Mutation.placeOrder'],
+        outcome: 'ok',
+        code: null,
+        durationMs: 12,
+        detail: null,
+        at: since,
+      },
     ]);
+    const purges = await hub.query(QUERY, { filter: { since, action: 'cache_purge' } });
+    assert.deepEqual(purges.auditRecords.edges.map((edge: any) => edge.node.requestId), ['audit-4']);
+    const placed = await hub.query(QUERY, { filter: { since, rootField: 'Mutation.placeOrder' } });
+    assert.deepEqual(placed.auditRecords.edges.map((edge: any) => edge.node.requestId), ['audit-2', 'audit-1']);
 
     const denied = await hub.query(QUERY, { filter: { since, outcome: 'denied' } });
     assert.deepEqual(denied.auditRecords.edges.map((edge: any) => edge.node.requestId), ['audit-2']);
@@ -410,5 +438,82 @@ describe('secrets', () => {
     assert.ok(rows.length >= 3, `audit rows: ${JSON.stringify(rows)}`);
     const stored = JSON.stringify(rows);
     for (const value of [secretPart, admin, TEST_INTERNAL_SECRET]) assert.ok(!stored.includes(value), 'an audit record holds a secret');
+  });
+});
+
+describe('the access subgraph called directly, with a captured internal header', () => {
+  const caller = (roles: string[]): Principal => ({ kind: 'user', id: `replayed-${roles.join('-') || 'none'}`, roles, scopes: scopesOf(roles) });
+  /** Every admin operation of the access subgraph, by the root field it selects. */
+  const operations = (keyId: string): Record<string, string> => ({
+    'Query.apiKey': `{ apiKey(id: "${keyId}") { id } }`,
+    'Query.apiKeys': '{ apiKeys { totalCount } }',
+    'Query.auditRecords': '{ auditRecords { totalCount } }',
+    'Mutation.createApiKey': 'mutation { createApiKey(input: { name: "replayed", role: "admin" }) { secret } }',
+    'Mutation.rotateApiKey': `mutation { rotateApiKey(id: "${keyId}") { secret } }`,
+    'Mutation.revokeApiKey': `mutation { revokeApiKey(id: "${keyId}") { id } }`,
+  });
+  const post = async (query: string, headers: Record<string, string>) => {
+    const response = await fetch(hub.accessUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+  const keyState = async () =>
+    (await sql<{ id: string; revoked_at: Date | null }>`select id, revoked_at from access.api_keys order by id`.execute(database.db.withoutPlugins())).rows;
+
+  it('covers every root field the access schema keeps for admins', () => {
+    const sdl = parse(readFileSync(fromRoot('schema/access.graphql'), 'utf8'));
+    const adminFields = sdl.definitions.flatMap((definition) =>
+      (definition.kind === Kind.OBJECT_TYPE_DEFINITION || definition.kind === Kind.OBJECT_TYPE_EXTENSION) && ['Query', 'Mutation', 'Subscription'].includes(definition.name.value)
+        ? (definition.fields ?? []).filter((field) => field.directives?.some((directive) => directive.name.value === 'requiresScopes')).map((field) => `${definition.name.value}.${field.name.value}`)
+        : [],
+    );
+    assert.deepEqual(Object.keys(operations('key_00000000000000000000')).sort(), adminFields.sort());
+  });
+
+  it("answers a non-admin caller's header with FORBIDDEN and nothing else, and changes nothing", async () => {
+    const { apiKey } = await createKey({ name: 'target of replays', role: 'readonly' });
+    // The header the router sends access with its readiness checks (as the router, no scopes), captured on its way.
+    const proxy = await countingProxy(hub.accessUrl);
+    let readiness: string | undefined;
+    try {
+      const watched = await hub.startRouter({ access: proxy.url });
+      await fetch(new URL('/ready', watched.url), { headers: await asRole('admin') });
+      const captured = proxy.lastHeaders()?.[INTERNAL_TOKEN_HEADER];
+      readiness = typeof captured === 'string' ? captured : undefined;
+    } finally {
+      await proxy.close();
+    }
+    assert.ok(readiness, "the router's readiness check sent access no internal header");
+    const headers = [
+      { [INTERNAL_TOKEN_HEADER]: readiness },
+      await internalHeaders(caller(['readonly']), 'access'),
+      await internalHeaders(caller(['api_user', 'sap_integration']), 'access'),
+      await internalHeaders(undefined, 'access'),
+    ];
+    const before = await keyState();
+    for (const header of headers) {
+      for (const [field, query] of Object.entries(operations(apiKey.id))) {
+        const { status, body } = await post(query, header);
+        assert.equal(status, 403, `${field}: ${JSON.stringify(body)}`);
+        assert.deepEqual(Object.keys(body), ['errors'], `${field} answered more than the error`);
+        assert.equal(body.errors.length, 1);
+        assert.deepEqual(body.errors[0].extensions, { code: 'FORBIDDEN', requiredScopes: ['admin'], fields: [field], requestId: body.errors[0].extensions.requestId });
+      }
+    }
+    assert.deepEqual(await keyState(), before, 'a refused operation changed API keys');
+  });
+
+  it('refuses an admin field reached through a fragment, and answers what needs no scope', async () => {
+    const readonly = await internalHeaders(caller(['readonly']), 'access');
+    const throughFragment = await post('query { ...Keys } fragment Keys on Query { ... on Query { apiKeys { totalCount } } }', readonly);
+    assert.equal(throughFragment.status, 403);
+    assert.deepEqual(throughFragment.body.errors[0].extensions.fields, ['Query.apiKeys']);
+    const typename = await post('{ __typename }', readonly);
+    assert.deepEqual(typename.body, { data: { __typename: 'Query' } });
+  });
+
+  it("answers an admin's header", async () => {
+    const { status, body } = await post('{ apiKeys { totalCount } }', await internalHeaders(caller(['admin']), 'access'));
+    assert.equal(status, 200, JSON.stringify(body));
+    assert.equal(typeof body.data.apiKeys.totalCount, 'number');
   });
 });

@@ -235,6 +235,27 @@ describe('tokens signed with keys from a JWKS', () => {
     const forbidden = await ask(await second.sign(['sap_integration']));
     assert.equal(forbidden.body.errors?.[0]?.extensions?.code, 'FORBIDDEN');
   });
+
+  it('refuses HS256 tokens beside JWKS_URL unless JWT_HS256_WITH_JWKS=true asks for both', async () => {
+    const provider = await keyPair('ES256', 'k3');
+    keys = [provider.jwk];
+    const ask = (url: string, token: string) => graphql(url, '{ customers(first: 0) { totalCount } }', undefined, { authorization: `Bearer ${token}` });
+    // Signed with TEST_JWT_SECRET, the JWT_SECRET of every test router.
+    const hs256 = await testToken({ roles: ['readonly'] });
+
+    const jwksOnly = await hub.startRouter({}, { JWKS_URL: jwksUrl });
+    const refused = await ask(jwksOnly.url, hs256);
+    assert.equal(refused.status, 401);
+    assert.equal(refused.body.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    assert.equal(refused.body.errors?.[0]?.extensions?.reason, 'signing algorithm not accepted');
+    assert.equal((await ask(jwksOnly.url, await provider.sign(['readonly']))).status, 200);
+
+    const both = await hub.startRouter({}, { JWKS_URL: jwksUrl, JWT_HS256_WITH_JWKS: 'true' });
+    assert.equal((await ask(both.url, hs256)).status, 200);
+    assert.equal((await ask(both.url, await provider.sign(['readonly']))).status, 200);
+
+    await assert.rejects(hub.startRouter({}, { JWT_HS256_WITH_JWKS: 'true' }), /JWT_HS256_WITH_JWKS="true": .*needs both JWT_SECRET and JWKS_URL/);
+  });
 });
 
 describe('API keys', () => {
@@ -331,10 +352,13 @@ describe('audit records and logs', () => {
       }
 
       const fromLog = lines.map((line) => JSON.parse(line)).filter((line) => line.msg === 'audit').map((line) => line.audit);
-      const byRequest = Object.fromEntries(fromLog.map((record) => [record.requestId, record]));
+      // Keyed by the id the client sent; each record's requestId is the router's own.
+      const byRequest = Object.fromEntries(fromLog.map((record) => [record.clientRequestId, record]));
       assert.equal(byRequest['audit-0-mutation']?.outcome, 'ok');
       assert.equal(byRequest['audit-0-mutation']?.operationType, 'mutation');
+      assert.deepEqual(byRequest['audit-0-mutation']?.rootFields, ['Mutation.createCustomer']);
       assert.equal(byRequest['audit-0-mutation']?.principal, 'user:auditor');
+      assert.match(byRequest['audit-0-mutation']?.requestId, /^[0-9a-f-]{36}$/);
       assert.equal(byRequest['audit-0-expired']?.code, 'UNAUTHENTICATED');
       assert.equal(byRequest['audit-0-forbidden']?.outcome, 'denied');
       assert.equal(byRequest['audit-0-forbidden']?.code, 'FORBIDDEN');
@@ -346,15 +370,15 @@ describe('audit records and logs', () => {
         let rows: Record<string, unknown>[] = [];
         // The sink writes in batches: wait until the router's records are in.
         while (rows.length < 3) {
-          ({ rows } = await client.query("select * from access.audit_records where request_id like 'audit-1-%' order by request_id"));
+          ({ rows } = await client.query("select * from access.audit_records where client_request_id like 'audit-1-%' order by client_request_id"));
           if (rows.length < 3) await new Promise((resolve) => setTimeout(resolve, 100));
         }
         assert.deepEqual(
-          rows.map((row) => [row.request_id, row.outcome, row.code, row.principal]),
+          rows.map((row) => [row.client_request_id, row.outcome, row.code, row.principal, row.root_fields]),
           [
-            ['audit-1-expired', 'denied', 'UNAUTHENTICATED', null],
-            ['audit-1-forbidden', 'denied', 'FORBIDDEN', 'user:sap'],
-            ['audit-1-mutation', 'ok', null, 'user:auditor'],
+            ['audit-1-expired', 'denied', 'UNAUTHENTICATED', null, ['Query.customerGroups']],
+            ['audit-1-forbidden', 'denied', 'FORBIDDEN', 'user:sap', ['Query.orders']],
+            ['audit-1-mutation', 'ok', null, 'user:auditor', ['Mutation.createCustomer']],
           ],
         );
         const stored = JSON.stringify(rows);

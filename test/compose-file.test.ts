@@ -1,10 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import type { ZodRawShape } from 'zod';
-import { accessEnv, customersEnv, loadConfig, ordersEnv, routerEnv, subgraphUrlVariable } from '../infra/config.js';
+import { accessEnv, customersEnv, loadConfig, ordersEnv, routerEnv, SECRET_VARIABLES, subgraphUrlVariable } from '../infra/config.js';
 import { fromRoot, projectRoot } from '../infra/paths.js';
 import { readSupergraph, subgraphUrlsFromEnv } from '../router/supergraph.js';
 
@@ -40,18 +42,39 @@ const apps: Record<string, { entry: string; shape: ZodRawShape }> = {
 
 const POSTGRES_SERVICE = 'postgres';
 
-const compose = parse(readFileSync(fromRoot('docker-compose.yml'), 'utf8'), { merge: true }) as ComposeFile;
+const composeText = readFileSync(fromRoot('docker-compose.yml'), 'utf8');
+const compose = parse(composeText, { merge: true }) as ComposeFile;
 const supergraph = readSupergraph(fromRoot('schema/supergraph.graphql'));
 
+/** The variables compose must take from the operator, never from a default: the apps' secrets and the database password. */
+const COMPOSE_SECRETS: readonly string[] = [...SECRET_VARIABLES, 'POSTGRES_PASSWORD'];
+
 /**
- * Compose's `${NAME}`, `${NAME:-default}`, `${NAME-default}` and `$$`, resolved as on a machine
- * that sets none of the variables, so that the file is checked as shipped.
+ * What an operator sets (the file has no default for a secret): long enough, not a published
+ * trial value and different from each other, as NODE_ENV=production requires.
+ */
+const OPERATOR_ENV: Readonly<Record<string, string>> = Object.freeze({
+  POSTGRES_PASSWORD: 'composetest0123456789',
+  INTERNAL_TOKEN_SECRET: 'compose-test-internal-token-secret-0123456789',
+  JWT_SECRET: 'compose-test-jwt-secret-0123456789-abcdefghij',
+});
+
+/**
+ * Compose's `${NAME}`, `${NAME:-default}`, `${NAME-default}`, `${NAME:?error}`, `${NAME?error}`,
+ * `$NAME` and `$$`, resolved as on a machine that sets only OPERATOR_ENV, so that the file is
+ * checked as shipped. A required variable that is not set throws, as compose refuses it.
  */
 function interpolate(value: string): string {
-  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$(?!\{)([A-Za-z_][A-Za-z0-9_]*)|\$\{[^}]*\}/g, (match, braced?: string, fallback?: string, bare?: string) => {
+  const substitution = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$(?!\{)([A-Za-z_][A-Za-z0-9_]*)|\$\{[^}]*\}/g;
+  return value.replace(substitution, (match, braced?: string, operator?: string, word?: string, bare?: string) => {
     if (match === '$$') return '$';
-    if (braced === undefined && bare === undefined) throw new Error(`this test cannot interpolate ${match}; give it a default with :-`);
-    return fallback ?? '';
+    const name = braced ?? bare;
+    if (name === undefined) throw new Error(`this test cannot interpolate ${match}`);
+    const set = OPERATOR_ENV[name];
+    const missing = operator?.startsWith(':') ? !set : set === undefined;
+    if (!missing) return set ?? '';
+    if (operator?.endsWith('?')) throw new Error(`${name} is required: ${word}`);
+    return operator ? word ?? '' : '';
   });
 }
 
@@ -61,15 +84,46 @@ function service(name: string): ComposeService {
   return found;
 }
 
-function environment(name: string): Record<string, string> {
-  const raw = service(name).environment ?? {};
+/** A service's environment as written, before interpolation. */
+function rawEnvironment(definition: ComposeService): Record<string, string> {
+  const raw = definition.environment ?? {};
   const entries = Array.isArray(raw)
     ? raw.map((line): [string, string] => {
         const at = line.indexOf('=');
         return at === -1 ? [line, ''] : [line.slice(0, at), line.slice(at + 1)];
       })
     : Object.entries(raw).map(([key, value]): [string, string] => [key, value === null ? '' : String(value)]);
-  return Object.fromEntries(entries.map(([key, value]) => [key, interpolate(value)]));
+  return Object.fromEntries(entries);
+}
+
+function environment(name: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(rawEnvironment(service(name))).map(([key, value]) => [key, interpolate(value)]));
+}
+
+/** Runs Debian's docker-compose (v1) `config -q` on the file with `env` (and no .env file); undefined when it is not installed. */
+function composeConfig(env: Record<string, string>): SpawnSyncReturns<string> | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'interchange-compose-'));
+  try {
+    const envFile = join(dir, 'env');
+    writeFileSync(envFile, '');
+    // Only PATH from this process: a secret set in the shell that runs the tests must not stand in for one the file lacks.
+    const result = spawnSync('docker-compose', ['--env-file', envFile, '-f', 'docker-compose.yml', 'config', '-q'], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
+    if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return undefined;
+    assert.ifError(result.error);
+    return result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function skipWithoutDockerCompose(t: { skip(message: string): void }): void {
+  if (process.env.CI === 'true') assert.fail('docker-compose is not on PATH; CI must validate docker-compose.yml with it');
+  t.skip('docker-compose is not on PATH');
 }
 
 function config(name: string): Readonly<Record<string, unknown>> {
@@ -246,14 +300,33 @@ describe('docker-compose.yml', () => {
     assert.deepEqual(published, ['router']);
   });
 
-  it('is accepted by docker-compose config', (t) => {
-    const result = spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { cwd: projectRoot, encoding: 'utf8', timeout: 60_000 });
-    if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
-      if (process.env.CI === 'true') assert.fail('docker-compose is not on PATH; CI must validate docker-compose.yml with it');
-      t.skip('docker-compose is not on PATH');
-      return;
+  it('gives no secret a default: every one is required from the environment', () => {
+    const substitutions = [...composeText.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-?])?/g)];
+    for (const secret of COMPOSE_SECRETS) {
+      const uses = substitutions.filter(([, name]) => name === secret);
+      assert.ok(uses.length > 0, `docker-compose.yml never reads ${secret} from the environment`);
+      for (const [use, , operator] of uses) assert.equal(operator, ':?', `${use}...: ${secret} must be required (\${${secret}:?message}), with no default`);
     }
-    assert.ifError(result.error);
+    for (const [name, definition] of Object.entries(compose.services)) {
+      for (const [key, value] of Object.entries(rawEnvironment(definition))) {
+        if (COMPOSE_SECRETS.includes(key)) assert.match(value, /^\$\{[A-Za-z_][A-Za-z0-9_]*:\?[^}]+\}$/, `${name} sets ${key} to something other than a required variable`);
+      }
+    }
+  });
+
+  it('is accepted by docker-compose config once the secrets are set', (t) => {
+    const result = composeConfig({ ...OPERATOR_ENV });
+    if (!result) return skipWithoutDockerCompose(t);
     assert.equal(result.status, 0, `docker-compose config failed:\n${result.stderr}`);
+  });
+
+  it('is refused by docker-compose config while any secret is unset, with a message naming it', (t) => {
+    for (const secret of COMPOSE_SECRETS) {
+      const { [secret]: _unset, ...rest } = OPERATOR_ENV;
+      const result = composeConfig(rest);
+      if (!result) return skipWithoutDockerCompose(t);
+      assert.notEqual(result.status, 0, `docker-compose config accepted the file without ${secret}`);
+      assert.match(result.stderr, new RegExp(`set ${secret}`));
+    }
   });
 });

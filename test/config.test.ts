@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, customersEnv, loadConfig, routerEnv } from '../infra/config.js';
+import { ConfigError, customersEnv, loadConfig, routerEnv, TRIAL_SECRETS } from '../infra/config.js';
 import { subgraphUrlsFromEnv } from '../router/supergraph.js';
+import { spawnService } from './support/service-process.js';
 
 describe('configuration', () => {
   it('applies defaults and freezes the result', () => {
@@ -50,5 +51,67 @@ describe('configuration', () => {
     });
     assert.throws(() => subgraphUrlsFromEnv(subgraphs, { SUBGRAPH_CUSTOMER_URL: 'http://x/graphql' }), /SUBGRAPH_CUSTOMER_URL: names no subgraph/);
     assert.throws(() => subgraphUrlsFromEnv(subgraphs, { SUBGRAPH_CUSTOMERS_URL: 'ftp://x' }), /SUBGRAPH_CUSTOMERS_URL="ftp:\/\/x"/);
+  });
+});
+
+describe('secrets in the configuration', () => {
+  const internal = 'a-secret-of-at-least-thirty-two-characters';
+  const subgraph = { DATABASE_URL: 'postgres://localhost/db', INTERNAL_TOKEN_SECRET: internal };
+
+  it('never shows a secret in an error, only its length', () => {
+    assert.throws(
+      () => loadConfig(routerEnv, { JWT_SECRET: 'short-jwt-secret', INTERNAL_TOKEN_SECRET: 'short-internal' }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        /JWT_SECRET=\(16 characters, hidden\): must be at least 32 characters/.test(error.message) &&
+        /INTERNAL_TOKEN_SECRET=\(14 characters, hidden\): must be at least 32 characters/.test(error.message) &&
+        !error.message.includes('short-jwt-secret') &&
+        !error.message.includes('short-internal'),
+    );
+  });
+
+  it("shows a URL without its password or query string, and a *_URL that is no URL by its length", () => {
+    const error = (() => {
+      try {
+        loadConfig(customersEnv, { ...subgraph, DATABASE_URL: 'mysql://app:db-pass/w@rd@db:3306/app?password=again', REDIS_URL: 'http://:redis-pass@cache:6379' });
+      } catch (caught) {
+        return caught as ConfigError;
+      }
+      assert.fail('the configuration was accepted');
+    })();
+    assert.match(error.message, /DATABASE_URL="mysql:\/\/app:\(hidden\)@db:3306\/app\?\(hidden\)"/);
+    assert.match(error.message, /REDIS_URL="http:\/\/:\(hidden\)@cache:6379"/);
+    for (const secret of ['db-pass', 'w@rd', 'again', 'redis-pass']) assert.ok(!error.message.includes(secret), `the message shows ${secret}`);
+    assert.throws(() => loadConfig(customersEnv, { ...subgraph, DATABASE_URL: 'host=db password=hunter2' }), /DATABASE_URL=\(24 characters, hidden\)/);
+  });
+
+  it('refuses a bearer token secret that is the internal token secret', () => {
+    assert.throws(() => loadConfig(routerEnv, { JWT_SECRET: internal, INTERNAL_TOKEN_SECRET: internal }), /JWT_SECRET=\(42 characters, hidden\): must differ from INTERNAL_TOKEN_SECRET/);
+  });
+
+  it('accepts the published trial secrets outside production only', () => {
+    for (const trial of TRIAL_SECRETS) {
+      assert.doesNotThrow(() => loadConfig(customersEnv, { ...subgraph, INTERNAL_TOKEN_SECRET: trial }));
+      assert.throws(() => loadConfig(customersEnv, { ...subgraph, NODE_ENV: 'production', INTERNAL_TOKEN_SECRET: trial }), /INTERNAL_TOKEN_SECRET=\(\d+ characters, hidden\): is a published trial value/);
+      assert.throws(() => loadConfig(routerEnv, { NODE_ENV: 'production', JWT_SECRET: trial }), /JWT_SECRET=\(\d+ characters, hidden\): is a published trial value/);
+    }
+    assert.doesNotThrow(() => loadConfig(customersEnv, { ...subgraph, NODE_ENV: 'production' }));
+  });
+
+  describe('in production, a service started with a short or a published trial secret', () => {
+    const [trialInternal, trialJwt] = TRIAL_SECRETS as [string, string];
+    const cases: { entry: string; env: Record<string, string>; refused: string[]; secrets: string[] }[] = [
+      { entry: 'router/index.ts', env: { JWT_SECRET: trialJwt, INTERNAL_TOKEN_SECRET: 'too-short-internal-secret' }, refused: ['JWT_SECRET', 'INTERNAL_TOKEN_SECRET'], secrets: [trialJwt, 'too-short-internal-secret'] },
+      { entry: 'subgraphs/access/index.ts', env: { DATABASE_URL: 'postgres://interchange:db-secret-password@127.0.0.1:1/interchange', INTERNAL_TOKEN_SECRET: trialInternal, REDIS_URL: 'tcp://:redis-secret-password@127.0.0.1:1' }, refused: ['INTERNAL_TOKEN_SECRET', 'REDIS_URL'], secrets: [trialInternal, 'db-secret-password', 'redis-secret-password'] },
+    ];
+    for (const { entry, env, refused, secrets } of cases) {
+      it(`${entry} exits 1, naming ${refused.join(' and ')}, and prints no secret`, async () => {
+        const service = spawnService(entry, { ...env, NODE_ENV: 'production' });
+        assert.deepEqual(await service.exited(), { code: 1, signal: null });
+        const output = service.stdout() + service.stderr();
+        for (const name of refused) assert.match(output, new RegExp(`${name}=`), output);
+        for (const secret of secrets) assert.ok(!output.includes(secret), `the output shows ${secret}`);
+      });
+    }
   });
 });

@@ -1,26 +1,28 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { parse } from 'graphql';
 import { createClient } from 'graphql-ws';
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
 import WebSocket from 'ws';
-import {
-  INTERNAL_TOKEN_AUDIENCE,
-  INTERNAL_TOKEN_HEADER,
-  INTERNAL_TOKEN_ISSUER,
-  InternalTokenSigner,
-  InternalTokenVerifier,
-  ROUTER_SERVICE,
-} from '../infra/auth/internal-token.js';
+import { INTERNAL_TOKEN_HEADER, INTERNAL_TOKEN_ISSUER, InternalTokenSigner, InternalTokenVerifier, ROUTER_SERVICE } from '../infra/auth/internal-token.js';
 import type { Principal } from '../infra/auth/principal.js';
-import { customersEnv, loadConfig } from '../infra/config.js';
+import { customersEnv, loadConfig, routerEnv } from '../infra/config.js';
 import type { RequestContext } from '../infra/graphql/request-plugin.js';
 import { startSubgraphServer, type RunningSubgraph } from '../infra/graphql/subgraph-server.js';
+import { fromRoot } from '../infra/paths.js';
+import * as router from '../router/server.js';
+import { composeSupergraph } from '../scripts/compose.js';
 import * as customers from '../subgraphs/customers/server.js';
-import { TEST_INTERNAL_SECRET, internalHeaders, startTestHub, type TestHub } from './support/hub.js';
+import { INVENTORY_SDL, startInventorySubgraph } from './fixtures/inventory-subgraph.js';
+import { TEST_INTERNAL_SECRET, graphql, internalHeaders, startTestHub, type TestHub } from './support/hub.js';
 import { createTestDatabase, type TestDatabase } from './support/postgres.js';
+import { countingProxy } from './support/proxy.js';
+import { asRole, TEST_JWT_SECRET } from './support/tokens.js';
 
 /**
  * The signed internal header: a subgraph answers only requests that the router (or another of
@@ -28,6 +30,14 @@ import { createTestDatabase, type TestDatabase } from './support/postgres.js';
  */
 
 const ALICE: Principal = { kind: 'user', id: 'alice', roles: ['readonly'], scopes: ['customers:read', 'orders:read'] };
+
+/** The name of the test subgraph below, and so the audience of the tokens it accepts. */
+const WHOAMI = 'whoami';
+
+/** A token's claims, unverified. */
+function claimsOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
 
 /** Log lines, as JSON text, of every service these tests start. */
 const logLines: string[] = [];
@@ -45,7 +55,7 @@ const logger = pino(
 function startWhoamiSubgraph(): Promise<RunningSubgraph> {
   const describePrincipal = (principal: Principal | undefined) => (principal ? `${principal.kind}:${principal.id}:${principal.scopes.join(' ')}` : 'anonymous');
   return startSubgraphServer<RequestContext>({
-    name: 'whoami',
+    name: WHOAMI,
     typeDefs: parse('type Query { whoami: String! } type Subscription { whoami: String! }'),
     resolvers: {
       Query: { whoami: (_parent: unknown, _args: unknown, context: RequestContext) => describePrincipal(context.principal) },
@@ -61,7 +71,7 @@ function startWhoamiSubgraph(): Promise<RunningSubgraph> {
     host: '127.0.0.1',
     production: false,
     logger,
-    internalTokens: new InternalTokenVerifier(TEST_INTERNAL_SECRET),
+    internalTokens: new InternalTokenVerifier(TEST_INTERNAL_SECRET, WHOAMI),
     context: (requestId) => ({ requestId, logger }),
     subscriptionContext: (requestId) => ({ requestId, logger }),
     ready: async () => {},
@@ -80,7 +90,7 @@ async function craftedToken(options: { secret?: string; audience?: string; issue
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject('mallory')
     .setIssuer(options.issuer ?? INTERNAL_TOKEN_ISSUER)
-    .setAudience(options.audience ?? INTERNAL_TOKEN_AUDIENCE)
+    .setAudience(options.audience ?? WHOAMI)
     .setIssuedAt(now - (options.issuedAgo ?? 0))
     .setExpirationTime(now + (options.expiresIn ?? 60))
     .sign(new TextEncoder().encode(options.secret ?? TEST_INTERNAL_SECRET));
@@ -130,15 +140,15 @@ describe('a subgraph called directly', () => {
   });
 
   it('refuses a valid token whose claims were changed', async () => {
-    const [header, , signature] = (await new InternalTokenSigner(TEST_INTERNAL_SECRET).token(ALICE)).split('.');
-    const claims = Buffer.from(JSON.stringify({ sub: 'alice', kind: 'user', roles: ['admin'], scopes: ['admin'], iss: INTERNAL_TOKEN_ISSUER, aud: INTERNAL_TOKEN_AUDIENCE, exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url');
+    const [header, , signature] = (await new InternalTokenSigner(TEST_INTERNAL_SECRET, WHOAMI).token(ALICE)).split('.');
+    const claims = Buffer.from(JSON.stringify({ sub: 'alice', kind: 'user', roles: ['admin'], scopes: ['admin'], iss: INTERNAL_TOKEN_ISSUER, aud: WHOAMI, exp: Math.floor(Date.now() / 1000) + 30 })).toString('base64url');
     const response = await post(whoami.url, '{ whoami }', { [INTERNAL_TOKEN_HEADER]: `${header}.${claims}.${signature}` });
     assert.equal(response.status, 401);
   });
 
   it('refuses an unsigned token (alg none)', async () => {
     const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const unsigned = `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ sub: 'mallory', kind: 'user', roles: ['admin'], scopes: ['admin'], iss: INTERNAL_TOKEN_ISSUER, aud: INTERNAL_TOKEN_AUDIENCE, iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 60 })}.`;
+    const unsigned = `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ sub: 'mallory', kind: 'user', roles: ['admin'], scopes: ['admin'], iss: INTERNAL_TOKEN_ISSUER, aud: WHOAMI, iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 30 })}.`;
     const response = await post(whoami.url, '{ whoami }', { [INTERNAL_TOKEN_HEADER]: unsigned });
     assert.equal(response.status, 401);
   });
@@ -150,19 +160,35 @@ describe('a subgraph called directly', () => {
     assert.equal(response.body.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
   });
 
-  it('refuses a token for another audience or from another issuer', async () => {
-    for (const token of [await craftedToken({ audience: 'someone-else' }), await craftedToken({ issuer: 'someone-else' })]) {
+  it('refuses a token for another subgraph, for the subgraphs at large, or from another issuer', async () => {
+    const others = [await craftedToken({ audience: 'orders' }), await craftedToken({ audience: 'interchange-subgraphs' }), await craftedToken({ issuer: 'someone-else' })];
+    for (const token of [...others, await new InternalTokenSigner(TEST_INTERNAL_SECRET, 'orders').token(ALICE)]) {
       const response = await post(whoami.url, '{ whoami }', { [INTERNAL_TOKEN_HEADER]: token });
       assert.equal(response.status, 401);
+      assert.equal(response.body.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
     }
   });
 
+  it('refuses a token issued more than 30 s ago, whatever its exp says', async () => {
+    const old = await craftedToken({ issuedAgo: 31, expiresIn: 3600 });
+    assert.equal((await post(whoami.url, '{ whoami }', { [INTERNAL_TOKEN_HEADER]: old })).status, 401);
+    const young = await craftedToken({ issuedAgo: 20, expiresIn: 10 });
+    assert.equal((await post(whoami.url, '{ whoami }', { [INTERNAL_TOKEN_HEADER]: young })).status, 200);
+  });
+
+  it('stops accepting a token it has verified once it is 30 s old', async () => {
+    const token = await craftedToken({ issuedAgo: 26, expiresIn: 3600 });
+    assert.equal((await post(whoami.url, '{ whoami }', { [INTERNAL_TOKEN_HEADER]: token })).status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    assert.equal((await post(whoami.url, '{ whoami }', { [INTERNAL_TOKEN_HEADER]: token })).status, 401);
+  });
+
   it('answers a request with a valid header and puts its principal in the context', async () => {
-    const asAlice = await post(whoami.url, '{ whoami }', await internalHeaders(ALICE));
+    const asAlice = await post(whoami.url, '{ whoami }', await internalHeaders(ALICE, WHOAMI));
     assert.equal(asAlice.status, 200);
     assert.equal(asAlice.body.data?.whoami, 'user:alice:customers:read orders:read');
 
-    const anonymous = await post(whoami.url, '{ whoami }', await internalHeaders());
+    const anonymous = await post(whoami.url, '{ whoami }', await internalHeaders(undefined, WHOAMI));
     assert.equal(anonymous.body.data?.whoami, 'anonymous');
   });
 
@@ -179,30 +205,34 @@ describe('a subgraph called directly', () => {
   });
 
   it('serves a graphql-ws connection whose connection_init carries a valid header, as that principal', async () => {
-    const token = await new InternalTokenSigner(TEST_INTERNAL_SECRET).token(ROUTER_SERVICE);
+    const token = await new InternalTokenSigner(TEST_INTERNAL_SECRET, WHOAMI).token(ROUTER_SERVICE);
     assert.deepEqual(await subscribeOverSocket(whoami.url, { [INTERNAL_TOKEN_HEADER]: token }), { data: { whoami: 'service:router:' } });
   });
 });
 
 describe('the internal token', () => {
-  it('is reused for the same principal and differs between principals', async () => {
-    const signer = new InternalTokenSigner(TEST_INTERNAL_SECRET);
+  it('is reused for the same principal and subgraph, and differs between principals and between subgraphs', async () => {
+    const signer = new InternalTokenSigner(TEST_INTERNAL_SECRET, 'customers');
     assert.equal(await signer.token(ALICE), await signer.token({ ...ALICE }));
     assert.notEqual(await signer.token(ALICE), await signer.token(undefined));
+    assert.notEqual(await signer.token(ALICE), await signer.token(ALICE, 'orders'));
   });
 
-  it('names its issuer, audience and a lifetime of about a minute', async () => {
-    const token = await new InternalTokenSigner(TEST_INTERNAL_SECRET).token(ALICE);
-    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+  it('names its issuer, the one subgraph it is for, and a lifetime of 30 s', async () => {
+    const claims = claimsOf(await new InternalTokenSigner(TEST_INTERNAL_SECRET, 'orders').token(ALICE));
     assert.equal(claims.iss, INTERNAL_TOKEN_ISSUER);
-    assert.equal(claims.aud, INTERNAL_TOKEN_AUDIENCE);
+    assert.equal(claims.aud, 'orders');
     assert.equal(claims.sub, 'alice');
-    assert.equal((claims.exp as number) - (claims.iat as number), 60);
+    assert.equal((claims.exp as number) - (claims.iat as number), 30);
+  });
+
+  it('is not signed without a subgraph to name', async () => {
+    await assert.rejects(new InternalTokenSigner(TEST_INTERNAL_SECRET).token(ALICE), /must name the subgraph/);
   });
 
   it('needs a secret of at least 32 characters', () => {
     assert.throws(() => new InternalTokenSigner('too-short'), /at least 32 characters/);
-    assert.throws(() => loadConfig(customersEnv, { DATABASE_URL: 'postgres://localhost/db', INTERNAL_TOKEN_SECRET: 'too-short' }), /INTERNAL_TOKEN_SECRET="too-short": must be at least 32 characters/);
+    assert.throws(() => loadConfig(customersEnv, { DATABASE_URL: 'postgres://localhost/db', INTERNAL_TOKEN_SECRET: 'too-short' }), /INTERNAL_TOKEN_SECRET=\(9 characters, hidden\): must be at least 32 characters/);
     assert.throws(() => loadConfig(customersEnv, { DATABASE_URL: 'postgres://localhost/db' }), /INTERNAL_TOKEN_SECRET=\(unset\)/);
   });
 });
@@ -247,13 +277,13 @@ describe('the router', () => {
 
   it('sends no internal header without INTERNAL_TOKEN_SECRET, so the subgraphs refuse it', async () => {
     const unsigned = await hub.startRouter({}, { INTERNAL_TOKEN_SECRET: '' });
-    const ready = (await (await fetch(new URL('/ready', unsigned.url))).json()) as { subgraphs: { name: string; ready: boolean; error?: string }[] };
+    const ready = (await (await fetch(new URL('/ready', unsigned.url), { headers: await asRole('admin') })).json()) as { subgraphs: { name: string; ready: boolean; error?: string }[] };
     assert.ok(ready.subgraphs.every((subgraph) => !subgraph.ready && subgraph.error === 'HTTP 401'), JSON.stringify(ready));
   });
 
   it('signs only for the subgraphs INTERNAL_TOKEN_SUBGRAPHS names', async () => {
     const partial = await hub.startRouter({}, { INTERNAL_TOKEN_SUBGRAPHS: 'customers, orders' });
-    const ready = (await (await fetch(new URL('/ready', partial.url))).json()) as { subgraphs: { name: string; ready: boolean; error?: string }[] };
+    const ready = (await (await fetch(new URL('/ready', partial.url), { headers: await asRole('admin') })).json()) as { subgraphs: { name: string; ready: boolean; error?: string }[] };
     assert.deepEqual(
       ready.subgraphs.map(({ name, ready: up, error }) => ({ name, up, error })),
       [
@@ -263,6 +293,85 @@ describe('the router', () => {
       ],
     );
     await assert.rejects(hub.startRouter({}, { INTERNAL_TOKEN_SUBGRAPHS: 'customers,inventory' }), /INTERNAL_TOKEN_SUBGRAPHS=.*inventory names no subgraph/);
+  });
+
+  it('signs each subgraph its own header: one captured on its way to orders is refused by customers and access', async () => {
+    const proxy = await countingProxy(hub.ordersUrl);
+    try {
+      const watched = await hub.startRouter({ orders: proxy.url });
+      const response = await graphql(watched.url, '{ orders(first: 1) { edges { node { id } } } }');
+      assert.equal(response.status, 200, JSON.stringify(response.body));
+      const captured = proxy.lastHeaders()?.[INTERNAL_TOKEN_HEADER];
+      assert.ok(typeof captured === 'string', 'the router sent orders no internal header');
+      assert.equal(claimsOf(captured).aud, 'orders');
+      const replayed = (url: string) => post(url, '{ __typename }', { [INTERNAL_TOKEN_HEADER]: captured });
+      assert.equal((await replayed(hub.ordersUrl)).status, 200);
+      for (const url of [hub.customersUrl, hub.accessUrl]) {
+        const refused = await replayed(url);
+        assert.equal(refused.status, 401);
+        assert.equal(refused.body.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+      }
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("sends the internal header to the hub's own subgraphs only, unless INTERNAL_TOKEN_SUBGRAPHS names others", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'interchange-internal-token-'));
+    const inventory = await startInventorySubgraph({ warehouses: [{ code: 'AMS', city: 'Amsterdam' }], shipments: new Map() });
+    // What reaches the foreign subgraph, recorded on its way.
+    const proxy = await countingProxy(inventory.url);
+    const routers: router.RunningRouter[] = [];
+    try {
+      const configPath = join(dir, 'subgraphs.json');
+      const subgraphs = [
+        { name: 'customers', url: hub.customersUrl, schema: fromRoot('schema/customers.graphql') },
+        { name: 'orders', url: hub.ordersUrl, schema: fromRoot('schema/orders.graphql') },
+        { name: 'inventory', url: proxy.url, schema: INVENTORY_SDL },
+      ];
+      writeFileSync(configPath, JSON.stringify({ subgraphs }));
+      const supergraphPath = join(dir, 'supergraph.graphql');
+      writeFileSync(supergraphPath, composeSupergraph(configPath));
+      const startRouter = async (env: Record<string, string>) => {
+        const config = loadConfig(routerEnv, {
+          NODE_ENV: 'test',
+          HOST: '127.0.0.1',
+          PORT: '0',
+          RATE_LIMIT_PER_CLIENT: '0',
+          JWT_SECRET: TEST_JWT_SECRET,
+          INTERNAL_TOKEN_SECRET: TEST_INTERNAL_SECRET,
+          SUPERGRAPH_PATH: supergraphPath,
+          ...env,
+        });
+        const running = await router.start(config, { logger, subgraphUrls: Object.fromEntries(subgraphs.map(({ name, url }) => [name, url])) });
+        routers.push(running);
+        return running;
+      };
+      const both = '{ warehouses { code } customerGroups { code } }';
+
+      const byDefault = await startRouter({});
+      const answered = await graphql(byDefault.url, both);
+      assert.equal(answered.status, 200, JSON.stringify(answered.body));
+      assert.deepEqual(answered.body.data?.warehouses, [{ code: 'AMS' }]);
+      assert.ok(answered.body.data?.customerGroups.length > 0, "customers, one of the hub's own, got its header");
+      assert.ok(proxy.requests() > 0);
+      assert.equal(proxy.lastHeaders()?.[INTERNAL_TOKEN_HEADER], undefined);
+      const before = proxy.requests();
+      await fetch(new URL('/ready', byDefault.url), { headers: await asRole('admin') });
+      assert.ok(proxy.requests() > before, 'the readiness check did not reach inventory');
+      assert.equal(proxy.lastHeaders()?.[INTERNAL_TOKEN_HEADER], undefined);
+
+      const trusted = await startRouter({ INTERNAL_TOKEN_SUBGRAPHS: 'customers,orders,inventory' });
+      assert.equal((await graphql(trusted.url, both)).status, 200);
+      const sent = proxy.lastHeaders()?.[INTERNAL_TOKEN_HEADER];
+      assert.ok(typeof sent === 'string', 'inventory got no header though INTERNAL_TOKEN_SUBGRAPHS names it');
+      assert.equal(claimsOf(sent).aud, 'inventory');
+    } finally {
+      for (const running of routers) await running.stop(1_000);
+      await proxy.close();
+      await inventory.stop(1_000);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("passes on no internal header of a client's", async () => {

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { graphql, startTestHub, type GraphQLResponse, type TestHub } from './support/hub.js';
 import { countingProxy } from './support/proxy.js';
+import { asRole } from './support/tokens.js';
 
 /**
  * One failing subgraph never takes the hub down: real subgraphs, real faults (a stopped
@@ -142,7 +143,7 @@ describe('a subgraph that goes down', () => {
     assert.equal(codes[0], 'SUBGRAPH_UNAVAILABLE');
     assert.equal(codes.at(-1), 'CIRCUIT_OPEN');
     assert.equal(hub.circuits().orders?.state, 'open');
-    const ready = (await (await fetch(new URL('/ready', hub.routerUrl))).json()) as { subgraphs: { name: string; circuit: string }[] };
+    const ready = (await (await fetch(new URL('/ready', hub.routerUrl), { headers: await asRole('admin') })).json()) as { subgraphs: { name: string; circuit: string }[] };
     assert.equal(ready.subgraphs.find((subgraph) => subgraph.name === 'orders')?.circuit, 'open');
 
     await hub.restartSubgraph('orders');

@@ -9,7 +9,7 @@ import { composeSupergraph, type SubgraphEntry } from '../scripts/compose.js';
 import { INVENTORY_SDL, startInventorySubgraph, type InventoryData } from './fixtures/inventory-subgraph.js';
 import { graphql, startTestHub, TEST_INTERNAL_SECRET, type TestHub } from './support/hub.js';
 import { spawnService, type ServiceProcess } from './support/service-process.js';
-import { TEST_JWT_SECRET } from './support/tokens.js';
+import { asRole, TEST_JWT_SECRET } from './support/tokens.js';
 
 /**
  * The router as a user runs it on a supergraph of their own: a separate process, started with
@@ -116,7 +116,7 @@ describe('the router run standalone on a supergraph of our own', () => {
   });
 
   it('reports itself ready on /ready, listing the three subgraphs at their overridden URLs', async () => {
-    const response = await fetch(new URL('/ready', routerUrl));
+    const response = await fetch(new URL('/ready', routerUrl), { headers: await asRole('admin') });
     const body = (await response.json()) as { status: string; subgraphs: { name: string; url: string; ready: boolean }[] };
 
     assert.equal(response.status, 200);

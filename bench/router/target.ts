@@ -18,6 +18,7 @@ import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOp
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { INTERNAL_TOKEN_HEADER, InternalTokenSigner } from '../../infra/auth/internal-token.js';
+import { HUB_SUBGRAPHS } from '../../infra/hub-subgraphs.js';
 import { scopesOf, type Principal } from '../../infra/auth/principal.js';
 import { loadConfig, routerEnv } from '../../infra/config.js';
 import { createLogger } from '../../infra/logger.js';
@@ -50,7 +51,7 @@ async function baseline(): Promise<string> {
   class BenchDataSource extends RemoteGraphQLDataSource<BaselineContext> {
     override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<BaselineContext>): Promise<void> {
       if (context.authorization) request.http?.headers.set('authorization', context.authorization);
-      if (signer) request.http?.headers.set(INTERNAL_TOKEN_HEADER, await signer.token(BENCH_PRINCIPAL));
+      if (signer) request.http?.headers.set(INTERNAL_TOKEN_HEADER, await signer.token(BENCH_PRINCIPAL, HUB_SUBGRAPHS));
     }
   }
   const gateway = new ApolloGateway({

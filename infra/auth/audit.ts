@@ -1,20 +1,49 @@
+import type { Principal } from './principal.js';
+
 /**
- * Audit records: one for every mutation and every denied request, written by the router.
+ * What a record is about: a GraphQL operation, a purge of the router's response cache, or a
+ * graphql-ws connection (its `connection_init`).
+ */
+export type AuditAction = 'operation' | 'cache_purge' | 'connection';
+
+/** What a cache purge asked for and, when it ran, how many entries it removed. */
+export type CachePurgeDetail = ({ all: true } | { type: string; id?: string }) & { purged?: number };
+
+/**
+ * Audit records: one for every mutation and every denied request, cache purge and refused
+ * WebSocket connection, written by the router.
  * Never holds request or response bodies, tokens or API keys.
  */
 export interface AuditRecord {
   at: Date;
+  action: AuditAction;
+  /** The router's own id for the request (a UUID it made): on its log lines, in its errors and in the subgraphs'. */
   requestId: string;
+  /** The x-request-id the client sent, or null. The client chooses it: it proves nothing. */
+  clientRequestId: string | null;
   /** `kind:id` of the caller (`user:alice`, `api_key:key_123`), or null without credentials. */
   principal: string | null;
   clientIp: string | null;
+  /** The name the client gave the operation: it need not say what the operation does (`rootFields` does). */
   operationName: string | null;
   operationType: 'query' | 'mutation' | 'subscription' | null;
+  /**
+   * The root fields the operation selects, as schema coordinates (`Mutation.createApiKey`),
+   * through fragments, each once; empty for other actions and for an operation that did not parse.
+   */
+  rootFields: readonly string[];
   /** `ok`, or why the request was refused or failed. */
   outcome: 'ok' | 'error' | 'denied' | 'rate_limited';
   /** The first error code, when the outcome is not `ok`. */
   code: string | null;
   durationMs: number;
+  /** For a cache purge: what it was asked to purge (absent when it was refused before reading the request). */
+  detail?: CachePurgeDetail;
+}
+
+/** `kind:id` of a caller, as audit records name it; null for a caller without credentials. */
+export function auditPrincipal(principal: Principal | undefined): string | null {
+  return principal ? `${principal.kind}:${principal.id}` : null;
 }
 
 /** Where audit records go: PostgreSQL when the router has a database, the log otherwise. */

@@ -1,27 +1,25 @@
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
 import { LRUCache } from 'lru-cache';
+import { MIN_SECRET_LENGTH } from '../config.js';
 import type { Principal } from './principal.js';
 
 /**
  * The signed internal header: the router tells a subgraph who the verified caller is with a
  * short-lived HS256 JWT signed with INTERNAL_TOKEN_SECRET, which only the router and the
  * subgraphs know. A subgraph refuses every request without a valid one, so calling a subgraph
- * directly does not get around the router's checks.
+ * directly does not get around the router's checks. A token names the one subgraph it is for
+ * (its audience), so a token captured at one subgraph is refused by every other.
  */
 
 /** The HTTP header (and graphql-ws `connection_init` payload key) that carries the token. */
 export const INTERNAL_TOKEN_HEADER = 'x-interchange-identity';
 
 export const INTERNAL_TOKEN_ISSUER = 'interchange-router';
-export const INTERNAL_TOKEN_AUDIENCE = 'interchange-subgraphs';
 
-/** The shortest secret accepted: 32 characters, so that HS256 is not brute-forced. */
-export const MIN_INTERNAL_SECRET_LENGTH = 32;
-
-/** Seconds a token is valid. */
-const LIFETIME_SECONDS = 60;
-/** Seconds the signer reuses a token it signed; always less than the lifetime, so a reused token has at least 30 s left. */
-const REUSE_SECONDS = 30;
+/** Seconds a token is valid, counted from its `iat`: a subgraph refuses an older one whatever its `exp` says. */
+export const INTERNAL_TOKEN_LIFETIME_SECONDS = 30;
+/** Seconds the signer reuses a token it signed; half the lifetime, so a reused token has at least 15 s left. */
+const REUSE_SECONDS = 15;
 /** Clock difference tolerated between the router and the subgraphs. */
 const CLOCK_TOLERANCE_SECONDS = 5;
 
@@ -44,7 +42,7 @@ export class InvalidInternalToken extends Error {
 }
 
 function keyFrom(secret: string): Uint8Array {
-  if (secret.length < MIN_INTERNAL_SECRET_LENGTH) throw new Error(`the internal token secret must be at least ${MIN_INTERNAL_SECRET_LENGTH} characters`);
+  if (secret.length < MIN_SECRET_LENGTH) throw new Error(`the internal token secret must be at least ${MIN_SECRET_LENGTH} characters`);
   return new TextEncoder().encode(secret);
 }
 
@@ -55,54 +53,73 @@ function isStringArray(value: unknown): value is string[] {
 }
 
 /**
- * Signs internal tokens. A token is reused for 30 s per principal (and one for anonymous
- * callers), so the router does not sign per request and identical reads from one caller still
- * share a subgraph request.
+ * Signs internal tokens, each for one subgraph: its audience (`aud`) is the subgraph's name. A
+ * token is reused for 15 s per subgraph and principal (and one for anonymous callers), so the
+ * router does not sign per request and identical reads from one caller still share a subgraph
+ * request.
  */
 export class InternalTokenSigner {
   private readonly key: Uint8Array;
   private readonly tokens = new LRUCache<string, Promise<string>>({ max: 10_000, ttl: REUSE_SECONDS * 1000 });
 
-  constructor(secret: string) {
+  /**
+   * `audience`: the subgraph this signer's tokens are for (the router has one signer per
+   * subgraph); a signer without one signs for the subgraph each call names.
+   */
+  constructor(
+    secret: string,
+    private readonly audience?: string,
+  ) {
     this.key = keyFrom(secret);
   }
 
-  /** A token for `principal`, or for an anonymous caller when it is undefined. */
-  token(principal: Principal | undefined): Promise<string> {
-    const cacheKey = principal ? JSON.stringify([principal.kind, principal.id, principal.roles, principal.scopes]) : '';
+  /**
+   * A token for `principal`, or for an anonymous caller when it is undefined, that only the
+   * subgraph named `audience` (default: the signer's) accepts. A list of names makes a token each
+   * of them accepts: for tests and benches that call several subgraphs, never for the router.
+   * Rejects when neither the call nor the signer names a subgraph.
+   */
+  token(principal: Principal | undefined, audience: string | readonly string[] | undefined = this.audience): Promise<string> {
+    if (audience === undefined || audience.length === 0) return Promise.reject(new Error('an internal token must name the subgraph it is for'));
+    const cacheKey = JSON.stringify([audience, principal ? [principal.kind, principal.id, principal.roles, principal.scopes] : null]);
     let token = this.tokens.get(cacheKey);
     if (!token) {
-      token = this.sign(principal);
+      token = this.sign(principal, audience);
       this.tokens.set(cacheKey, token);
       token.catch(() => this.tokens.delete(cacheKey));
     }
     return token;
   }
 
-  private sign(principal: Principal | undefined): Promise<string> {
+  private sign(principal: Principal | undefined, audience: string | readonly string[]): Promise<string> {
     const claims = principal ? { kind: principal.kind, roles: [...principal.roles], scopes: [...principal.scopes] } : { kind: 'anonymous' };
     const jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(INTERNAL_TOKEN_ISSUER)
-      .setAudience(INTERNAL_TOKEN_AUDIENCE)
+      .setAudience(typeof audience === 'string' ? audience : [...audience])
       .setIssuedAt()
-      .setExpirationTime(`${LIFETIME_SECONDS}s`);
+      .setExpirationTime(`${INTERNAL_TOKEN_LIFETIME_SECONDS}s`);
     if (principal) jwt.setSubject(principal.id);
     return jwt.sign(this.key);
   }
 }
 
 /**
- * Checks internal tokens in a subgraph: signature (HS256 only), issuer, audience and expiry. The
- * router reuses one token per principal for 30 s, so a subgraph sees the same few tokens on
- * request after request: a token that verified is remembered, with its identity, until it
- * expires (at most 1,000 of them), and is not verified again. Refused tokens are not remembered.
+ * Checks internal tokens in a subgraph: signature (HS256 only), issuer, audience (this
+ * subgraph's name), expiry and age (at most 30 s since `iat`). The router reuses one token per
+ * principal for 15 s, so a subgraph sees the same few tokens on request after request: a token
+ * that verified is remembered, with its identity, until it expires or grows too old (at most
+ * 1,000 of them), and is not verified again. Refused tokens are not remembered.
  */
 export class InternalTokenVerifier {
   private readonly key: Uint8Array;
-  private readonly verified = new LRUCache<string, InternalIdentity>({ max: 1_000, ttl: LIFETIME_SECONDS * 1000 });
+  private readonly verified = new LRUCache<string, InternalIdentity>({ max: 1_000, ttl: INTERNAL_TOKEN_LIFETIME_SECONDS * 1000 });
 
-  constructor(secret: string) {
+  /** `audience`: the name of the subgraph that verifies, the only audience it accepts. */
+  constructor(
+    secret: string,
+    private readonly audience: string,
+  ) {
     this.key = keyFrom(secret);
   }
 
@@ -116,8 +133,10 @@ export class InternalTokenVerifier {
       ({ payload } = await jwtVerify(token, this.key, {
         algorithms: ['HS256'],
         issuer: INTERNAL_TOKEN_ISSUER,
-        audience: INTERNAL_TOKEN_AUDIENCE,
+        audience: this.audience,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        // jose adds the clock tolerance to the age it allows: with it, 30 s at most.
+        maxTokenAge: INTERNAL_TOKEN_LIFETIME_SECONDS - CLOCK_TOLERANCE_SECONDS,
         requiredClaims: ['exp', 'iat'],
       }));
     } catch (error) {
@@ -125,8 +144,9 @@ export class InternalTokenVerifier {
       throw new InvalidInternalToken(`invalid ${INTERNAL_TOKEN_HEADER} token (${reason})`);
     }
     const identity = identityOf(payload);
-    // Until `exp` (without the clock tolerance), and never longer than a token's lifetime.
-    const ttl = Math.min((payload.exp as number) * 1000 - Date.now(), LIFETIME_SECONDS * 1000);
+    // Until `exp` or the end of its lifetime from `iat`, whichever comes first (without the clock tolerance), and never longer than a lifetime.
+    const end = Math.min(payload.exp as number, (payload.iat as number) + INTERNAL_TOKEN_LIFETIME_SECONDS) * 1000;
+    const ttl = Math.min(end - Date.now(), INTERNAL_TOKEN_LIFETIME_SECONDS * 1000);
     if (ttl > 0) this.verified.set(token, identity, { ttl });
     return identity;
   }

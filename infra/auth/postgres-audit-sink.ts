@@ -111,10 +111,10 @@ export class PostgresAuditSink implements AuditSink {
   private async insert(batch: AuditRecord[]): Promise<void> {
     const rows = batch.map(
       (entry) =>
-        sql`(${entry.at}, ${entry.requestId}, ${entry.principal}, ${entry.clientIp}, ${entry.operationName}, ${entry.operationType}, ${entry.outcome}, ${entry.code}, ${Math.max(0, Math.round(entry.durationMs))})`,
+        sql`(${entry.at}, ${entry.action}, ${entry.requestId}, ${entry.clientRequestId}, ${entry.principal}, ${entry.clientIp}, ${entry.operationName}, ${entry.operationType}, ${sql.val(entry.rootFields)}::text[], ${entry.outcome}, ${entry.code}, ${Math.max(0, Math.round(entry.durationMs))}, ${entry.detail ? JSON.stringify(entry.detail) : null}::jsonb)`,
     );
     await sql`
-      insert into access.audit_records (at, request_id, principal, client_ip, operation_name, operation_type, outcome, code, duration_ms)
+      insert into access.audit_records (at, action, request_id, client_request_id, principal, client_ip, operation_name, operation_type, root_fields, outcome, code, duration_ms, detail)
       values ${sql.join(rows)}`.execute(this.db);
   }
 }

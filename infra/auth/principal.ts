@@ -10,6 +10,8 @@ export interface Principal {
   roles: readonly string[];
   /** Everything this principal may do: its roles' scopes plus any granted directly. */
   scopes: readonly string[];
+  /** When the credentials stop being valid (epoch ms): a JWT's `exp`. A WebSocket authenticated with them closes then. */
+  expiresAt?: number;
 }
 
 /** Every scope the hub knows. A field's `@requiresScopes` names one or more of these. */
@@ -45,7 +47,8 @@ const MAX_SCOPE_LISTS = 1_000;
 
 /** The scopes of `roles` (unknown roles grant nothing) together with `extra`, without repeats; frozen. */
 export function scopesOf(roles: readonly string[], extra: readonly string[] = []): readonly string[] {
-  const key = `${roles.join(' ')}\n${extra.join(' ')}`;
+  // JSON, not names joined by a separator: a role or scope containing the separator cannot make two lists one key.
+  const key = JSON.stringify([roles, extra]);
   let scopes = scopeLists.get(key);
   if (!scopes) {
     scopes = Object.freeze([...new Set([...roles.flatMap((role) => ROLE_SCOPES[role] ?? []), ...extra])]);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { Kysely, Migration } from 'kysely';
 import { InternalTokenVerifier } from '../auth/internal-token.js';
 import type { Database } from '../db/database.js';
@@ -23,7 +24,10 @@ export interface DomainSubgraphConfig extends ServiceDatabaseConfig {
 }
 
 export interface DomainSubgraphOptions<DB, TContext extends RequestContext> {
-  /** The subgraph's name: also its PostgreSQL schema and its SDL file, schema/<name>.graphql. */
+  /**
+   * The subgraph's name: also its PostgreSQL schema, its SDL file (schema/<name>.graphql) and the
+   * audience of the internal tokens it accepts (the name the supergraph gives it).
+   */
   name: string;
   config: DomainSubgraphConfig;
   logger: Logger;
@@ -31,6 +35,8 @@ export interface DomainSubgraphOptions<DB, TContext extends RequestContext> {
   database?: Database<DB>;
   migrations: Record<string, Migration>;
   resolvers: object;
+  /** Apollo Server plugins of the domain's own, after the shared ones (the access subgraph's scope check). */
+  plugins?: ApolloServerPlugin<TContext>[];
   /**
    * Builds what the domain shares across requests; returns its per-request context factory.
    * Work that must end with the subgraph (a timer) registers its stop with `onStop`; it runs
@@ -71,7 +77,9 @@ export async function startDomainSubgraph<DB, TContext extends RequestContext>(o
     production: config.NODE_ENV === 'production',
     jit: config.GRAPHQL_JIT,
     logger,
-    internalTokens: new InternalTokenVerifier(config.INTERNAL_TOKEN_SECRET),
+    plugins: options.plugins,
+    // Tokens the router signed for this subgraph, by its name, and no other's.
+    internalTokens: new InternalTokenVerifier(config.INTERNAL_TOKEN_SECRET, options.name),
     context,
     subscriptionContext: context,
     ready: () => database.ping(),

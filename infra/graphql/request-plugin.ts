@@ -58,7 +58,8 @@ export function requestPlugin<TContext extends RequestContext>(): ApolloServerPl
 
 /**
  * Apollo Server's `formatError`: unexpected errors (no code of ours) are masked in production,
- * so no SQL text, stack or host name reaches a client. They were logged by requestPlugin.
+ * so no SQL text, stack or host name reaches a client. They were logged by requestPlugin. So are
+ * subgraphs' HTTP errors (a 401 from a subgraph that refused the router, say): SUBGRAPH_UNAVAILABLE.
  */
 export function maskUnexpectedErrors(production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -68,6 +69,16 @@ export function maskUnexpectedErrors(production: boolean) {
         locations: formatted.locations,
         path: formatted.path,
         extensions: { code: ErrorCode.DependencyUnavailable, service: 'postgres', retriable: true },
+      };
+    }
+    // An HTTP error from a subgraph carries its URL, status and body in `extensions.response`.
+    if (production && formatted.extensions?.response !== undefined) {
+      const serviceName = typeof formatted.extensions.serviceName === 'string' ? formatted.extensions.serviceName : undefined;
+      return {
+        message: serviceName ? `The ${serviceName} subgraph is unavailable` : 'A subgraph is unavailable',
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: ErrorCode.SubgraphUnavailable, ...(serviceName && { serviceName }) },
       };
     }
     const code = formatted.extensions?.code;

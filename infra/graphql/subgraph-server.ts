@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
@@ -25,6 +25,8 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   /** Run operations with graphql-jit (see jit-executor.ts) rather than graphql-js; default true. */
   jit?: boolean;
   logger: Logger;
+  /** Apollo Server plugins of this subgraph's own, run after the shared ones (they see `principal` in the context). */
+  plugins?: ApolloServerPlugin<TContext>[];
   /**
    * Checks the router's signed internal header (x-interchange-identity) on every GraphQL request
    * over HTTP and on every graphql-ws `connection_init`; the principal it names goes into the
@@ -62,7 +64,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     formatError: maskUnexpectedErrors(options.production),
     // Subgraphs are reached through the router; Sandbox lives there.
     // Cache-Control from the SDL's @cacheControl hints, computed per operation rather than per resolved field.
-    plugins: [requestPlugin<TContext>(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), staticCacheControlPlugin<TContext>()],
+    plugins: [requestPlugin<TContext>(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), staticCacheControlPlugin<TContext>(), ...(options.plugins ?? [])],
     stopOnTerminationSignals: false,
   });
   await apollo.start();

@@ -17,6 +17,12 @@ export interface HttpServerOptions {
    * response has been sent (a pre-flight answered) and routing is skipped.
    */
   intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Take the caller's x-request-id as the request's (a subgraph, called by the router); default true. The router makes its own. */
+  trustClientRequestId?: boolean;
+  /** A client must have sent its request headers within this; default 20 s. Past it: 408, and the connection closes. */
+  headersTimeoutMs?: number;
+  /** A client must have sent its whole request within this; default 60 s. */
+  requestTimeoutMs?: number;
 }
 
 export interface RunningHttpServer {
@@ -38,14 +44,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   let idle: (() => void) | undefined;
   let closing = false;
 
-  const server = createServer((req, res) => {
+  const headersTimeout = options.headersTimeoutMs ?? 20_000;
+  const requestTimeout = Math.max(options.requestTimeoutMs ?? 60_000, headersTimeout);
+  // Node checks these timeouts every `connectionsCheckingInterval` (30 s by default): check often
+  // enough that a slow client is cut off close to its timeout.
+  const server = createServer({ connectionsCheckingInterval: Math.min(1_000, headersTimeout / 2) }, (req, res) => {
     inFlight += 1;
     res.on('close', () => {
       inFlight -= 1;
       if (inFlight === 0) idle?.();
     });
     if (closing) res.setHeader('connection', 'close');
-    const requestId = assignRequestId(req, res);
+    const requestId = assignRequestId(req, res, options.trustClientRequestId ?? true);
     if (options.intercept?.(req, res)) return;
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     const handler = options.routes[path];
@@ -62,8 +72,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       });
   });
   // Slow or stuck clients must not hold sockets forever.
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 60_000;
+  server.headersTimeout = headersTimeout;
+  server.requestTimeout = requestTimeout;
   server.keepAliveTimeout = 5_000;
 
   await new Promise<void>((resolveListen, reject) => {

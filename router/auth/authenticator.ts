@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Principal } from '../../infra/auth/principal.js';
 import { ConfigError, type RouterConfig } from '../../infra/config.js';
 import { fromRoot } from '../../infra/paths.js';
@@ -18,7 +19,16 @@ export type Authentication =
   /** Credentials that did not verify: the operation is refused with UNAUTHENTICATED and `reason`. */
   | { outcome: 'refused'; reason: string }
   /** The key store did not answer: the operation is refused with DEPENDENCY_UNAVAILABLE. */
-  | { outcome: 'unavailable' };
+  | { outcome: 'unavailable' }
+  /** Too many failed logins from this address: refused with RATE_LIMITED, the credentials unchecked. */
+  | { outcome: 'throttled'; retryAfterSeconds: number };
+
+/** Failed logins counted per client address, so that a flood of wrong keys costs no scrypt. */
+export interface LoginThrottle {
+  /** Failed logins allowed per address and window; 0: no limit. */
+  failuresPerAddress: number;
+  windowSeconds: number;
+}
 
 export interface Credentials {
   /** The `Authorization` header (or connection_init's `authorization`). */
@@ -58,14 +68,37 @@ export function credentialsFromConnection(connectionParams: Record<string, unkno
  * public; credentials that do not verify are refused whatever the operation asks.
  */
 export class Authenticator {
+  /** Failed logins by client address (in this process). */
+  private readonly failures: RateLimiterMemory | undefined;
+
   constructor(
     private readonly jwt: JwtVerifier,
     private readonly apiKeys: ApiKeyCheck | undefined,
-  ) {}
+    throttle?: LoginThrottle,
+  ) {
+    if (throttle && throttle.failuresPerAddress > 0) {
+      this.failures = new RateLimiterMemory({ keyPrefix: 'login-failures', points: throttle.failuresPerAddress, duration: throttle.windowSeconds });
+    }
+  }
 
-  async authenticate(credentials: Credentials): Promise<Authentication> {
+  /**
+   * Verifies the credentials of a caller at `clientAddress`. An address with too many failed
+   * logins in the window is answered `throttled` before anything is checked (no key lookup, no
+   * scrypt); every refusal counts against its address.
+   */
+  async authenticate(credentials: Credentials, clientAddress: string): Promise<Authentication> {
     const { authorization, apiKey } = credentials;
     if (authorization === undefined && apiKey === undefined) return ANONYMOUS;
+    if (this.failures) {
+      const counted = await this.failures.get(clientAddress);
+      if (counted && counted.remainingPoints <= 0) return { outcome: 'throttled', retryAfterSeconds: Math.max(1, Math.ceil(counted.msBeforeNext / 1000)) };
+    }
+    const authentication = await this.verify(authorization, apiKey);
+    if (authentication.outcome === 'refused') await this.failures?.penalty(clientAddress);
+    return authentication;
+  }
+
+  private async verify(authorization: string | undefined, apiKey: string | undefined): Promise<Authentication> {
     if (authorization !== undefined && apiKey !== undefined) return { outcome: 'refused', reason: 'send a bearer token or an API key, not both' };
     if (apiKey !== undefined) {
       if (!this.apiKeys) return { outcome: 'refused', reason: 'API keys are not accepted by this router' };
@@ -88,12 +121,18 @@ export class Authenticator {
 }
 
 /**
- * The JWT verifier the configuration asks for: JWT_SECRET and/or JWKS_URL; outside production
- * without either, the local development secret in DATA_DIR. In production one of them is required.
+ * The JWT verifier the configuration asks for: HS256 with JWT_SECRET, or RS256/ES256 with
+ * JWKS_URL. With JWKS_URL, HS256 tokens are accepted as well only when JWT_HS256_WITH_JWKS=true;
+ * otherwise JWT_SECRET verifies nothing, so that a shared secret cannot sign tokens for a router
+ * that trusts an identity provider's keys. Outside production without either, the local
+ * development secret in DATA_DIR. In production one of them is required.
  */
 export function jwtVerifierFromConfig(config: RouterConfig): JwtVerifier {
-  let secret = config.JWT_SECRET;
-  if (!secret && !config.JWKS_URL) {
+  if (config.JWT_HS256_WITH_JWKS && !(config.JWT_SECRET && config.JWKS_URL)) {
+    throw new ConfigError('Invalid configuration:\n  JWT_HS256_WITH_JWKS="true": accepts HS256 tokens beside those of JWKS_URL, so it needs both JWT_SECRET and JWKS_URL');
+  }
+  let secret = config.JWKS_URL && !config.JWT_HS256_WITH_JWKS ? undefined : config.JWT_SECRET;
+  if (!config.JWT_SECRET && !config.JWKS_URL) {
     if (config.NODE_ENV === 'production') {
       throw new ConfigError('Invalid configuration:\n  JWT_SECRET=(unset), JWKS_URL=(unset): one of them is required when NODE_ENV=production');
     }

@@ -14,6 +14,7 @@ import {
 } from 'graphql';
 import type { Principal } from '../../infra/auth/principal.js';
 import { ErrorCode } from '../../infra/errors.js';
+import { PerOperation } from '../../infra/graphql/per-operation.js';
 import type { AccessRequirements, AccessRule } from './access-requirements.js';
 
 /** A rule the operation meets somewhere: the first place it is selected. */
@@ -25,9 +26,6 @@ interface Need {
   path: readonly string[];
 }
 
-/** An operation's needs depend only on the document, so they are worked out once per parsed document. */
-const needsByRequirements = new WeakMap<AccessRequirements, WeakMap<DocumentNode, Map<string, readonly Need[]>>>();
-
 export interface AccessDenial {
   code: ErrorCode.Unauthenticated | ErrorCode.Forbidden;
   coordinate: string;
@@ -36,7 +34,12 @@ export interface AccessDenial {
   requiredScopes: readonly (readonly string[])[];
 }
 
-function collectNeeds(requirements: AccessRequirements, schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): readonly Need[] {
+/**
+ * The rules an operation meets, each with the first place it is selected. Each fragment is walked
+ * once per type it is spread on and its needs reused at every spread (with the spread's path in
+ * front), so the walk is linear in the document's text however its fragments fan out.
+ */
+function collectNeeds(requirements: AccessRequirements, schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): readonly Need[] {
   const operation = getOperationAST(document, operationName);
   const root = operation ? schema.getRootType(operation.operation) : undefined;
   if (!operation || !root) return [];
@@ -44,15 +47,17 @@ function collectNeeds(requirements: AccessRequirements, schema: GraphQLSchema, d
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
-  // One entry per rule: an operation that meets a rule twice is refused for it once.
-  const needs = new Map<AccessRule, Need>();
-  const need = (rule: AccessRule | undefined, coordinate: string, path: readonly string[]) => {
-    if (rule && !needs.has(rule)) needs.set(rule, { rule, coordinate, path });
-  };
   const typeRule = (name: string) => requirements.types.get(name);
   const fieldRule = (type: string, field: string) => requirements.fields.get(type)?.get(field);
+  // By fragment and type, with paths relative to the spread; empty while being walked (a cycle,
+  // which validation rejects, adds nothing rather than looping).
+  const fragmentNeeds = new Map<string, Map<AccessRule, Need>>();
 
-  const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: readonly string[], inFragments: ReadonlySet<string>) => {
+  /** The needs of a selection set, one entry per rule (the first place it is met), paths relative to `path`. */
+  const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: readonly string[], needs: Map<AccessRule, Need>): void => {
+    const need = (rule: AccessRule | undefined, coordinate: string, at: readonly string[]) => {
+      if (rule && !needs.has(rule)) needs.set(rule, { rule, coordinate, path: at });
+    };
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
         const name = selection.name.value;
@@ -71,32 +76,38 @@ function collectNeeds(requirements: AccessRequirements, schema: GraphQLSchema, d
         if (!definition) continue;
         const returned = getNamedType(definition.type);
         need(typeRule(returned.name), returned.name, fieldPath);
-        if (selection.selectionSet) walk(selection.selectionSet, returned as GraphQLCompositeType, fieldPath, inFragments);
+        if (selection.selectionSet) walk(selection.selectionSet, returned as GraphQLCompositeType, fieldPath, needs);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const typed = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        walk(selection.selectionSet, (typed ?? parent) as GraphQLCompositeType, path, inFragments);
+        walk(selection.selectionSet, (typed ?? parent) as GraphQLCompositeType, path, needs);
       } else {
         const fragment = fragments.get(selection.name.value);
-        // Validation rejects fragment cycles; the set only keeps an unvalidated document from looping.
-        if (!fragment || inFragments.has(fragment.name.value)) continue;
-        const typed = schema.getType(fragment.typeCondition.name.value) ?? parent;
-        walk(fragment.selectionSet, typed as GraphQLCompositeType, path, new Set([...inFragments, fragment.name.value]));
+        if (!fragment) continue;
+        const typed = (schema.getType(fragment.typeCondition.name.value) ?? parent) as GraphQLCompositeType;
+        const key = `${fragment.name.value}\n${typed.name}`;
+        let own = fragmentNeeds.get(key);
+        if (!own) {
+          fragmentNeeds.set(key, (own = new Map()));
+          walk(fragment.selectionSet, typed, [], own);
+        }
+        for (const found of own.values()) need(found.rule, found.coordinate, [...path, ...found.path]);
       }
     }
   };
-  walk(operation.selectionSet, root, [], new Set());
+  const needs = new Map<AccessRule, Need>();
+  walk(operation.selectionSet, root, [], needs);
   return [...needs.values()];
 }
 
+/** An operation's needs depend only on the rules, the schema and the document, so they are worked out once per parsed document. */
+const needsByRequirements = new WeakMap<AccessRequirements, WeakMap<GraphQLSchema, PerOperation<readonly Need[]>>>();
+
 function needsOf(requirements: AccessRequirements, schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): readonly Need[] {
-  let byDocument = needsByRequirements.get(requirements);
-  if (!byDocument) needsByRequirements.set(requirements, (byDocument = new WeakMap()));
-  let byOperation = byDocument.get(document);
-  if (!byOperation) byDocument.set(document, (byOperation = new Map()));
-  const key = operationName ?? '';
-  let needs = byOperation.get(key);
-  if (!needs) byOperation.set(key, (needs = collectNeeds(requirements, schema, document, operationName)));
-  return needs;
+  let bySchema = needsByRequirements.get(requirements);
+  if (!bySchema) needsByRequirements.set(requirements, (bySchema = new WeakMap()));
+  let needs = bySchema.get(schema);
+  if (!needs) bySchema.set(schema, (needs = new PerOperation((doc, name) => collectNeeds(requirements, schema, doc, name))));
+  return needs.get(document, operationName);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MIN_SECRET_LENGTH } from '../../infra/config.js';
 
 /** The file, in DATA_DIR, that holds the development JWT secret. */
 export const DEV_JWT_SECRET_FILE = 'dev-jwt-secret';
@@ -13,7 +14,7 @@ export const DEV_JWT_SECRET_FILE = 'dev-jwt-secret';
 export function devJwtSecret(dataDir: string): string {
   const path = join(dataDir, DEV_JWT_SECRET_FILE);
   try {
-    return readFileSync(path, 'utf8').trim();
+    return checked(path, readFileSync(path, 'utf8').trim());
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
@@ -24,5 +25,11 @@ export function devJwtSecret(dataDir: string): string {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  return readFileSync(path, 'utf8').trim();
+  return checked(path, readFileSync(path, 'utf8').trim());
+}
+
+/** A secret edited down by hand is refused, naming the file, never showing the secret. */
+function checked(path: string, secret: string): string {
+  if (secret.length < MIN_SECRET_LENGTH) throw new Error(`${path} holds a secret shorter than ${MIN_SECRET_LENGTH} characters: delete the file and a new one is made`);
+  return secret;
 }

@@ -1,9 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type ProtectedHeaderParameters } from 'jose';
 import { scopesOf, type Principal } from '../../infra/auth/principal.js';
+import { MIN_SECRET_LENGTH } from '../../infra/config.js';
 
 export interface JwtVerifierOptions {
-  /** HS256 secret. */
+  /**
+   * HS256 secret, MIN_SECRET_LENGTH characters or more. Beside `jwksUrl` only when the
+   * configuration asks for both (JWT_HS256_WITH_JWKS; see jwtVerifierFromConfig).
+   */
   secret?: string;
   /** RS256/ES256 keys, fetched from this JWKS endpoint and cached; a token with an unknown `kid` refetches them. */
   jwksUrl?: string;
@@ -109,6 +113,8 @@ export class JwtVerifier {
   private readonly jwks: JWTVerifyGetKey | undefined;
 
   constructor(private readonly options: JwtVerifierOptions) {
+    // The configuration checks JWT_SECRET; this catches a short development secret file too.
+    if (options.secret !== undefined && options.secret.length < MIN_SECRET_LENGTH) throw new Error(`the JWT secret must be at least ${MIN_SECRET_LENGTH} characters`);
     this.secret = options.secret ? Buffer.from(options.secret) : undefined;
     this.jwks = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: (options.jwksCooldownSeconds ?? 30) * 1000, cacheMaxAge: 600_000 }) : undefined;
   }
@@ -140,6 +146,8 @@ export class JwtVerifier {
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new CredentialsRefused('invalid sub claim');
     const roles = stringList(payload.roles);
     const granted = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
-    return Object.freeze({ kind: 'user', id: payload.sub, roles: Object.freeze(roles), scopes: scopesOf(roles, granted) });
+    // `exp` is required above; a connection authenticated with this token closes when it passes (with the same skew).
+    const expiresAt = (payload.exp! + (this.options.clockSkewSeconds ?? 0)) * 1000;
+    return Object.freeze({ kind: 'user', id: payload.sub, roles: Object.freeze(roles), scopes: scopesOf(roles, granted), expiresAt });
   }
 }

@@ -67,7 +67,7 @@ export function createRouterSecurity(config: RouterConfig, supergraphSdl: string
   );
   return {
     gatewaySdl,
-    authenticator: new Authenticator(jwt, apiKeys),
+    authenticator: new Authenticator(jwt, apiKeys, { failuresPerAddress: config.AUTH_FAILURES_PER_ADDRESS, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS }),
     guard,
     audit,
     persistedQueries: safelist ? { cache: safelist.persistedQueryCache() } : undefined,

@@ -1,9 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BlockList } from 'node:net';
 import { z } from 'zod';
+import { auditPrincipal, type AuditRecord, type AuditSink, type CachePurgeDetail } from '../../infra/auth/audit.js';
 import type { Principal } from '../../infra/auth/principal.js';
 import { ErrorCode, httpErrorBody } from '../../infra/errors.js';
+import { clientIp } from '../../infra/http/client-ip.js';
 import { readBody } from '../../infra/http/graphql-handler.js';
 import { sendJson, type RouteHandler } from '../../infra/http/http-server.js';
+import { offeredRequestId } from '../../infra/http/request-id.js';
 import { entityTag, listTag } from './cache-store.js';
 import type { ResponseCache } from './response-cache.js';
 
@@ -23,46 +27,83 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+export interface CachePurgeAudit {
+  audit: AuditSink;
+  /** Proxies whose X-Forwarded-For tells the caller's address (TRUSTED_PROXIES). */
+  trustedProxies?: BlockList;
+}
+
 /**
  * `POST /admin/cache/purge` with `{"all": true}`, `{"type": "Order"}` (every entity of the type and
  * every list of it) or `{"type": "Order", "id": "42"}`. Needs the `admin` scope; answers
- * `{"purged": n}`, the number of entries removed.
+ * `{"purged": n}`, the number of entries removed. Every POST writes an audit record (action
+ * `cache_purge`), refused ones too: who, what it asked to purge and how many entries went.
  */
 export function cachePurgeHandler(
   cache: ResponseCache,
   authenticate: (req: IncomingMessage) => Promise<{ principal?: Principal; error?: { message: string; code: ErrorCode; status: number } }>,
+  { audit, trustedProxies }: CachePurgeAudit,
 ): RouteHandler {
   return async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
+    const started = performance.now();
+    const clientRequestId = offeredRequestId(req.headers);
     if (req.method !== 'POST') {
       res.setHeader('allow', 'POST');
       sendJson(res, 405, httpErrorBody('Use POST', ErrorCode.BadRequest, requestId));
       return;
     }
-    const { principal, error } = await authenticate(req);
-    if (error) return sendJson(res, error.status, httpErrorBody(error.message, error.code, requestId));
-    if (!principal) return sendJson(res, 401, httpErrorBody('Credentials are required to purge the cache', ErrorCode.Unauthenticated, requestId));
-    if (!principal.scopes.includes('admin')) return sendJson(res, 403, httpErrorBody('Missing scope admin to purge the cache', ErrorCode.Forbidden, requestId));
+    let principal: Principal | undefined;
+    let detail: CachePurgeDetail | undefined;
+    const answer = (status: number, body: unknown, outcome: AuditRecord['outcome'], code: ErrorCode | null) => {
+      sendJson(res, status, body);
+      audit.record({
+        at: new Date(),
+        action: 'cache_purge',
+        requestId,
+        clientRequestId,
+        principal: auditPrincipal(principal),
+        clientIp: clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxies),
+        operationName: null,
+        operationType: null,
+        rootFields: [],
+        outcome,
+        code,
+        durationMs: Math.round(performance.now() - started),
+        detail,
+      });
+    };
+    const refuse = (status: number, message: string, code: ErrorCode) =>
+      answer(status, httpErrorBody(message, code, requestId), code === ErrorCode.RateLimited ? 'rate_limited' : 'denied', code);
+
+    const authentication = await authenticate(req);
+    if (authentication.error) return refuse(authentication.error.status, authentication.error.message, authentication.error.code);
+    principal = authentication.principal;
+    if (!principal) return refuse(401, 'Credentials are required to purge the cache', ErrorCode.Unauthenticated);
+    if (!principal.scopes.includes('admin')) return refuse(403, 'Missing scope admin to purge the cache', ErrorCode.Forbidden);
 
     const parsed = purgeRequest.safeParse(await readJson(req));
     if (!parsed.success) {
-      return sendJson(res, 400, {
+      const body = {
         errors: [
           {
             message: 'The body must be {"all": true}, {"type": "<Type>"} or {"type": "<Type>", "id": "<key>"}',
             extensions: { code: ErrorCode.BadUserInput, requestId, fields: parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || 'body', message: issue.message })) },
           },
         ],
-      });
+      };
+      return answer(400, body, 'error', ErrorCode.BadUserInput);
     }
     const target = parsed.data;
+    detail = { ...target };
     try {
       let purged: number;
       if ('all' in target) purged = await cache.purge('all');
       else if (target.id !== undefined) purged = await cache.purge([entityTag(target.type, target.id)]);
       else purged = await cache.purgeType(target.type);
-      sendJson(res, 200, { purged });
+      detail.purged = purged;
+      answer(200, { purged }, 'ok', null);
     } catch {
-      sendJson(res, 503, httpErrorBody('The cache storage did not answer; try again', ErrorCode.DependencyUnavailable, requestId));
+      answer(503, httpErrorBody('The cache storage did not answer; try again', ErrorCode.DependencyUnavailable, requestId), 'error', ErrorCode.DependencyUnavailable);
     }
   };
 }

@@ -4,6 +4,7 @@ import type { ApolloServerPlugin, BaseContext, GraphQLRequestContextWillSendResp
 import { getOperationAST, print, separateOperations, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Principal } from '../../infra/auth/principal.js';
+import { ErrorCode } from '../../infra/errors.js';
 import type { DomainEvent } from '../../infra/events/event.js';
 import type { Logger } from '../../infra/logger.js';
 import { entityTag, listTag, typeTag, type CacheStore, type CachedResponse } from './cache-store.js';
@@ -12,7 +13,7 @@ import { MemoryCacheStore } from './memory-cache-store.js';
 import { RedisCacheStore } from './redis-cache-store.js';
 
 /** Errors after which an expired entry within the grace window is served instead. */
-const SUBGRAPH_FAILURES = new Set(['SUBGRAPH_UNAVAILABLE', 'TIMEOUT', 'CIRCUIT_OPEN']);
+const SUBGRAPH_FAILURES = new Set<unknown>([ErrorCode.SubgraphUnavailable, ErrorCode.Timeout, ErrorCode.CircuitOpen]);
 
 export const CACHE_STATUS_HEADER = 'x-cache';
 

@@ -74,7 +74,10 @@ async function executeNode(execution: Execution, node: PlanNode, cursor: Cursor)
       try {
         await executeFetch(execution, node, cursor);
       } catch (error) {
-        execution.errors.push(error as GraphQLError);
+        // A failed fetch names its subgraph, as a subgraph's own errors do: clients see which part failed.
+        const failed = error as GraphQLError;
+        if (failed instanceof GraphQLError && failed.extensions.serviceName === undefined) failed.extensions.serviceName = node.serviceName;
+        execution.errors.push(failed);
       }
       return;
     case 'Condition': {

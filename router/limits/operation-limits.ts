@@ -16,6 +16,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { ErrorCode } from '../../infra/errors.js';
+import { PerOperation } from '../../infra/graphql/per-operation.js';
 
 export interface OperationLimits {
   maxDepth: number;
@@ -24,65 +25,110 @@ export interface OperationLimits {
   maxDirectives: number;
   /** Fields counted once each, times the page size of every list above them (`first`, `limit`). */
   maxCost: number;
+  /**
+   * Selections (fields, inline fragments and fragment spreads) the operation comes to with every
+   * fragment spread expanded where it is spread: what a naive walk of it would visit.
+   */
+  maxSelections: number;
 }
 
+/**
+ * What a selection set comes to, relative to where it stands: `depth` counts its own level,
+ * `cost` is at a multiplier of 1 (a list above multiplies it), `fields` are the fields at its
+ * own level once fragments are expanded (the root fields, for the operation's selection set).
+ */
 interface Measure {
   depth: number;
   aliases: number;
   directives: number;
   cost: number;
+  selections: number;
+  fields: number;
+}
+
+/** What an operation comes to. */
+interface OperationMeasure extends Omit<Measure, 'fields'> {
+  rootFields: number;
 }
 
 /** Page-size arguments that multiply the cost of what is selected below a list field. */
 const PAGE_ARGUMENTS = ['first', 'last', 'limit'];
 
-function measure(
-  schema: GraphQLSchema,
-  selectionSet: SelectionSetNode,
-  parent: GraphQLCompositeType,
-  fragments: Map<string, FragmentDefinitionNode>,
-  variables: Record<string, unknown>,
-  multiplier: number,
-  depth: number,
-  seen: Set<string>,
-): Measure {
-  const total: Measure = { depth, aliases: 0, directives: 0, cost: 0 };
-  const add = (part: Measure) => {
-    total.depth = Math.max(total.depth, part.depth);
-    total.aliases += part.aliases;
-    total.directives += part.directives;
-    total.cost += part.cost;
-  };
-  for (const selection of selectionSet.selections) {
-    total.directives += selection.directives?.length ?? 0;
-    if (selection.kind === Kind.FIELD) {
-      if (selection.alias) total.aliases += 1;
-      total.cost += multiplier;
-      if (!selection.selectionSet) continue;
-      const fieldDef = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[selection.name.value] : undefined;
-      if (!fieldDef) continue;
-      let pageSize = 1;
-      if (isListType(getNullableType(fieldDef.type)) || fieldDef.args.some((arg) => PAGE_ARGUMENTS.includes(arg.name))) {
-        for (const arg of fieldDef.args.filter((candidate) => PAGE_ARGUMENTS.includes(candidate.name))) {
-          const node = selection.arguments?.find((argument) => argument.name.value === arg.name);
-          const value = node ? valueFromAST(node.value, arg.type, variables) : arg.defaultValue;
-          if (typeof value === 'number' && value > pageSize) pageSize = value;
-        }
-      }
-      const child = getNamedType(fieldDef.type) as GraphQLCompositeType;
-      add(measure(schema, selection.selectionSet, child, fragments, variables, multiplier * pageSize, depth + 1, seen));
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      const typed = selection.typeCondition ? (schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType | undefined) : parent;
-      add(measure(schema, selection.selectionSet, typed ?? parent, fragments, variables, multiplier, depth, seen));
-    } else {
-      const fragment = fragments.get(selection.name.value);
-      // Validation rejects fragment cycles; `seen` only keeps a malformed document from looping here.
-      if (!fragment || seen.has(fragment.name.value)) continue;
-      const typed = schema.getType(fragment.typeCondition.name.value) as GraphQLCompositeType | undefined;
-      add(measure(schema, fragment.selectionSet, typed ?? parent, fragments, variables, multiplier, depth, new Set([...seen, fragment.name.value])));
-    }
+const EMPTY: Measure = Object.freeze({ depth: 0, aliases: 0, directives: 0, cost: 0, selections: 0, fields: 0 });
+
+/**
+ * Measures an operation in time linear in its text, whatever its fragments do: each fragment is
+ * measured once per type it is spread on, and a spread adds that measure (scaled by the lists
+ * above it) instead of walking the fragment again. Sums may grow exponentially (30 fragments
+ * each spreading the next twice come to 2^30 selections); their computation does not. Numbers
+ * past 2^53 lose precision and past 1e308 become Infinity, both still over any limit.
+ */
+function measureOperation(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>): OperationMeasure | null {
+  const operation = getOperationAST(document, operationName);
+  const root = operation && schema.getRootType(operation.operation);
+  if (!operation || !root) return null;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
-  return total;
+  // By fragment and type; `null` while a fragment is being measured (a cycle, which validation
+  // rejects, counts as empty rather than looping).
+  const measuredFragments = new Map<string, Measure | null>();
+
+  const measure = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType): Measure => {
+    const total = { depth: 1, aliases: 0, directives: 0, cost: 0, selections: 0, fields: 0 };
+    const add = (part: Measure, multiplier: number, deeper: number) => {
+      total.depth = Math.max(total.depth, part.depth + deeper);
+      total.aliases += part.aliases;
+      total.directives += part.directives;
+      total.cost += part.cost * multiplier;
+      total.selections += part.selections;
+    };
+    for (const selection of selectionSet.selections) {
+      total.selections += 1;
+      total.directives += selection.directives?.length ?? 0;
+      if (selection.kind === Kind.FIELD) {
+        total.fields += 1;
+        total.cost += 1;
+        if (selection.alias) total.aliases += 1;
+        if (!selection.selectionSet) continue;
+        const fieldDef = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[selection.name.value] : undefined;
+        if (!fieldDef) continue;
+        let pageSize = 1;
+        if (isListType(getNullableType(fieldDef.type)) || fieldDef.args.some((arg) => PAGE_ARGUMENTS.includes(arg.name))) {
+          for (const arg of fieldDef.args) {
+            if (!PAGE_ARGUMENTS.includes(arg.name)) continue;
+            const node = selection.arguments?.find((argument) => argument.name.value === arg.name);
+            const value = node ? valueFromAST(node.value, arg.type, variables) : arg.defaultValue;
+            if (typeof value === 'number' && value > pageSize) pageSize = value;
+          }
+        }
+        add(measure(selection.selectionSet, getNamedType(fieldDef.type) as GraphQLCompositeType), pageSize, 1);
+      } else {
+        const typeName = selection.kind === Kind.INLINE_FRAGMENT ? selection.typeCondition?.name.value : fragments.get(selection.name.value)?.typeCondition.name.value;
+        const typed = ((typeName && schema.getType(typeName)) || parent) as GraphQLCompositeType;
+        const part = selection.kind === Kind.INLINE_FRAGMENT ? measure(selection.selectionSet, typed) : fragmentMeasure(selection.name.value, typed);
+        add(part, 1, 0);
+        total.fields += part.fields;
+      }
+    }
+    return total;
+  };
+
+  const fragmentMeasure = (name: string, typed: GraphQLCompositeType): Measure => {
+    const fragment = fragments.get(name);
+    if (!fragment) return EMPTY;
+    const key = `${name}\n${typed.name}`;
+    const known = measuredFragments.get(key);
+    if (known !== undefined) return known ?? EMPTY;
+    measuredFragments.set(key, null);
+    const measured = measure(fragment.selectionSet, typed);
+    measuredFragments.set(key, measured);
+    return measured;
+  };
+
+  const { fields, ...measured } = measure(operation.selectionSet, root);
+  return { ...measured, directives: measured.directives + (operation.directives?.length ?? 0), rootFields: fields };
 }
 
 function exceeded(limit: string, max: number, actual: number): GraphQLError {
@@ -91,74 +137,53 @@ function exceeded(limit: string, max: number, actual: number): GraphQLError {
   });
 }
 
-/** What an operation comes to: its measure and its number of root fields. */
-interface OperationMeasure extends Measure {
-  rootFields: number;
-}
-
 /**
- * Measures of operations that declare no variables, which depend on the schema and the document
- * alone: worked out once per parsed document (Apollo Server keeps the parsed document of a query it
- * has seen, and the subscription planner its own).
+ * The operation limits of one router. Operations that declare no variables depend on the schema
+ * and the document alone, so they are measured once per parsed document (Apollo Server keeps the
+ * parsed document of a query it has seen, and the subscription planner its own).
  */
-const constantMeasures = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string | null | undefined, OperationMeasure | undefined>>>();
+export class OperationLimiter {
+  private readonly constant = new WeakMap<GraphQLSchema, PerOperation<OperationMeasure | null>>();
 
-function measureOperation(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>): OperationMeasure | undefined {
-  const operation = getOperationAST(document, operationName);
-  if (!operation) return undefined;
-  const constant = !operation.variableDefinitions?.length;
-  const known = constant ? constantMeasures.get(schema)?.get(document) : undefined;
-  if (known?.has(operationName)) return known.get(operationName);
+  constructor(readonly limits: OperationLimits) {}
 
-  const fragments = new Map(
-    document.definitions
-      .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
-      .map((fragment) => [fragment.name.value, fragment]),
-  );
-  const root = schema.getRootType(operation.operation);
-  const walked = root ? measure(schema, operation.selectionSet, root, fragments, variables, 1, 1, new Set()) : undefined;
-  const measured = walked && { ...walked, directives: walked.directives + (operation.directives?.length ?? 0), rootFields: operation.selectionSet.selections.length };
-  if (constant) {
-    let byDocument = constantMeasures.get(schema);
-    if (!byDocument) constantMeasures.set(schema, (byDocument = new WeakMap()));
-    let byName = byDocument.get(document);
-    if (!byName) byDocument.set(document, (byName = new Map()));
-    byName.set(operationName, measured);
+  /** Measures the document's operation against the limits; returns the first limit it is over, if any. */
+  check(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>): GraphQLError | undefined {
+    const operation = getOperationAST(document, operationName);
+    let measured: OperationMeasure | null;
+    if (operation?.variableDefinitions?.length) {
+      measured = measureOperation(schema, document, operationName, variables);
+    } else {
+      let bySchema = this.constant.get(schema);
+      if (!bySchema) this.constant.set(schema, (bySchema = new PerOperation((doc, name) => measureOperation(schema, doc, name, {}))));
+      measured = bySchema.get(document, operationName);
+    }
+    if (!measured) return undefined;
+    const limits = this.limits;
+    if (measured.selections > limits.maxSelections) return exceeded('selections', limits.maxSelections, measured.selections);
+    if (measured.depth > limits.maxDepth) return exceeded('depth', limits.maxDepth, measured.depth);
+    if (measured.rootFields > limits.maxRootFields) return exceeded('root fields', limits.maxRootFields, measured.rootFields);
+    if (measured.aliases > limits.maxAliases) return exceeded('aliases', limits.maxAliases, measured.aliases);
+    if (measured.directives > limits.maxDirectives) return exceeded('directives', limits.maxDirectives, measured.directives);
+    if (measured.cost > limits.maxCost) return exceeded('cost', limits.maxCost, measured.cost);
+    return undefined;
   }
-  return measured;
-}
 
-/** Measures the document's operation against the limits; returns the first limit it is over, if any. */
-export function checkOperation(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operationName: string | null | undefined,
-  variables: Record<string, unknown>,
-  limits: OperationLimits,
-): GraphQLError | undefined {
-  const measured = measureOperation(schema, document, operationName, variables);
-  if (!measured) return undefined;
-  if (measured.depth > limits.maxDepth) return exceeded('depth', limits.maxDepth, measured.depth);
-  if (measured.rootFields > limits.maxRootFields) return exceeded('root fields', limits.maxRootFields, measured.rootFields);
-  if (measured.aliases > limits.maxAliases) return exceeded('aliases', limits.maxAliases, measured.aliases);
-  if (measured.directives > limits.maxDirectives) return exceeded('directives', limits.maxDirectives, measured.directives);
-  if (measured.cost > limits.maxCost) return exceeded('cost', limits.maxCost, measured.cost);
-  return undefined;
-}
-
-/**
- * Refuses operations over the limits before anything is planned or fetched, with
- * OPERATION_LIMIT_EXCEEDED naming the limit, its maximum and the operation's value.
- */
-export function operationLimitsPlugin<TContext extends BaseContext>(limits: OperationLimits): ApolloServerPlugin<TContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ schema, document, operationName, request }) {
-          const error = checkOperation(schema, document, operationName, request.variables ?? {}, limits);
-          if (error) throw error;
-        },
-      };
-    },
-  };
+  /**
+   * Refuses operations over the limits before anything is planned or fetched, with
+   * OPERATION_LIMIT_EXCEEDED naming the limit, its maximum and the operation's value.
+   */
+  plugin<TContext extends BaseContext>(): ApolloServerPlugin<TContext> {
+    const limiter = this;
+    return {
+      async requestDidStart() {
+        return {
+          async didResolveOperation({ schema, document, operationName, request }) {
+            const error = limiter.check(schema, document, operationName, request.variables ?? {});
+            if (error) throw error;
+          },
+        };
+      },
+    };
+  }
 }

@@ -23,7 +23,8 @@ export interface RateLimitOptions {
 
 /** Which limit an operation is over, and when it may try again. */
 export interface RateLimited {
-  limit: 'global' | 'client' | 'operation';
+  /** `authentication`: too many failed logins from the caller's address. */
+  limit: 'global' | 'client' | 'operation' | 'authentication';
   retryAfterSeconds: number;
 }
 
@@ -91,15 +92,23 @@ export class RateLimits {
     return limiter;
   }
 
-  /** Counts the operation against every limit; says which one it is over, if any. */
-  async check(subject: RateLimitSubject): Promise<RateLimited | undefined> {
+  /**
+   * Counts the operation against the caller's own limit (its principal, or its address without
+   * credentials). Every operation counts here, refused ones too.
+   */
+  async checkClient(subject: RateLimitSubject): Promise<RateLimited | undefined> {
     const client = this.clientLimiter(this.clientPoints(subject.principal));
+    if (!client) return undefined;
+    return this.consume(client, subject.principal ? `${subject.principal.kind}:${subject.principal.id}` : `ip:${subject.clientIp}`, 'client');
+  }
+
+  /**
+   * Counts the operation against the limits callers share (global, per operation name). Only
+   * admitted operations count, so a caller refused by the router cannot use them up for others.
+   */
+  async checkShared(subject: RateLimitSubject): Promise<RateLimited | undefined> {
     const checks: Promise<RateLimited | undefined>[] = [];
     if (this.global) checks.push(this.consume(this.global, 'all', 'global'));
-    if (client) {
-      const key = subject.principal ? `${subject.principal.kind}:${subject.principal.id}` : `ip:${subject.clientIp}`;
-      checks.push(this.consume(client, key, 'client'));
-    }
     if (this.operation) checks.push(this.consume(this.operation, subject.operationName ?? '(anonymous)', 'operation'));
     if (checks.length === 0) return undefined;
     const results = await Promise.all(checks);
@@ -125,12 +134,22 @@ export class RateLimits {
 
 /** RATE_LIMITED: HTTP 429 with a Retry-After header, and the same seconds in `extensions.retryAfter`. */
 export function rateLimitedError(limited: RateLimited): GraphQLError {
-  const message =
-    limited.limit === 'client'
-      ? `Too many requests from this client; retry in ${limited.retryAfterSeconds} s`
-      : limited.limit === 'operation'
-        ? `Too many requests for this operation; retry in ${limited.retryAfterSeconds} s`
-        : `The router is over its request limit; retry in ${limited.retryAfterSeconds} s`;
+  const retry = `retry in ${limited.retryAfterSeconds} s`;
+  let message: string;
+  switch (limited.limit) {
+    case 'client':
+      message = `Too many requests from this client; ${retry}`;
+      break;
+    case 'operation':
+      message = `Too many requests for this operation; ${retry}`;
+      break;
+    case 'global':
+      message = `The router is over its request limit; ${retry}`;
+      break;
+    case 'authentication':
+      message = `Too many failed logins from this address; ${retry}`;
+      break;
+  }
   return new GraphQLError(message, {
     extensions: {
       code: ErrorCode.RateLimited,

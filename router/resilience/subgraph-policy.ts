@@ -10,6 +10,7 @@ import {
   wrap,
   type IPolicy,
 } from 'cockatiel';
+import { ErrorCode } from '../../infra/errors.js';
 import type { Logger } from '../../infra/logger.js';
 import { RetryBudget } from './retry-budget.js';
 import { classify, subgraphError } from './subgraph-failure.js';
@@ -79,7 +80,7 @@ export class SubgraphPolicy {
     const retries = retry(
       handleWhen((error) => {
         const failure = classify(error);
-        return Boolean(failure?.transient && failure.code !== 'CIRCUIT_OPEN' && this.budget.trySpend());
+        return Boolean(failure?.transient && failure.code !== ErrorCode.CircuitOpen && this.budget.trySpend());
       }),
       { maxAttempts: Math.max(0, options.maxAttempts - 1), backoff: new ExponentialBackoff({ initialDelay: 25, maxDelay: 1_000, generator: fullJitterGenerator }) },
     );

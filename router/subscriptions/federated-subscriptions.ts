@@ -41,6 +41,7 @@ class SharedStream {
   constructor(
     private readonly maxBufferedBytes: number,
     private readonly onEmpty: () => void,
+    private readonly formatError: ErrorFormatter,
   ) {}
 
   add(subscriber: Subscriber): void {
@@ -95,7 +96,7 @@ class SharedStream {
         subscriber.done.fail(slowConsumer());
         continue;
       }
-      payload ??= JSON.stringify(result);
+      payload ??= JSON.stringify(result.errors ? { ...result, errors: result.errors.map((error) => this.formatError(error.toJSON(), error)) } : result);
       socket.send(`{"id":${JSON.stringify(socket.subscriptionId)},"type":"next","payload":${payload}}`);
     }
   }
@@ -116,6 +117,9 @@ function upstreamError(serviceName: string, error: unknown): GraphQLError {
  * each event it yields is completed with the rest of the plan through the gateway's own
  * executor, by serving the primary fetch from the event.
  */
+/** Apollo Server's `formatError` shape: the router masks what clients must not see with it. */
+export type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+
 export class FederatedSubscriptions {
   private readonly streams = new Map<string, SharedStream>();
 
@@ -126,6 +130,8 @@ export class FederatedSubscriptions {
     private readonly logger: Logger,
     /** Bytes a subscriber's socket may have waiting to be sent before it is disconnected. */
     private readonly maxBufferedBytes = 4 * 1024 * 1024,
+    /** What a subscriber sees of an event's errors: the router's formatError, as over HTTP. */
+    private readonly formatError: ErrorFormatter = (formatted) => formatted,
   ) {}
 
   /** Distinct upstream streams open now. */
@@ -157,7 +163,7 @@ export class FederatedSubscriptions {
   }
 
   private open(plan: SubscriptionPlan, args: SubscribeArgs, onEmpty: () => void): SharedStream {
-    const stream = new SharedStream(this.maxBufferedBytes, onEmpty);
+    const stream = new SharedStream(this.maxBufferedBytes, onEmpty, this.formatError);
     const { primary } = plan;
     const variables = Object.fromEntries((primary.variableUsages ?? []).filter((name) => name in args.variables).map((name) => [name, args.variables[name]]));
     const headers = { ...args.context.forwardedHeaders, 'x-request-id': args.context.requestId };

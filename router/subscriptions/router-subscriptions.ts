@@ -2,17 +2,20 @@ import type { BlockList } from 'node:net';
 import type { Server } from 'node:http';
 import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import type { InternalTokenSigner } from '../../infra/auth/internal-token.js';
-import { GraphQLError, OperationTypeNode, print } from 'graphql';
-import { checkOperation, type OperationLimits } from '../limits/operation-limits.js';
+import { GraphQLError, OperationTypeNode, parse, print } from 'graphql';
+import type { OperationLimiter } from '../limits/operation-limits.js';
 import { ErrorCode } from '../../infra/errors.js';
-import { serveSubscriptions } from '../../infra/graphql/subscription-server.js';
+import { FORBIDDEN_CLOSE, serveSubscriptions, type ConnectionLimits } from '../../infra/graphql/subscription-server.js';
+import { clientIp } from '../../infra/http/client-ip.js';
+import { randomUUID } from 'node:crypto';
+import { offeredRequestId } from '../../infra/http/request-id.js';
 import type { Logger } from '../../infra/logger.js';
 import type { AuditSink } from '../../infra/auth/audit.js';
 import { credentialsFromConnection, type Authenticator } from '../auth/authenticator.js';
 import { auditOperation, guardOperation, type OperationGuard } from '../auth/security-plugin.js';
-import { createSocketContext, type RouterContext } from '../context.js';
+import { createSocketContext, credentialsError, type RouterContext } from '../context.js';
 import type { SubgraphDataSource } from '../subgraph-data-source.js';
-import { FederatedSubscriptions } from './federated-subscriptions.js';
+import { FederatedSubscriptions, type ErrorFormatter } from './federated-subscriptions.js';
 import type { QueryPlanExecutor } from '../execution/query-plan-executor.js';
 import { SubscriptionPlanner } from './subscription-planner.js';
 import { UpstreamClients } from './upstream-clients.js';
@@ -29,7 +32,13 @@ export interface RouterSubscriptionOptions {
   /** Data sources for the entity fetches that complete each event. */
   dataSource: (name: string) => SubgraphDataSource;
   maxBufferedBytes: number;
-  limits: OperationLimits;
+  /** What clients see of an error, as over HTTP (masking in production). */
+  formatError: ErrorFormatter;
+  limiter: OperationLimiter;
+  /** The limits Apollo Server checks over HTTP while parsing, checked here for operations over the socket. */
+  parserLimits: { maxTokens: number };
+  /** Caps per socket, client address and principal. */
+  connectionLimits: ConnectionLimits;
   logger: Logger;
   /** The signer of a subgraph's internal header for its upstream sockets (as the router's service principal); none is sent without one. */
   internalTokens?: (serviceName: string) => InternalTokenSigner | undefined;
@@ -48,31 +57,63 @@ export function serveRouterSubscriptions(server: Server, options: RouterSubscrip
   const planner = new SubscriptionPlanner(options.executor);
   const upstream = new UpstreamClients(options.subgraphUrls, options.logger, options.internalTokens);
   const dataSources = Object.fromEntries(Object.keys(options.subgraphUrls).map((name) => [name, options.dataSource(name)]));
-  const subscriptions = new FederatedSubscriptions(planner, dataSources, upstream, options.logger, options.maxBufferedBytes);
+  const subscriptions = new FederatedSubscriptions(planner, dataSources, upstream, options.logger, options.maxBufferedBytes, options.formatError);
   const contextDeps = { logger: options.logger, forwardHeaders: options.forwardHeaders, trustedProxies: options.trustedProxies };
 
   const sockets = serveSubscriptions(server, {
     schema: planner.schema,
     logger: options.logger,
+    formatError: options.formatError,
+    limits: options.connectionLimits,
+    clientAddress: (request) => clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], options.trustedProxies),
+    parse: (source) => {
+      try {
+        return parse(source, { maxTokens: options.parserLimits.maxTokens });
+      } catch (error) {
+        if (!(error instanceof GraphQLError)) throw error;
+        const { maxTokens } = options.parserLimits;
+        throw /tokens\. Parsing aborted/.test(error.message)
+          ? new GraphQLError(`The operation has more than ${maxTokens} tokens, over the limit`, { extensions: { code: ErrorCode.OperationLimitExceeded, limit: 'tokens', max: maxTokens } })
+          : new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+      }
+    },
     context: (connection) => createSocketContext(connection, contextDeps),
-    authenticate: async ({ connectionParams, headers }) => {
-      const authentication = await options.authenticator.authenticate(credentialsFromConnection(connectionParams, headers));
+    authenticate: async ({ connectionParams, headers, clientAddress }) => {
+      const started = performance.now();
+      const authentication = await options.authenticator.authenticate(credentialsFromConnection(connectionParams, headers), clientAddress);
       if (authentication.outcome === 'ok') return authentication.principal;
-      options.logger.info({ reason: authentication.outcome === 'refused' ? authentication.reason : 'key store unavailable' }, 'connection_init refused');
+      options.logger.info({ reason: authentication.outcome === 'refused' ? authentication.reason : authentication.outcome }, 'connection_init refused');
+      const code = credentialsError(authentication)?.extensions.code;
+      options.audit.record({
+        at: new Date(),
+        action: 'connection',
+        requestId: randomUUID(),
+        clientRequestId: offeredRequestId(headers),
+        principal: null,
+        clientIp: clientAddress,
+        operationName: null,
+        operationType: null,
+        rootFields: [],
+        outcome: code === ErrorCode.RateLimited ? 'rate_limited' : 'denied',
+        code: typeof code === 'string' ? code : null,
+        durationMs: Math.round(performance.now() - started),
+      });
       return false;
     },
     subscribe: async (args) => {
       const context = args.contextValue as RouterContext;
       const started = performance.now();
       const refused =
-        (await guardOperation(options.guard, context, planner.schema, args.document, args.operationName)) ??
-        checkOperation(planner.schema, args.document, args.operationName, args.variableValues ?? {}, options.limits);
+        options.limiter.check(planner.schema, args.document, args.operationName, args.variableValues ?? {}) ??
+        (await guardOperation(options.guard, context, planner.schema, args.document, args.operationName));
       if (refused) {
         auditOperation(options.audit, context, {
           name: args.operationName,
           type: OperationTypeNode.SUBSCRIPTION,
           errorCode: refused.extensions.code,
           durationMs: performance.now() - started,
+          schema: planner.schema,
+          document: args.document,
         });
         // `http` (status, Retry-After) is for HTTP responses; over the socket the code and its fields say it.
         const { http: _http, ...extensions } = refused.extensions;
@@ -99,6 +140,8 @@ export function serveRouterSubscriptions(server: Server, options: RouterSubscrip
   return {
     /** Subscriptions opened on subgraphs since start (tests count them). */
     upstreamOpened: () => upstream.opened,
+    /** Closes the sockets of an API key that was revoked or changed (4403: reconnect with valid credentials). */
+    closeForApiKey: (id: string) => sockets.closeConnections((principal) => principal.kind === 'api_key' && principal.id === id, FORBIDDEN_CLOSE, 'API key revoked or changed'),
     /** Subscribers get 1001 (going away) and reconnect elsewhere; upstream streams close. */
     async close() {
       await sockets.close();

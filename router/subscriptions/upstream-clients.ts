@@ -90,7 +90,8 @@ export class UpstreamClients {
       webSocketImpl: HeaderWebSocket,
       connectionParams: async () => {
         const signer = this.internalTokens(serviceName);
-        return signer ? { [INTERNAL_TOKEN_HEADER]: await signer.token(ROUTER_SERVICE) } : {};
+        // A token for this subgraph alone.
+        return signer ? { [INTERNAL_TOKEN_HEADER]: await signer.token(ROUTER_SERVICE, serviceName) } : {};
       },
       lazy: true,
       lazyCloseTimeout: 0,

@@ -23,14 +23,21 @@ interface ApiKeyTable {
 interface AuditRecordTable {
   id: Generated<string>;
   at: Date;
+  /** operation, cache_purge or connection. */
+  action: string;
   requestId: string;
+  clientRequestId: string | null;
   principal: string | null;
   clientIp: string | null;
   operationName: string | null;
   operationType: string | null;
+  /** Schema coordinates (`Mutation.createApiKey`). */
+  rootFields: string[];
   outcome: string;
   code: string | null;
   durationMs: number;
+  /** jsonb: what a cache purge asked for. */
+  detail: Record<string, unknown> | null;
 }
 
 /** The access schema, as Kysely sees it (camelCase; snake_case in SQL). */
@@ -46,6 +53,9 @@ export type AuditRecordRow = Selectable<AuditRecordTable> & { createdAt: Date };
 export type NewApiKey = Pick<ApiKeyTable, 'id' | 'name' | 'roles' | 'scopes' | 'secretHash' | 'expiresAt' | 'rotatedFrom'>;
 
 export interface AuditRecordFilter {
+  action?: string | null;
+  /** A schema coordinate the record's rootFields hold. */
+  rootField?: string | null;
   principal?: string | null;
   outcome?: string | null;
   operationName?: string | null;
@@ -165,6 +175,8 @@ export class AccessRepository {
 
   private matches(eb: ExpressionBuilder<AccessTables, 'auditRecords'>, filter: AuditRecordFilter) {
     const conditions = [];
+    if (filter.action) conditions.push(eb('action', '=', filter.action));
+    if (filter.rootField) conditions.push(eb('rootFields', '@>', sql<string[]>`array[${filter.rootField}]::text[]`));
     if (filter.principal) conditions.push(eb('principal', '=', filter.principal));
     if (filter.outcome) conditions.push(eb('outcome', '=', filter.outcome));
     if (filter.operationName) conditions.push(eb('operationName', '=', filter.operationName));

@@ -12,8 +12,9 @@ export interface IssuedApiKey {
 }
 
 /**
- * API key mutations. Scopes are not checked here: the schema declares @requiresScopes(admin)
- * and the router enforces it before any subgraph is called.
+ * API key mutations. Scopes are not checked here: the schema declares @requiresScopes(admin),
+ * which the router enforces before any subgraph is called and the access subgraph again before
+ * any resolver runs (requiredScopesPlugin, in server.ts).
  */
 export class AccessService {
   constructor(private readonly repository: AccessRepository) {}

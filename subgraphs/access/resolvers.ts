@@ -1,6 +1,6 @@
 import { isApiKeyId } from '../../infra/auth/api-keys.js';
 import { connectionResolvers, pageRequest, toConnection } from '../../infra/db/pagination.js';
-import { DateTimeScalar } from '../../infra/graphql/scalars.js';
+import { DateTimeScalar, JSONScalar } from '../../infra/graphql/scalars.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import { effectiveScopes } from './access-service.js';
 
@@ -8,6 +8,7 @@ const isAuditId = (id: string) => /^\d{1,19}$/.test(id);
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
+  JSON: JSONScalar,
   ApiKeyConnection: connectionResolvers,
   AuditRecordConnection: connectionResolvers,
   Query: {

@@ -1,6 +1,7 @@
 import type { AccessConfig } from '../../infra/config.js';
 import type { Database } from '../../infra/db/database.js';
 import { startDomainSubgraph } from '../../infra/graphql/domain-subgraph.js';
+import { requiredScopesPlugin } from '../../infra/graphql/required-scopes-plugin.js';
 import type { RunningSubgraph } from '../../infra/graphql/subgraph-server.js';
 import type { Logger } from '../../infra/logger.js';
 import { AccessRepository, type AccessTables } from './access-repository.js';
@@ -29,6 +30,8 @@ export function start(config: AccessConfig, deps: AccessDeps): Promise<RunningSu
     database: deps.database,
     migrations: accessMigrations,
     resolvers,
+    // Every operation here is for admins: checked again here, not only by the router.
+    plugins: [requiredScopesPlugin<AccessContext>()],
     setup: ({ db, events, onStop }) => {
       const repository = new AccessRepository(db, () => events.committed());
       const service = new AccessService(repository);

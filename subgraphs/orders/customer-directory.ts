@@ -1,16 +1,20 @@
 import { INTERNAL_TOKEN_HEADER, servicePrincipal, type InternalTokenSigner } from '../../infra/auth/internal-token.js';
 import { dependencyUnavailable } from '../../infra/errors.js';
 import { REQUEST_ID_HEADER } from '../../infra/http/request-id.js';
+import type { HubSubgraphName } from '../../infra/hub-subgraphs.js';
 
 const ENTITY_QUERY = 'query CustomerExists($representations: [_Any!]!) { _entities(representations: $representations) { ... on Customer { id } } }';
 
 /**
  * Asks the customers subgraph whether a customer exists, through its federation `_entities`
  * field: the orders domain never reads the customers tables. It calls as the `orders` service,
- * with an internal header of its own signing, since customers answers only signed requests.
+ * with an internal header of its own signing for customers, since customers answers only
+ * requests signed for it.
  */
 export class CustomerDirectory {
   private static readonly caller = servicePrincipal('orders');
+  /** The audience of its tokens: the customers subgraph accepts only tokens that name it. */
+  private static readonly subgraph: HubSubgraphName = 'customers';
 
   constructor(
     private readonly customersUrl: string,
@@ -26,7 +30,7 @@ export class CustomerDirectory {
         headers: {
           'content-type': 'application/json',
           [REQUEST_ID_HEADER]: requestId,
-          [INTERNAL_TOKEN_HEADER]: await this.internalTokens.token(CustomerDirectory.caller),
+          [INTERNAL_TOKEN_HEADER]: await this.internalTokens.token(CustomerDirectory.caller, CustomerDirectory.subgraph),
         },
         body: JSON.stringify({ query: ENTITY_QUERY, variables: { representations: [{ __typename: 'Customer', id: customerId }] } }),
         signal: AbortSignal.timeout(this.timeoutMs),

@@ -1,6 +1,7 @@
 import { accessEnv, commonEnv, customersEnv, loadConfig, ordersEnv, routerEnv } from '../../infra/config.js';
 import { INTERNAL_TOKEN_HEADER, InternalTokenSigner } from '../../infra/auth/internal-token.js';
 import type { Principal } from '../../infra/auth/principal.js';
+import { HUB_SUBGRAPHS, type HubSubgraphName } from '../../infra/hub-subgraphs.js';
 import { createDatabase, type Database } from '../../infra/db/database.js';
 import { createLogger } from '../../infra/logger.js';
 import { fromRoot } from '../../infra/paths.js';
@@ -20,14 +21,15 @@ export const TEST_INTERNAL_SECRET = 'interchange-test-internal-token-secret-0123
 const testSigner = new InternalTokenSigner(TEST_INTERNAL_SECRET);
 
 /**
- * The signed internal header, as the router would send it, for a test that calls a subgraph
- * directly (anonymous unless a principal is given).
+ * The signed internal header for a test that calls a subgraph directly (anonymous unless a
+ * principal is given), for the subgraph `audience` names; by default one that every one of the
+ * hub's subgraphs accepts (the router signs for one subgraph at a time).
  */
-export async function internalHeaders(principal?: Principal): Promise<Record<string, string>> {
-  return { [INTERNAL_TOKEN_HEADER]: await testSigner.token(principal) };
+export async function internalHeaders(principal?: Principal, audience: string | readonly string[] = HUB_SUBGRAPHS): Promise<Record<string, string>> {
+  return { [INTERNAL_TOKEN_HEADER]: await testSigner.token(principal, audience) };
 }
 
-export type SubgraphName = 'customers' | 'orders' | 'access';
+export type SubgraphName = HubSubgraphName;
 
 export interface GraphQLResponse<Data = any> {
   status: number;

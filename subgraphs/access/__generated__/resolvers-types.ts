@@ -16,6 +16,8 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** An ISO 8601 date and time in UTC, e.g. 2026-11-27T08:15:00.000Z. */
   DateTime: { input: Date | string; output: Date | string; }
+  /** Any JSON value. */
+  JSON: { input: unknown; output: unknown; }
   _FieldSet: { input: unknown; output: unknown; }
 };
 
@@ -63,17 +65,27 @@ export type ApiKeyStatus =
   | 'REVOKED';
 
 /**
- * One request the router recorded: every mutation and every denied request. Never holds
- * request or response bodies, tokens or API keys.
+ * One request the router recorded: every mutation, every denied request, every cache purge and
+ * every refused WebSocket connection. Never holds request or response bodies, tokens or API keys.
  */
 export type AuditRecord = {
   __typename?: 'AuditRecord';
+  /** operation, cache_purge (POST /admin/cache/purge) or connection (a graphql-ws connection_init). */
+  action: Scalars['String']['output'];
   at: Scalars['DateTime']['output'];
   clientIp: Maybe<Scalars['String']['output']>;
+  /** The x-request-id the client sent, if any. The client chooses it: it proves nothing. */
+  clientRequestId: Maybe<Scalars['String']['output']>;
   /** The first error code, when the outcome is not ok. */
   code: Maybe<Scalars['String']['output']>;
+  /**
+   * For a cache purge: what it was asked to purge ({"all": true}, {"type": "Order"} or
+   * {"type": "Order", "id": "42"}) and, once it ran, how many entries went ("purged").
+   */
+  detail: Maybe<Scalars['JSON']['output']>;
   durationMs: Scalars['Int']['output'];
   id: Scalars['ID']['output'];
+  /** The name the client gave the operation. It need not say what the operation does: rootFields does. */
   operationName: Maybe<Scalars['String']['output']>;
   /** query, mutation or subscription. */
   operationType: Maybe<Scalars['String']['output']>;
@@ -81,7 +93,13 @@ export type AuditRecord = {
   outcome: Scalars['String']['output'];
   /** kind:id of the caller (user:alice, api_key:key_...), null without credentials. */
   principal: Maybe<Scalars['String']['output']>;
+  /** The router's own id for the request: on its log lines, in its errors and in the subgraphs' logs. */
   requestId: Scalars['String']['output'];
+  /**
+   * The root fields the operation selected, as schema coordinates (Mutation.createApiKey), those
+   * in fragments included, each once. Empty for other actions.
+   */
+  rootFields: Array<Scalars['String']['output']>;
 };
 
 export type AuditRecordConnection = {
@@ -98,11 +116,15 @@ export type AuditRecordEdge = {
 };
 
 export type AuditRecordFilter = {
+  /** operation, cache_purge or connection. */
+  action?: InputMaybe<Scalars['String']['input']>;
   operationName?: InputMaybe<Scalars['String']['input']>;
   /** ok, error, denied or rate_limited. */
   outcome?: InputMaybe<Scalars['String']['input']>;
   /** kind:id, exactly as recorded. */
   principal?: InputMaybe<Scalars['String']['input']>;
+  /** Records of operations that selected this root field (Mutation.createApiKey). */
+  rootField?: InputMaybe<Scalars['String']['input']>;
   /** Records at or after this time. */
   since?: InputMaybe<Scalars['DateTime']['input']>;
   /** Records before this time. */
@@ -280,6 +302,7 @@ export type ResolversTypes = ResolversObject<{
   AuditRecordFilter: AuditRecordFilter;
   CreateApiKeyInput: CreateApiKeyInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NewApiKey: ResolverTypeWrapper<IssuedApiKey>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -302,6 +325,7 @@ export type ResolversParentTypes = ResolversObject<{
   AuditRecordFilter: AuditRecordFilter;
   CreateApiKeyInput: CreateApiKeyInput;
   DateTime: Scalars['DateTime']['output'];
+  JSON: Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
   NewApiKey: IssuedApiKey;
   PageInfo: PageInfo;
@@ -335,9 +359,12 @@ export type ApiKeyEdgeResolvers<ContextType = AccessContext, ParentType extends 
 }>;
 
 export type AuditRecordResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['AuditRecord'] = ResolversParentTypes['AuditRecord']> = ResolversObject<{
+  action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   clientIp?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  clientRequestId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   code?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  detail?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   durationMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   operationName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -345,6 +372,7 @@ export type AuditRecordResolvers<ContextType = AccessContext, ParentType extends
   outcome?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   principal?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   requestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  rootFields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type AuditRecordConnectionResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['AuditRecordConnection'] = ResolversParentTypes['AuditRecordConnection']> = ResolversObject<{
@@ -360,6 +388,10 @@ export type AuditRecordEdgeResolvers<ContextType = AccessContext, ParentType ext
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
+}
+
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
 }
 
 export type MutationResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
@@ -392,6 +424,7 @@ export type Resolvers<ContextType = AccessContext> = ResolversObject<{
   AuditRecordConnection?: AuditRecordConnectionResolvers<ContextType>;
   AuditRecordEdge?: AuditRecordEdgeResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   NewApiKey?: NewApiKeyResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
