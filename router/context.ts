@@ -49,7 +49,7 @@ export interface SubscriberSocket {
   disconnect(code: number, reason: string): void;
 }
 
-interface ContextDeps {
+export interface ContextDeps {
   logger: Logger;
   /** Verifies the request's bearer token or API key. */
   authenticator: Authenticator;

@@ -100,14 +100,12 @@ function collectNeeds(requirements: AccessRequirements, schema: GraphQLSchema, d
 }
 
 /** An operation's needs depend only on the rules, the schema and the document, so they are worked out once per parsed document. */
-const needsByRequirements = new WeakMap<AccessRequirements, WeakMap<GraphQLSchema, PerOperation<readonly Need[]>>>();
+const needsByRequirements = new WeakMap<AccessRequirements, PerOperation<readonly Need[], GraphQLSchema>>();
 
 function needsOf(requirements: AccessRequirements, schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): readonly Need[] {
-  let bySchema = needsByRequirements.get(requirements);
-  if (!bySchema) needsByRequirements.set(requirements, (bySchema = new WeakMap()));
-  let needs = bySchema.get(schema);
-  if (!needs) bySchema.set(schema, (needs = new PerOperation((doc, name) => collectNeeds(requirements, schema, doc, name))));
-  return needs.get(document, operationName);
+  let needs = needsByRequirements.get(requirements);
+  if (!needs) needsByRequirements.set(requirements, (needs = new PerOperation((doc, name, validatedBy) => collectNeeds(requirements, validatedBy, doc, name))));
+  return needs.get(document, operationName, schema);
 }
 
 /**

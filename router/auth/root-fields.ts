@@ -1,7 +1,7 @@
 import { getOperationAST, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import { PerOperation } from '../../infra/graphql/per-operation.js';
 
-const bySchema = new WeakMap<GraphQLSchema, PerOperation<readonly string[]>>();
+const perOperation = new PerOperation((document, operationName, schema: GraphQLSchema) => collectRootFields(schema, document, operationName));
 
 /**
  * The root fields an operation selects, as schema coordinates (`Mutation.createApiKey`): its root
@@ -10,9 +10,7 @@ const bySchema = new WeakMap<GraphQLSchema, PerOperation<readonly string[]>>();
  * field counts, whatever its `@skip` or `@include`. Empty when the document has no such operation.
  */
 export function rootFields(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): readonly string[] {
-  let perOperation = bySchema.get(schema);
-  if (!perOperation) bySchema.set(schema, (perOperation = new PerOperation((doc, name) => collectRootFields(schema, doc, name))));
-  return perOperation.get(document, operationName);
+  return perOperation.get(document, operationName, schema);
 }
 
 function collectRootFields(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): readonly string[] {

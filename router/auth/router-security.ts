@@ -1,15 +1,15 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Kysely } from 'kysely';
 import { ApiKeyVerifier } from '../../infra/auth/api-keys.js';
-import type { AuditSink } from '../../infra/auth/audit.js';
-import { PostgresAuditSink } from '../../infra/auth/postgres-audit-sink.js';
+import type { AuditSink } from '../audit/audit.js';
+import { PostgresAuditSink } from '../audit/postgres-audit-sink.js';
 import type { RouterConfig } from '../../infra/config.js';
 import type { Logger } from '../../infra/logger.js';
 import type { RouterContext } from '../context.js';
-import { RateLimits } from '../limits/rate-limits.js';
+import { rateLimitsFromConfig } from '../limits/rate-limits.js';
 import { readAccessRequirements } from './access-requirements.js';
 import { Authenticator, jwtVerifierFromConfig } from './authenticator.js';
-import { LogAuditSink } from './log-audit-sink.js';
+import { LogAuditSink } from '../audit/log-audit-sink.js';
 import { Safelist } from './safelist.js';
 import { securityPlugin, type OperationGuard } from './security-plugin.js';
 
@@ -38,22 +38,7 @@ export function createRouterSecurity(config: RouterConfig, supergraphSdl: string
   const safelist = config.SAFELIST_PATH ? Safelist.fromFile(config.SAFELIST_PATH) : undefined;
   const apiKeys = db ? new ApiKeyVerifier({ db, logger }) : undefined;
   const audit: AuditSink = db ? new PostgresAuditSink({ db, logger }) : new LogAuditSink(logger);
-  const rateLimits = new RateLimits(
-    {
-      windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
-      perClient: config.RATE_LIMIT_PER_CLIENT,
-      perRole: {
-        admin: config.RATE_LIMIT_ROLE_ADMIN,
-        api_user: config.RATE_LIMIT_ROLE_API_USER,
-        sap_integration: config.RATE_LIMIT_ROLE_SAP_INTEGRATION,
-        readonly: config.RATE_LIMIT_ROLE_READONLY,
-      },
-      global: config.RATE_LIMIT_GLOBAL,
-      perOperation: config.RATE_LIMIT_PER_OPERATION,
-      redisUrl: config.REDIS_URL,
-    },
-    logger,
-  );
+  const rateLimits = rateLimitsFromConfig(config, logger);
   const guard: OperationGuard = { requirements, rateLimits, safelist };
   logger.info(
     {

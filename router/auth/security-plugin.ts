@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { DocumentNode, GraphQLError, GraphQLSchema, OperationTypeNode } from 'graphql';
-import { auditPrincipal, type AuditRecord, type AuditSink } from '../../infra/auth/audit.js';
+import { auditPrincipal, type AuditRecord, type AuditSink } from '../audit/audit.js';
 import { ErrorCode } from '../../infra/errors.js';
 import type { RouterContext } from '../context.js';
 import { rateLimitedError, type RateLimits } from '../limits/rate-limits.js';

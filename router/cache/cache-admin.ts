@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockList } from 'node:net';
 import { z } from 'zod';
-import { auditPrincipal, type AuditRecord, type AuditSink, type CachePurgeDetail } from '../../infra/auth/audit.js';
+import { auditPrincipal, type AuditRecord, type AuditSink, type CachePurgeDetail } from '../audit/audit.js';
 import type { Principal } from '../../infra/auth/principal.js';
 import { ErrorCode, httpErrorBody } from '../../infra/errors.js';
 import { clientIp } from '../../infra/http/client-ip.js';

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { getOperationAST, print, separateOperations, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { LRUCache } from 'lru-cache';
+import { PerOperation } from '../../infra/graphql/per-operation.js';
 import type { Principal } from '../../infra/auth/principal.js';
 import { ErrorCode } from '../../infra/errors.js';
 import type { DomainEvent } from '../../infra/events/event.js';
@@ -148,7 +149,9 @@ export class ResponseCache {
   /** Operations by their text (or persisted-query hash) and name, once validated. */
   private readonly operationsByText = new LRUCache<string, CachedOperation>({ max: 2_000 });
   /** Operations by the validated document Apollo Server keeps for the text. */
-  private readonly operationsByDocument = new WeakMap<DocumentNode, Map<string, CachedOperation>>();
+  private readonly operationsByDocument = new PerOperation((document, operationName, validated: { schema: GraphQLSchema; queryHash: string }) =>
+    this.describe(document, operationName, validated.schema, validated.queryHash),
+  );
   /** Lookups made before Apollo Server, handed to the request's context. */
   private readonly states = new WeakMap<IncomingMessage, CacheRequestState>();
   private lastWarnedAt = 0;
@@ -301,16 +304,15 @@ export class ResponseCache {
 
   /** The cache's view of a validated operation, computed once per document Apollo Server keeps. */
   private operationFor(document: DocumentNode | undefined, operationName: string | null | undefined, schema: GraphQLSchema, queryHash: string): CachedOperation | undefined {
-    if (!document) return undefined;
-    let byName = this.operationsByDocument.get(document);
-    if (!byName) this.operationsByDocument.set(document, (byName = new Map()));
+    return (document && this.operationsByDocument.get(document, operationName, { schema, queryHash })) ?? undefined;
+  }
+
+  private describe(document: DocumentNode, operationName: string | undefined, schema: GraphQLSchema, queryHash: string): CachedOperation | null {
     const name = operationName ?? '';
-    const known = byName.get(name);
-    if (known) return known;
     const ast = getOperationAST(document, operationName);
-    if (!ast) return undefined;
+    if (!ast) return null;
     const normalised = print(separateOperations(document)[ast.name?.value ?? ''] ?? document);
-    const operation: CachedOperation = {
+    return {
       key: sha256(`${normalised}\n${name}`),
       type: ast.operation,
       document,
@@ -319,8 +321,6 @@ export class ResponseCache {
       operationName: ast.name?.value ?? null,
       tagged: ast.operation === 'subscription' ? undefined : tagOperation(schema, document, this.options.entityKeys),
     };
-    byName.set(name, operation);
-    return operation;
   }
 
   private async lookup(

@@ -11,10 +11,12 @@ import {
   getOperationAST,
   type DocumentNode,
   type FragmentDefinitionNode,
+  type GraphQLFormattedError,
   type GraphQLCompositeType,
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
+import type { RouterConfig } from '../../infra/config.js';
 import { ErrorCode } from '../../infra/errors.js';
 import { PerOperation } from '../../infra/graphql/per-operation.js';
 
@@ -143,7 +145,7 @@ function exceeded(limit: string, max: number, actual: number): GraphQLError {
  * parsed document of a query it has seen, and the subscription planner its own).
  */
 export class OperationLimiter {
-  private readonly constant = new WeakMap<GraphQLSchema, PerOperation<OperationMeasure | null>>();
+  private readonly constant = new PerOperation((document, operationName, schema: GraphQLSchema) => measureOperation(schema, document, operationName, {}));
 
   constructor(readonly limits: OperationLimits) {}
 
@@ -154,9 +156,7 @@ export class OperationLimiter {
     if (operation?.variableDefinitions?.length) {
       measured = measureOperation(schema, document, operationName, variables);
     } else {
-      let bySchema = this.constant.get(schema);
-      if (!bySchema) this.constant.set(schema, (bySchema = new PerOperation((doc, name) => measureOperation(schema, doc, name, {}))));
-      measured = bySchema.get(document, operationName);
+      measured = this.constant.get(document, operationName, schema);
     }
     if (!measured) return undefined;
     const limits = this.limits;
@@ -186,4 +186,48 @@ export class OperationLimiter {
       },
     };
   }
+}
+
+/** The router's operation limits, from its configuration. */
+export function operationLimiterFromConfig(config: RouterConfig): OperationLimiter {
+  return new OperationLimiter({
+    maxDepth: config.OPERATION_MAX_DEPTH,
+    maxAliases: config.OPERATION_MAX_ALIASES,
+    maxRootFields: config.OPERATION_MAX_ROOT_FIELDS,
+    maxDirectives: config.OPERATION_MAX_DIRECTIVES,
+    maxCost: config.OPERATION_MAX_COST,
+    maxSelections: config.OPERATION_MAX_SELECTIONS,
+  });
+}
+
+/** What the parser stops at (tokens) and Apollo Server's validation counts (expanded selections). */
+export interface ParserLimits {
+  maxTokens: number;
+  maxSelections: number;
+}
+
+/** A graphql-js parse error for a document over `maxTokens`. */
+export function isTokenLimitError(message: string): boolean {
+  return /tokens\. Parsing aborted/.test(message);
+}
+
+/**
+ * The limits Apollo Server checks itself, while parsing (graphql-js stops past `maxTokens`) and
+ * validating (`maxRecursiveSelections`): said with the same code and fields as the router's own.
+ */
+export function parserLimitError(formatted: GraphQLFormattedError, limits: ParserLimits): GraphQLFormattedError {
+  if (formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED' && isTokenLimitError(formatted.message)) {
+    return {
+      message: `The operation has more than ${limits.maxTokens} tokens, over the limit`,
+      extensions: { ...formatted.extensions, code: ErrorCode.OperationLimitExceeded, limit: 'tokens', max: limits.maxTokens },
+    };
+  }
+  if (formatted.extensions?.validationErrorCode === 'MAX_RECURSIVE_SELECTIONS_EXCEEDED') {
+    const { validationErrorCode: _code, ...extensions } = formatted.extensions;
+    return {
+      message: `The operation comes to more than ${limits.maxSelections} selections with its fragments expanded, over the limit`,
+      extensions: { ...extensions, code: ErrorCode.OperationLimitExceeded, limit: 'selections', max: limits.maxSelections },
+    };
+  }
+  return formatted;
 }

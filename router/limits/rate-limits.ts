@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { HeaderMap } from '@apollo/server';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Principal } from '../../infra/auth/principal.js';
+import type { RouterConfig } from '../../infra/config.js';
 import { ErrorCode } from '../../infra/errors.js';
 import type { Logger } from '../../infra/logger.js';
 
@@ -158,4 +159,24 @@ export function rateLimitedError(limited: RateLimited): GraphQLError {
       http: { status: 429, headers: new HeaderMap([['retry-after', String(limited.retryAfterSeconds)]]) },
     },
   });
+}
+
+/** The router's rate limits, from its configuration: shared by replicas in Redis with REDIS_URL. */
+export function rateLimitsFromConfig(config: RouterConfig, logger: Logger): RateLimits {
+  return new RateLimits(
+    {
+      windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+      perClient: config.RATE_LIMIT_PER_CLIENT,
+      perRole: {
+        admin: config.RATE_LIMIT_ROLE_ADMIN,
+        api_user: config.RATE_LIMIT_ROLE_API_USER,
+        sap_integration: config.RATE_LIMIT_ROLE_SAP_INTEGRATION,
+        readonly: config.RATE_LIMIT_ROLE_READONLY,
+      },
+      global: config.RATE_LIMIT_GLOBAL,
+      perOperation: config.RATE_LIMIT_PER_OPERATION,
+      redisUrl: config.REDIS_URL,
+    },
+    logger,
+  );
 }

@@ -3,18 +3,18 @@ import type { Server } from 'node:http';
 import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import type { InternalTokenSigner } from '../../infra/auth/internal-token.js';
 import { GraphQLError, OperationTypeNode, parse, print } from 'graphql';
-import type { OperationLimiter } from '../limits/operation-limits.js';
+import { isTokenLimitError, type OperationLimiter } from '../limits/operation-limits.js';
 import { ErrorCode } from '../../infra/errors.js';
 import { FORBIDDEN_CLOSE, serveSubscriptions, type ConnectionLimits } from '../../infra/graphql/subscription-server.js';
 import { clientIp } from '../../infra/http/client-ip.js';
 import { randomUUID } from 'node:crypto';
 import { offeredRequestId } from '../../infra/http/request-id.js';
 import type { Logger } from '../../infra/logger.js';
-import type { AuditSink } from '../../infra/auth/audit.js';
+import type { AuditSink } from '../audit/audit.js';
 import { credentialsFromConnection, type Authenticator } from '../auth/authenticator.js';
 import { auditOperation, guardOperation, type OperationGuard } from '../auth/security-plugin.js';
 import { createSocketContext, credentialsError, type RouterContext } from '../context.js';
-import type { SubgraphDataSource } from '../subgraph-data-source.js';
+import type { SubgraphDataSource } from '../fetch/subgraph-data-source.js';
 import { FederatedSubscriptions, type ErrorFormatter } from './federated-subscriptions.js';
 import type { QueryPlanExecutor } from '../execution/query-plan-executor.js';
 import { SubscriptionPlanner } from './subscription-planner.js';
@@ -72,7 +72,7 @@ export function serveRouterSubscriptions(server: Server, options: RouterSubscrip
       } catch (error) {
         if (!(error instanceof GraphQLError)) throw error;
         const { maxTokens } = options.parserLimits;
-        throw /tokens\. Parsing aborted/.test(error.message)
+        throw isTokenLimitError(error.message)
           ? new GraphQLError(`The operation has more than ${maxTokens} tokens, over the limit`, { extensions: { code: ErrorCode.OperationLimitExceeded, limit: 'tokens', max: maxTokens } })
           : new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
       }

@@ -1,10 +1,10 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError, Kind } from 'graphql';
-import type { SubgraphPolicy } from './resilience/subgraph-policy.js';
+import type { SubgraphPolicy } from './subgraph-policy.js';
 import type { SubgraphClient, SubgraphRequestInit } from './subgraph-client.js';
-import { INTERNAL_TOKEN_HEADER, ROUTER_SERVICE, type InternalTokenSigner } from '../infra/auth/internal-token.js';
-import { REQUEST_ID_HEADER } from '../infra/http/request-id.js';
-import type { RouterContext } from './context.js';
+import { INTERNAL_TOKEN_HEADER, ROUTER_SERVICE, type InternalTokenSigner } from '../../infra/auth/internal-token.js';
+import { REQUEST_ID_HEADER } from '../../infra/http/request-id.js';
+import type { RouterContext } from '../context.js';
 
 type FetcherResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0];
 

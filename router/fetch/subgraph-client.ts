@@ -1,6 +1,6 @@
 import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
 import { Agent } from 'undici';
-import { REQUEST_ID_HEADER } from '../infra/http/request-id.js';
+import { REQUEST_ID_HEADER } from '../../infra/http/request-id.js';
 
 export interface SubgraphRequestInit {
   method?: string;

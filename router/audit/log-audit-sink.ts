@@ -1,4 +1,4 @@
-import type { AuditRecord, AuditSink } from '../../infra/auth/audit.js';
+import type { AuditRecord, AuditSink } from './audit.js';
 import type { Logger } from '../../infra/logger.js';
 
 /** Audit records as log lines (`msg: "audit"`), for a router without a database. */

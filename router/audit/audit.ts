@@ -1,4 +1,4 @@
-import type { Principal } from './principal.js';
+import type { Principal } from '../../infra/auth/principal.js';
 
 /**
  * What a record is about: a GraphQL operation, a purge of the router's response cache, or a

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../infra/logger.js';
 import type { AuditRecord, AuditSink } from './audit.js';
 
 export interface PostgresAuditSinkOptions {

@@ -1,0 +1,58 @@
+import type { IncomingMessage } from 'node:http';
+import type { ApolloServer } from '@apollo/server';
+import { graphqlHandler } from '../infra/http/graphql-handler.js';
+import type { RouteHandler } from '../infra/http/http-server.js';
+import type { RouterSecurity } from './auth/router-security.js';
+import { guardOperation } from './auth/security-plugin.js';
+import type { ResponseCache } from './cache/response-cache.js';
+import { createContext, type ContextDeps, type RouterContext } from './context.js';
+
+export interface RequestPipelineDeps {
+  apollo: ApolloServer<RouterContext>;
+  security: RouterSecurity;
+  /** Undefined when RESPONSE_CACHE=false. */
+  cache: ResponseCache | undefined;
+  context: ContextDeps;
+}
+
+/**
+ * A GraphQL request over HTTP, in the order it is handled:
+ *
+ * 1. **Context.** The caller's credentials are verified once (`createContext`), whoever answers.
+ * 2. **Cache.** A repeated query whose fresh answer the response cache holds for this caller is
+ *    answered from it, but only once:
+ * 3. **Guard** (`guardOperation`: safelist, rate limits, credentials, access rules) admits it.
+ *    Its verdict is kept in the context, so a request the cache cannot answer is not guarded twice.
+ * 4. **Execute.** Everything else goes to Apollo Server: parsing and validation with their limits,
+ *    then its plugins in order (the guard, with the kept verdict; the operation limits; the cache,
+ *    which stores the answer or purges after a mutation), then the query plan.
+ *
+ * Subscriptions over graphql-ws take the same guard and limits in router-subscriptions.ts.
+ */
+export function graphqlPipeline(deps: RequestPipelineDeps): RouteHandler {
+  const { apollo, security, cache } = deps;
+  const contexts = new WeakMap<IncomingMessage, Promise<RouterContext>>();
+  const contextOf = (req: IncomingMessage, requestId: string) => {
+    let context = contexts.get(req);
+    if (!context) contexts.set(req, (context = createContext(req, requestId, deps.context)));
+    return context;
+  };
+
+  return graphqlHandler(apollo, {
+    respond:
+      cache &&
+      (async (request, req, res, requestId) => {
+        const context = await contextOf(req, requestId);
+        return cache.serve(request, req, res, context.principal, async (operation) => {
+          const refused = await guardOperation(security.guard, context, operation.schema, operation.document, operation.operationName, operation.queryHash);
+          context.guarded = { refused };
+          return refused === undefined;
+        });
+      }),
+    context: async (req, requestId) => {
+      const context = await contextOf(req, requestId);
+      context.cache = cache?.stateFor(req);
+      return context;
+    },
+  });
+}
