@@ -165,6 +165,8 @@ export const routerEnv = {
   SUBGRAPH_TIMEOUT_MS: positiveInt(5_000, 600_000),
   /** Operation limits, checked before anything is planned (see router/limits). */
   OPERATION_MAX_DEPTH: positiveInt(12, 1_000),
+  /** Depth through `__schema` and `__type`: the standard introspection query is 15 deep. */
+  OPERATION_MAX_INTROSPECTION_DEPTH: positiveInt(20, 1_000),
   OPERATION_MAX_ALIASES: positiveInt(30, 10_000),
   OPERATION_MAX_ROOT_FIELDS: positiveInt(10, 1_000),
   OPERATION_MAX_DIRECTIVES: positiveInt(30, 10_000),

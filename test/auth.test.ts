@@ -11,7 +11,7 @@ import { fromRoot } from '../infra/paths.js';
 import * as router from '../router/server.js';
 import { graphql, startTestHub, TEST_INTERNAL_SECRET, type TestHub } from './support/hub.js';
 import { ANONYMOUS, asRole, TEST_JWT_SECRET, testToken } from './support/tokens.js';
-import { subscribe, wsClient } from './support/ws.js';
+import { refusal, subscribe, wsClient } from './support/ws.js';
 
 let hub: TestHub;
 let customerId: string;
@@ -298,11 +298,11 @@ describe('subscriptions', () => {
     const sap = wsClient(hub.routerUrl, { connectionParams: { authorization: `Bearer ${await testToken({ roles: ['sap_integration'] })}` } });
     const reader = wsClient(hub.routerUrl, { connectionParams: { Authorization: `Bearer ${await testToken({ roles: ['readonly'] })}` } });
     try {
-      const [refused] = await subscribe(anonymous, 'subscription { orderEvents { id } }').waitFor(1);
-      assert.equal(refused!.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
-      const [forbidden] = await subscribe(sap, 'subscription { orderEvents { id order { number } } }').waitFor(1);
-      assert.equal(forbidden!.errors?.[0]?.extensions?.code, 'FORBIDDEN');
-      assert.deepEqual(forbidden!.errors?.[0]?.extensions?.requiredScopes, ['orders:read']);
+      const [refused] = await refusal(subscribe(anonymous, 'subscription { orderEvents { id } }'));
+      assert.equal(refused?.extensions?.code, 'UNAUTHENTICATED');
+      const [forbidden] = await refusal(subscribe(sap, 'subscription { orderEvents { id order { number } } }'));
+      assert.equal(forbidden?.extensions?.code, 'FORBIDDEN');
+      assert.deepEqual(forbidden?.extensions?.requiredScopes, ['orders:read']);
 
       const opened = hub.upstreamSubscriptionsOpened();
       const feed = subscribe(reader, 'subscription ($id: ID) { customerEvents(customerId: $id) { type customer { name } } }', { id: customerId });

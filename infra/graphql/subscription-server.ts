@@ -84,6 +84,11 @@ export interface SubscriptionServerOptions<TContext> {
   /** Replaces graphql-js `subscribe`. */
   subscribe?: (args: ExecutionArgs) => unknown;
   /**
+   * Runs for each operation once it is parsed and validated, before it executes; resolving with
+   * an error refuses it with an `error` message (the socket stays open). Default: all run.
+   */
+  admit?: (args: ExecutionArgs) => Promise<GraphQLError | undefined>;
+  /**
    * Parses a `subscribe` message's query. Throwing a GraphQLError answers that operation with it
    * (an `error` message; the socket stays open). Default: graphql-js `parse`.
    */
@@ -186,7 +191,7 @@ export function serveSubscriptions<TContext>(
             return true;
           }
         : undefined,
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         if (limits?.subscriptionsPerConnection && Object.keys(ctx.subscriptions).length > limits.subscriptionsPerConnection) {
           ctx.extra.socket.close(TOO_MANY_SUBSCRIPTIONS_CLOSE, 'Too many operations on this connection');
           return [new GraphQLError('Too many operations on this connection')];
@@ -200,28 +205,26 @@ export function serveSubscriptions<TContext>(
         }
         const errors = validate(options.schema, document, specifiedRules);
         if (errors.length > 0) return validationFailed(errors);
-        return { schema: options.schema, document, operationName: payload.operationName, variableValues: payload.variables };
-      },
-      execute: options.execute as never,
-      subscribe: options.subscribe as never,
-      context: (ctx, subscriptionId) => {
-        const headers = ctx.extra.request.headers;
-        const requestId = requestIdFrom(headers);
         const socket = ctx.extra.socket;
-        return options.context({
-          requestId,
-          headers,
+        const contextValue = options.context({
+          requestId: requestIdFrom(ctx.extra.request.headers),
+          headers: ctx.extra.request.headers,
           connectionParams: ctx.connectionParams ?? {},
           principal: connections.get(socket)?.principal,
           clientIp: ctx.extra.request.socket.remoteAddress ?? 'unknown',
           socket: {
-            subscriptionId,
+            subscriptionId: id,
             send: (message) => socket.send(message),
             bufferedBytes: () => socket.bufferedAmount,
             disconnect: (code, reason) => socket.close(code, reason),
           },
-        }) as never;
+        });
+        const args: ExecutionArgs = { schema: options.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+        const refused = await options.admit?.(args);
+        return refused ? [refused] : args;
       },
+      execute: options.execute as never,
+      subscribe: options.subscribe as never,
       onNext: formatError && ((_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : undefined)),
       onError: (_ctx, id, _payload, errors) => {
         options.logger.debug({ subscriptionId: id, errors: errors.map((error) => error.message) }, 'subscription error');

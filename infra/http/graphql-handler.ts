@@ -25,6 +25,29 @@ export interface GraphQLHandlerOptions<TContext extends BaseContext> {
 
 class BodyTooLarge extends Error {}
 
+/** Deeper JSON is refused before parsing: no GraphQL request needs it, and parsing it costs time and memory for nothing. */
+const MAX_JSON_NESTING = 100;
+
+/** True when `json` opens more than `max` arrays or objects inside each other (outside strings); one pass, no parsing. */
+function nestedDeeperThan(json: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < json.length; index++) {
+    const char = json.charCodeAt(index);
+    if (inString) {
+      if (char === 0x5c) index += 1; // a backslash escapes the next character
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) {
+      inString = true;
+    } else if (char === 0x5b || char === 0x7b) {
+      if (++depth > max) return true;
+    } else if (char === 0x5d || char === 0x7d) {
+      depth -= 1;
+    }
+  }
+  return false;
+}
+
 /** The request body as text; rejects with BodyTooLarge past `limit` bytes. */
 export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolveBody, reject) => {
@@ -112,6 +135,10 @@ export function graphqlHandler<TContext extends BaseContext>(
       }
       const isJson = (req.headers['content-type'] ?? '').toLowerCase().includes('json');
       if (isJson && raw.length > 0) {
+        if (nestedDeeperThan(raw, MAX_JSON_NESTING)) {
+          sendJson(res, 400, httpErrorBody(`The request body nests arrays or objects more than ${MAX_JSON_NESTING} deep`, ErrorCode.BadRequest, requestId));
+          return;
+        }
         try {
           body = JSON.parse(raw);
         } catch {

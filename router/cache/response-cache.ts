@@ -50,6 +50,8 @@ export interface CachedOperation {
   schema: GraphQLSchema;
   queryHash: string;
   operationName: string | null;
+  /** The variables the operation declares: the only ones that can change its answer, so the only ones in the key. */
+  variableNames: readonly string[];
   tagged?: TaggedOperation;
 }
 
@@ -319,6 +321,7 @@ export class ResponseCache {
       schema,
       queryHash,
       operationName: ast.name?.value ?? null,
+      variableNames: (ast.variableDefinitions ?? []).map((definition) => definition.variable.name.value),
       tagged: ast.operation === 'subscription' ? undefined : tagOperation(schema, document, this.options.entityKeys),
     };
   }
@@ -330,7 +333,15 @@ export class ResponseCache {
     principal: Principal | undefined,
   ): Promise<CacheRequestState> {
     const vary = this.options.varyHeaders.map((name) => String(header(name) ?? '')).join('\n');
-    const shared = sha256(`${operation.key}\n${canonicalJson(variables ?? {})}\n${vary}`);
+    let values: string;
+    try {
+      // An omitted variable (its default applies) and an explicit null are different keys.
+      values = canonicalJson(Object.fromEntries(operation.variableNames.filter((name) => variables && name in variables).map((name) => [name, variables![name]])));
+    } catch {
+      // Values nested past the stack's depth: such a request is answered without the cache (and Apollo Server refuses it).
+      return {};
+    }
+    const shared = sha256(`${operation.key}\n${values}\n${vary}`);
     const keys = { shared, private: principal ? `${shared}:${principal.kind}:${principal.id}` : undefined };
     if (this.purgeOwed && (await this.guard(this.purge('all'))) !== undefined) this.purgeOwed = false;
     const found = this.purgeOwed ? undefined : await this.guard(this.options.store.lookup(keys.private ? [shared, keys.private] : [shared]));

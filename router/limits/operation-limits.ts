@@ -9,6 +9,9 @@ import {
   Kind,
   valueFromAST,
   getOperationAST,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  type GraphQLField,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLFormattedError,
@@ -22,6 +25,8 @@ import { PerOperation } from '../../infra/graphql/per-operation.js';
 
 export interface OperationLimits {
   maxDepth: number;
+  /** Depth below `__schema` and `__type` (the standard introspection query, Apollo Sandbox's, is 15 deep). */
+  maxIntrospectionDepth: number;
   maxAliases: number;
   maxRootFields: number;
   maxDirectives: number;
@@ -41,6 +46,8 @@ export interface OperationLimits {
  */
 interface Measure {
   depth: number;
+  /** Depth counted from the operation's root through `__schema` or `__type`. */
+  introspectionDepth: number;
   aliases: number;
   directives: number;
   cost: number;
@@ -53,10 +60,17 @@ interface OperationMeasure extends Omit<Measure, 'fields'> {
   rootFields: number;
 }
 
+/** A field of `parent`, the introspection fields `__schema` and `__type` included (they are in no type's fields). */
+function fieldDefinition(schema: GraphQLSchema, parent: GraphQLCompositeType, name: string): GraphQLField<unknown, unknown> | undefined {
+  if (name === SchemaMetaFieldDef.name && parent === schema.getQueryType()) return SchemaMetaFieldDef;
+  if (name === TypeMetaFieldDef.name && parent === schema.getQueryType()) return TypeMetaFieldDef;
+  return isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
+}
+
 /** Page-size arguments that multiply the cost of what is selected below a list field. */
 const PAGE_ARGUMENTS = ['first', 'last', 'limit'];
 
-const EMPTY: Measure = Object.freeze({ depth: 0, aliases: 0, directives: 0, cost: 0, selections: 0, fields: 0 });
+const EMPTY: Measure = Object.freeze({ depth: 0, introspectionDepth: 0, aliases: 0, directives: 0, cost: 0, selections: 0, fields: 0 });
 
 /**
  * Measures an operation in time linear in its text, whatever its fragments do: each fragment is
@@ -78,9 +92,10 @@ function measureOperation(schema: GraphQLSchema, document: DocumentNode, operati
   const measuredFragments = new Map<string, Measure | null>();
 
   const measure = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType): Measure => {
-    const total = { depth: 1, aliases: 0, directives: 0, cost: 0, selections: 0, fields: 0 };
+    const total = { depth: 1, introspectionDepth: 0, aliases: 0, directives: 0, cost: 0, selections: 0, fields: 0 };
     const add = (part: Measure, multiplier: number, deeper: number) => {
       total.depth = Math.max(total.depth, part.depth + deeper);
+      total.introspectionDepth = Math.max(total.introspectionDepth, part.introspectionDepth && part.introspectionDepth + deeper);
       total.aliases += part.aliases;
       total.directives += part.directives;
       total.cost += part.cost * multiplier;
@@ -94,7 +109,7 @@ function measureOperation(schema: GraphQLSchema, document: DocumentNode, operati
         total.cost += 1;
         if (selection.alias) total.aliases += 1;
         if (!selection.selectionSet) continue;
-        const fieldDef = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[selection.name.value] : undefined;
+        const fieldDef = fieldDefinition(schema, parent, selection.name.value);
         if (!fieldDef) continue;
         let pageSize = 1;
         if (isListType(getNullableType(fieldDef.type)) || fieldDef.args.some((arg) => PAGE_ARGUMENTS.includes(arg.name))) {
@@ -105,7 +120,10 @@ function measureOperation(schema: GraphQLSchema, document: DocumentNode, operati
             if (typeof value === 'number' && value > pageSize) pageSize = value;
           }
         }
-        add(measure(selection.selectionSet, getNamedType(fieldDef.type) as GraphQLCompositeType), pageSize, 1);
+        const child = measure(selection.selectionSet, getNamedType(fieldDef.type) as GraphQLCompositeType);
+        // Everything below __schema and __type is introspection, measured against its own depth limit.
+        const introspection = fieldDef === SchemaMetaFieldDef || fieldDef === TypeMetaFieldDef;
+        add(introspection ? { ...child, depth: 0, introspectionDepth: Math.max(child.depth, child.introspectionDepth) } : child, pageSize, 1);
       } else {
         const typeName = selection.kind === Kind.INLINE_FRAGMENT ? selection.typeCondition?.name.value : fragments.get(selection.name.value)?.typeCondition.name.value;
         const typed = ((typeName && schema.getType(typeName)) || parent) as GraphQLCompositeType;
@@ -162,6 +180,7 @@ export class OperationLimiter {
     const limits = this.limits;
     if (measured.selections > limits.maxSelections) return exceeded('selections', limits.maxSelections, measured.selections);
     if (measured.depth > limits.maxDepth) return exceeded('depth', limits.maxDepth, measured.depth);
+    if (measured.introspectionDepth > limits.maxIntrospectionDepth) return exceeded('depth', limits.maxIntrospectionDepth, measured.introspectionDepth);
     if (measured.rootFields > limits.maxRootFields) return exceeded('root fields', limits.maxRootFields, measured.rootFields);
     if (measured.aliases > limits.maxAliases) return exceeded('aliases', limits.maxAliases, measured.aliases);
     if (measured.directives > limits.maxDirectives) return exceeded('directives', limits.maxDirectives, measured.directives);
@@ -192,6 +211,7 @@ export class OperationLimiter {
 export function operationLimiterFromConfig(config: RouterConfig): OperationLimiter {
   return new OperationLimiter({
     maxDepth: config.OPERATION_MAX_DEPTH,
+    maxIntrospectionDepth: config.OPERATION_MAX_INTROSPECTION_DEPTH,
     maxAliases: config.OPERATION_MAX_ALIASES,
     maxRootFields: config.OPERATION_MAX_ROOT_FIELDS,
     maxDirectives: config.OPERATION_MAX_DIRECTIVES,

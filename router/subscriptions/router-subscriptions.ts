@@ -2,7 +2,7 @@ import type { BlockList } from 'node:net';
 import type { Server } from 'node:http';
 import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import type { InternalTokenSigner } from '../../infra/auth/internal-token.js';
-import { GraphQLError, OperationTypeNode, parse, print } from 'graphql';
+import { getOperationAST, GraphQLError, OperationTypeNode, parse, print } from 'graphql';
 import { isTokenLimitError, type OperationLimiter } from '../limits/operation-limits.js';
 import { ErrorCode } from '../../infra/errors.js';
 import { FORBIDDEN_CLOSE, serveSubscriptions, type ConnectionLimits } from '../../infra/graphql/subscription-server.js';
@@ -100,32 +100,35 @@ export function serveRouterSubscriptions(server: Server, options: RouterSubscrip
       });
       return false;
     },
-    subscribe: async (args) => {
+    // Before any operation on the socket runs: the limits (as over HTTP), and for a subscription the
+    // guard; queries and mutations are guarded (and audited) by Apollo Server's plugins, as over HTTP.
+    admit: async (args) => {
       const context = args.contextValue as RouterContext;
+      const type = getOperationAST(args.document, args.operationName)?.operation;
       const started = performance.now();
       const refused =
         options.limiter.check(planner.schema, args.document, args.operationName, args.variableValues ?? {}) ??
-        (await guardOperation(options.guard, context, planner.schema, args.document, args.operationName));
-      if (refused) {
-        auditOperation(options.audit, context, {
-          name: args.operationName,
-          type: OperationTypeNode.SUBSCRIPTION,
-          errorCode: refused.extensions.code,
-          durationMs: performance.now() - started,
-          schema: planner.schema,
-          document: args.document,
-        });
-        // `http` (status, Retry-After) is for HTTP responses; over the socket the code and its fields say it.
-        const { http: _http, ...extensions } = refused.extensions;
-        return { errors: [new GraphQLError(refused.message, { path: refused.path, extensions })] };
-      }
-      return subscriptions.subscribe({
+        (type === OperationTypeNode.SUBSCRIPTION ? await guardOperation(options.guard, context, planner.schema, args.document, args.operationName) : undefined);
+      if (!refused) return undefined;
+      auditOperation(options.audit, context, {
+        name: args.operationName,
+        type,
+        errorCode: refused.extensions.code,
+        durationMs: performance.now() - started,
+        schema: planner.schema,
+        document: args.document,
+      });
+      // `http` (status, Retry-After) is for HTTP responses; over the socket the code and its fields say it.
+      const { http: _http, ...extensions } = refused.extensions;
+      return new GraphQLError(refused.message, { path: refused.path, extensions });
+    },
+    subscribe: (args) =>
+      subscriptions.subscribe({
         document: args.document,
         operationName: args.operationName,
         variables: args.variableValues ?? {},
         context: args.contextValue as RouterContext,
-      });
-    },
+      }),
     execute: async (args) => {
       const response = await options.apollo.executeOperation(
         { query: print(args.document), variables: args.variableValues ?? undefined, operationName: args.operationName ?? undefined },

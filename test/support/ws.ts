@@ -1,4 +1,4 @@
-import type { FormattedExecutionResult } from 'graphql';
+import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { roleToken } from './tokens.js';
@@ -61,4 +61,20 @@ export function subscribe<Data = any>(client: Client, query: string, variables?:
       });
     },
   };
+}
+
+/**
+ * The errors a refused operation ends with: the router refuses before anything runs with a
+ * graphql-ws `error` message (the socket stays open). Rejects after `timeoutMs` without one.
+ */
+export async function refusal(subscription: Subscription<unknown>, timeoutMs = 10_000): Promise<GraphQLFormattedError[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no error message after ${timeoutMs} ms: ${JSON.stringify(subscription.results)}`)), timeoutMs)));
+  try {
+    const errors = await Promise.race([subscription.error, timeout]);
+    if (!Array.isArray(errors)) throw new Error(`the operation ended with ${String(errors)}, not an error message`);
+    return errors as GraphQLFormattedError[];
+  } finally {
+    clearTimeout(timer);
+  }
 }
