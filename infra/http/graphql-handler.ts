@@ -48,6 +48,23 @@ function nestedDeeperThan(json: string, max: number): boolean {
   return false;
 }
 
+/** How long the rest of a refused body is read and dropped before its connection is cut. */
+const DISCARD_GRACE_MS = 2_000;
+
+/**
+ * Reads and drops what is left of a request that was answered without it (413), so that a client
+ * still sending gets to read the answer rather than a reset connection; a client that is still
+ * sending after DISCARD_GRACE_MS (a 2 GB upload) has its connection cut.
+ */
+function discardRest(req: IncomingMessage): void {
+  if (req.complete) return;
+  req.resume();
+  const timer = setTimeout(() => req.socket.destroy(), DISCARD_GRACE_MS);
+  timer.unref();
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+}
+
 /** The request body as text; rejects with BodyTooLarge past `limit` bytes. */
 export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolveBody, reject) => {
@@ -129,8 +146,8 @@ export function graphqlHandler<TContext extends BaseContext>(
         raw = await readBody(req, maxBodyBytes);
       } catch (error) {
         if (!(error instanceof BodyTooLarge)) throw error;
-        res.setHeader('connection', 'close');
         sendJson(res, 413, httpErrorBody(`Request body larger than ${maxBodyBytes} bytes`, ErrorCode.BadRequest, requestId));
+        discardRest(req);
         return;
       }
       const isJson = (req.headers['content-type'] ?? '').toLowerCase().includes('json');
