@@ -1,9 +1,10 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { SUBGRAPHS } from './subgraphs/index.js';
 
 /**
- * Typed resolvers for every subgraph: `npm run codegen` writes
- * subgraphs/<name>/__generated__/resolvers-types.ts from schema/<name>.graphql.
- * GraphQL types that resolvers return as database rows are mapped to the repository's row types.
+ * Typed resolvers for every subgraph of subgraphs/index.ts: `npm run codegen` writes
+ * subgraphs/<name>/__generated__/resolvers-types.ts from schema/<name>.graphql. GraphQL types
+ * that resolvers return as database rows are mapped to the row types the subgraph's descriptor names.
  */
 const resolverPlugins = ['typescript', 'typescript-resolvers'];
 
@@ -19,52 +20,16 @@ const shared = {
 const config: CodegenConfig = {
   overwrite: true,
   hooks: {},
-  generates: {
-    'subgraphs/customers/__generated__/resolvers-types.ts': {
-      schema: 'schema/customers.graphql',
-      plugins: resolverPlugins,
-      config: {
-        ...shared,
-        contextType: '../context.js#CustomersContext',
-        mappers: {
-          Customer: '../customers-repository.js#CustomerRow',
-          CustomerGroup: '../customers-repository.js#CustomerGroupRow',
-          CustomerConnection: '../../../infra/db/pagination.js#Connection<CustomerRow>',
-          CustomerEvent: '../../../infra/events/event.js#DomainEvent',
-        },
+  generates: Object.fromEntries(
+    SUBGRAPHS.map(({ name, codegen }) => [
+      `subgraphs/${name}/__generated__/resolvers-types.ts`,
+      {
+        schema: `schema/${name}.graphql`,
+        plugins: resolverPlugins,
+        config: { ...shared, contextType: `../context.js#${codegen.context}`, mappers: codegen.mappers },
       },
-    },
-    'subgraphs/orders/__generated__/resolvers-types.ts': {
-      schema: 'schema/orders.graphql',
-      plugins: resolverPlugins,
-      config: {
-        ...shared,
-        contextType: '../context.js#OrdersContext',
-        mappers: {
-          Order: '../orders-repository.js#OrderRow',
-          OrderLine: '../orders-repository.js#OrderLineRow',
-          Customer: '../orders-repository.js#CustomerRef',
-          OrderConnection: '../../../infra/db/pagination.js#Connection<OrderRow>',
-          OrderEvent: '../../../infra/events/event.js#DomainEvent',
-        },
-      },
-    },
-    'subgraphs/access/__generated__/resolvers-types.ts': {
-      schema: 'schema/access.graphql',
-      plugins: resolverPlugins,
-      config: {
-        ...shared,
-        contextType: '../context.js#AccessContext',
-        mappers: {
-          ApiKey: '../access-repository.js#ApiKeyRow',
-          NewApiKey: '../access-service.js#IssuedApiKey',
-          ApiKeyConnection: '../../../infra/db/pagination.js#Connection<ApiKeyRow>',
-          AuditRecord: '../access-repository.js#AuditRecordRow',
-          AuditRecordConnection: '../../../infra/db/pagination.js#Connection<AuditRecordRow>',
-        },
-      },
-    },
-  },
+    ]),
+  ),
 };
 
 export default config;

@@ -8,10 +8,8 @@
  * answering is killed and started again, and the case is not run again.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startEmbeddedPostgres } from '../infra/db/embedded-postgres.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { createLogger } from '../infra/logger.js';
 import { fromRoot } from '../infra/paths.js';
 import { graphql } from '../test/support/hub.js';
@@ -26,9 +24,9 @@ import {
   type CaseRun,
   type HostileCase,
 } from '../test/support/hostile-cases.js';
-import { createTestDatabase } from '../test/support/postgres.js';
 import { spawnService, type ServiceProcess } from '../test/support/service-process.js';
 import { cpuModel } from './benchmarks-doc.js';
+import { benchDatabase, spawnSubgraphs } from './hub-processes.js';
 import { routerSecurityEnv, subgraphSecurityEnv } from './bench-security.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -236,27 +234,13 @@ ${rows.join('\n')}
 async function main(): Promise<void> {
   pin(process.pid, CLIENT_CORE);
   const logger = createLogger('bench', 'warn');
-  let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
-  let dataDir: string | undefined;
-  if (!process.env.DATABASE_URL) {
-    dataDir = mkdtempSync(join(tmpdir(), 'interchange-bench-pg-'));
-    embedded = await startEmbeddedPostgres({ dataDir, logger, persistent: false });
-    process.env.DATABASE_URL = embedded.url;
-  }
-  const database = await createTestDatabase();
+  const { database, close } = await benchDatabase(logger);
   const common = { ...subgraphSecurityEnv, DATABASE_URL: database.url, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production' };
   const services: ServiceProcess[] = [];
   let router: RouterProcess | undefined;
   try {
-    const customers = spawnService('subgraphs/customers/index.ts', common);
-    services.push(customers);
-    const customersUrl = String((await customers.logLine('subgraph listening')).url);
-    const orders = spawnService('subgraphs/orders/index.ts', { ...common, CUSTOMERS_URL: customersUrl });
-    services.push(orders);
-    const access = spawnService('subgraphs/access/index.ts', common);
-    services.push(access);
-    const ordersUrl = String((await orders.logLine('subgraph listening')).url);
-    const accessUrl = String((await access.logLine('subgraph listening')).url);
+    const subgraphs = await spawnSubgraphs(common);
+    services.push(...subgraphs.processes.values());
     for (const service of services) pin(service.pid, CLIENT_CORE);
 
     // With DATABASE_URL, as in production: audit records of refused operations go to PostgreSQL.
@@ -268,9 +252,7 @@ async function main(): Promise<void> {
       PORT: '0',
       LOG_LEVEL: 'info',
       NODE_ENV: 'production',
-      SUBGRAPH_CUSTOMERS_URL: customersUrl,
-      SUBGRAPH_ORDERS_URL: ordersUrl,
-      SUBGRAPH_ACCESS_URL: accessUrl,
+      ...subgraphs.routerEnv,
     });
     await router.start();
     // Something for the queries that run to find.
@@ -291,9 +273,7 @@ async function main(): Promise<void> {
   } finally {
     await router?.process?.kill();
     for (const service of services) await service.kill();
-    await database.drop();
-    await embedded?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 }
 

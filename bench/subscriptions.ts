@@ -5,18 +5,15 @@
  * Loopback only; bounded in time. Writes the results into docs/benchmarks.md.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { cpuModel, writeBenchmarkSection } from './benchmarks-doc.js';
 import { ROUTER_SERVICE } from '../infra/auth/internal-token.js';
-import { startEmbeddedPostgres } from '../infra/db/embedded-postgres.js';
 import { createLogger } from '../infra/logger.js';
 import { graphql, internalHeaders } from '../test/support/hub.js';
-import { createTestDatabase } from '../test/support/postgres.js';
 import { spawnService, type ServiceProcess } from '../test/support/service-process.js';
+import { benchDatabase, spawnSubgraphs } from './hub-processes.js';
 import { asRole } from '../test/support/tokens.js';
 import { routerSecurityEnv, subgraphSecurityEnv } from './bench-security.js';
 
@@ -180,27 +177,14 @@ async function run(target: Target, subscribers: number, customerId: string, rout
 async function main(): Promise<void> {
   pin(process.pid, CLIENT_CORE);
   const logger = createLogger('bench', 'warn');
-  let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
-  let dataDir: string | undefined;
-  if (!process.env.DATABASE_URL) {
-    dataDir = mkdtempSync(join(tmpdir(), 'interchange-bench-pg-'));
-    embedded = await startEmbeddedPostgres({ dataDir, logger, persistent: false });
-    process.env.DATABASE_URL = embedded.url;
-  }
-  const database = await createTestDatabase();
+  const { database, close } = await benchDatabase(logger);
   const common = { ...subgraphSecurityEnv, DATABASE_URL: database.url, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', DB_POOL_MAX: '10' };
   const services: ServiceProcess[] = [];
   try {
-    const customers = spawnService('subgraphs/customers/index.ts', common);
-    services.push(customers);
-    const customersUrl = String((await customers.logLine('subgraph listening')).url);
-    const orders = spawnService('subgraphs/orders/index.ts', { ...common, CUSTOMERS_URL: customersUrl });
-    services.push(orders);
-    const ordersUrl = String((await orders.logLine('subgraph listening')).url);
-    // Not in the subscriptions' path; started so that the router's supergraph is whole.
-    const access = spawnService('subgraphs/access/index.ts', common);
-    services.push(access);
-    const accessUrl = String((await access.logLine('subgraph listening')).url);
+    // All of them, so that the router's supergraph is whole; customers and orders are the subscriptions' path.
+    const subgraphs = await spawnSubgraphs(common);
+    services.push(...subgraphs.processes.values());
+    const customers = subgraphs.processes.get('customers')!;
     // No DATABASE_URL: the router's response cache (default, in process) is not on the
     // subscriptions' path, so it need not follow events here.
     const router = spawnService('router/index.ts', {
@@ -209,14 +193,11 @@ async function main(): Promise<void> {
       PORT: '0',
       LOG_LEVEL: 'info',
       NODE_ENV: 'production',
-      SUBGRAPH_CUSTOMERS_URL: customersUrl,
-      SUBGRAPH_ORDERS_URL: ordersUrl,
-      SUBGRAPH_ACCESS_URL: accessUrl,
+      ...subgraphs.routerEnv,
     });
     services.push(router);
     const routerUrl = String((await router.logLine('router listening')).url);
-    pin(orders.pid, CLIENT_CORE);
-    pin(access.pid, CLIENT_CORE);
+    for (const [name, service] of subgraphs.processes) if (name !== 'customers') pin(service.pid, CLIENT_CORE);
 
     const created = await graphql(routerUrl, 'mutation { createCustomer(input: { name: "Bench Customer", email: "bench@example.com" }) { id } }');
     const customerId = created.body.data.createCustomer.id as string;
@@ -225,7 +206,7 @@ async function main(): Promise<void> {
     const targets: Target[] = [
       {
         name: 'customers subgraph directly, event fields only (the limit)',
-        url: customersUrl,
+        url: subgraphs.routerEnv.SUBGRAPH_CUSTOMERS_URL!,
         process: customers,
         query: 'subscription ($id: ID) { customerEvents(customerId: $id) { id type data } }',
         // What the router's own upstream connections send; short-lived, so signed (or reused) per connection, which checks it once.
@@ -253,9 +234,7 @@ async function main(): Promise<void> {
     writeReport(results);
   } finally {
     for (const service of services) await service.kill();
-    await database.drop();
-    await embedded?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { loadConfig, routerEnv } from '../infra/config.js';
+import { loadConfig } from '../infra/config.js';
+import { routerEnv } from './config.js';
 import { runService } from '../infra/lifecycle.js';
 import { start } from './server.js';
 

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockList } from 'node:net';
 import cors from 'cors';
 import { INTERNAL_TOKEN_HEADER, ROUTER_SERVICE } from '../infra/auth/internal-token.js';
-import type { RouterConfig } from '../infra/config.js';
+import type { RouterConfig } from './config.js';
 import type { ErrorCode } from '../infra/errors.js';
 import { clientIp } from '../infra/http/client-ip.js';
 import { sendJson, type RouteHandler } from '../infra/http/http-server.js';

@@ -3,7 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLFormattedError } from 'graphql';
-import type { RouterConfig } from '../infra/config.js';
+import type { RouterConfig } from './config.js';
 import { createDatabase } from '../infra/db/database.js';
 import { maskUnexpectedErrors, requestPlugin } from '../infra/graphql/request-plugin.js';
 import { trustedProxyList } from '../infra/http/client-ip.js';

@@ -1,18 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { hubEnv, loadConfig } from '../infra/config.js';
+import { loadConfig } from '../infra/config.js';
+import { hubEnv, subgraphPort } from './hub-config.js';
 import { createLogger, type Logger } from '../infra/logger.js';
 import { startEmbeddedPostgres } from '../infra/db/embedded-postgres.js';
 import type { RunningSubgraph } from '../infra/graphql/subgraph-server.js';
 import { runService, type Stoppable } from '../infra/lifecycle.js';
 import { fromRoot } from '../infra/paths.js';
-import * as access from '../subgraphs/access/server.js';
-import * as customers from '../subgraphs/customers/server.js';
-import * as orders from '../subgraphs/orders/server.js';
 import * as router from '../router/server.js';
+import { SUBGRAPHS } from '../subgraphs/index.js';
 
 /**
  * `npm start`: the whole hub in one process — embedded PostgreSQL unless DATABASE_URL is set,
- * the customers, orders and access subgraphs, and the router. Production runs each as its own
+ * every subgraph of subgraphs/index.ts, and the router. Production runs each as its own
  * process instead (see docker-compose.yml).
  *
  * It stops in the reverse order: the router, then the subgraphs (their pools and event relays),
@@ -27,34 +26,29 @@ async function startHub(logger: Logger, signal: AbortSignal): Promise<Stoppable>
   // Router and subgraphs run in this one process: unless one is given, a secret of this process
   // signs the internal header, and nothing outside the process can forge it.
   const INTERNAL_TOKEN_SECRET = config.INTERNAL_TOKEN_SECRET ?? randomBytes(32).toString('base64url');
-  const shared = { ...config, DATABASE_URL, INTERNAL_TOKEN_SECRET };
 
-  let customersService: RunningSubgraph | undefined;
-  let ordersService: RunningSubgraph | undefined;
-  let accessService: RunningSubgraph | undefined;
+  const subgraphs: RunningSubgraph[] = [];
+  const urls: Record<string, string> = {};
   let routerService: router.RunningRouter | undefined;
   const stop = async () => {
     await routerService?.stop();
-    await Promise.all([ordersService?.stop(), customersService?.stop(), accessService?.stop()]);
+    await Promise.all(subgraphs.map((subgraph) => subgraph.stop()));
     await embedded?.stop();
   };
 
   try {
-    customersService = await customers.start({ ...shared, PORT: config.CUSTOMERS_PORT }, { logger: createLogger('customers', config.LOG_LEVEL) });
-    signal.throwIfAborted();
-    ordersService = await orders.start(
-      { ...shared, PORT: config.ORDERS_PORT, CUSTOMERS_URL: customersService.url },
-      { logger: createLogger('orders', config.LOG_LEVEL) },
-    );
-    signal.throwIfAborted();
-    accessService = await access.start({ ...shared, PORT: config.ACCESS_PORT }, { logger: createLogger('access', config.LOG_LEVEL) });
-    signal.throwIfAborted();
+    // In the list's order, so that each finds the URLs of the subgraphs it calls.
+    for (const subgraph of SUBGRAPHS) {
+      const calls = Object.fromEntries(Object.entries(subgraph.calls ?? {}).map(([variable, name]) => [variable, urls[name]]));
+      const env = { ...process.env, DATABASE_URL, INTERNAL_TOKEN_SECRET, PORT: String(subgraphPort(config, subgraph.name)), ...calls };
+      const running = await subgraph.start(env, { logger: createLogger(subgraph.name, config.LOG_LEVEL) });
+      subgraphs.push(running);
+      urls[subgraph.name] = running.url;
+      signal.throwIfAborted();
+    }
     routerService = await router.start(
-      { ...shared, SUPERGRAPH_PATH: fromRoot('schema/supergraph.graphql') },
-      {
-        logger: createLogger('router', config.LOG_LEVEL),
-        subgraphUrls: { customers: customersService.url, orders: ordersService.url, access: accessService.url },
-      },
+      { ...config, DATABASE_URL, INTERNAL_TOKEN_SECRET, SUPERGRAPH_PATH: fromRoot('schema/supergraph.graphql') },
+      { logger: createLogger('router', config.LOG_LEVEL), subgraphUrls: urls },
     );
     signal.throwIfAborted();
   } catch (error) {

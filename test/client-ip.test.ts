@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { clientIp, isAddressOrRange, trustedProxyList } from '../infra/http/client-ip.js';
-import { loadConfig, routerEnv } from '../infra/config.js';
+import { loadConfig } from '../infra/config.js';
+import { routerEnv } from '../router/config.js';
 
 /** Which address counts as the caller's, for rate limits and audit records. */
 describe("the caller's address", () => {

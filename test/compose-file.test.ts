@@ -6,9 +6,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import type { ZodRawShape } from 'zod';
-import { accessEnv, customersEnv, loadConfig, ordersEnv, routerEnv, SECRET_VARIABLES, subgraphUrlVariable } from '../infra/config.js';
+import { loadConfig, SECRET_VARIABLES, subgraphUrlVariable } from '../infra/config.js';
+import { routerEnv } from '../router/config.js';
 import { fromRoot, projectRoot } from '../infra/paths.js';
 import { readSupergraph, subgraphUrlsFromEnv } from '../router/supergraph.js';
+import { SUBGRAPHS } from '../subgraphs/index.js';
 
 /**
  * Keeps docker-compose.yml honest: every app service runs an entry point that exists, sets only
@@ -32,11 +34,9 @@ interface ComposeFile {
   services: Record<string, ComposeService>;
 }
 
-/** The services built from the Dockerfile, the source each runs and the config shape it reads. */
+/** The services built from the Dockerfile, the source each runs and the config shape it reads: every subgraph of the list, and the router. */
 const apps: Record<string, { entry: string; shape: ZodRawShape }> = {
-  customers: { entry: 'subgraphs/customers/index', shape: customersEnv },
-  orders: { entry: 'subgraphs/orders/index', shape: ordersEnv },
-  access: { entry: 'subgraphs/access/index', shape: accessEnv },
+  ...Object.fromEntries(SUBGRAPHS.map(({ name, env }) => [name, { entry: `subgraphs/${name}/index`, shape: env }])),
   router: { entry: 'router/index', shape: routerEnv },
 };
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, customersEnv, loadConfig, routerEnv, TRIAL_SECRETS } from '../infra/config.js';
+import { ConfigError, loadConfig, TRIAL_SECRETS } from '../infra/config.js';
+import { customersEnv } from '../subgraphs/customers/subgraph.js';
+import { routerEnv } from '../router/config.js';
 import { subgraphUrlsFromEnv } from '../router/supergraph.js';
 import { spawnService } from './support/service-process.js';
 

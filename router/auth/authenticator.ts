@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Principal } from '../../infra/auth/principal.js';
-import { ConfigError, type RouterConfig } from '../../infra/config.js';
+import { ConfigError } from '../../infra/config.js';
+import { type RouterConfig } from '../config.js';
 import { fromRoot } from '../../infra/paths.js';
 import { devJwtSecret } from './dev-jwt-secret.js';
 import { CredentialsRefused, JwtVerifier } from './jwt-verifier.js';

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { ApiKeyVerifier } from '../../infra/auth/api-keys.js';
 import type { AuditSink } from '../audit/audit.js';
 import { PostgresAuditSink } from '../audit/postgres-audit-sink.js';
-import type { RouterConfig } from '../../infra/config.js';
+import type { RouterConfig } from '../config.js';
 import type { Logger } from '../../infra/logger.js';
 import type { RouterContext } from '../context.js';
 import { rateLimitsFromConfig } from '../limits/rate-limits.js';

@@ -8,7 +8,7 @@ import { clientIp } from '../../infra/http/client-ip.js';
 import { readBody } from '../../infra/http/graphql-handler.js';
 import { sendJson, type RouteHandler } from '../../infra/http/http-server.js';
 import { offeredRequestId } from '../../infra/http/request-id.js';
-import { entityTag, listTag } from './cache-store.js';
+import { entityTag } from './cache-store.js';
 import type { ResponseCache } from './response-cache.js';
 
 const MAX_BODY_BYTES = 4_096;

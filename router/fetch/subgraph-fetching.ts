@@ -1,5 +1,6 @@
 import { InternalTokenSigner } from '../../infra/auth/internal-token.js';
-import { ConfigError, type RouterConfig } from '../../infra/config.js';
+import { ConfigError } from '../../infra/config.js';
+import { type RouterConfig } from '../config.js';
 import { HUB_SUBGRAPHS } from '../../infra/hub-subgraphs.js';
 import type { Logger } from '../../infra/logger.js';
 import { SubgraphClient } from './subgraph-client.js';
@@ -34,7 +35,7 @@ function internalTokenSigners(config: RouterConfig, subgraphs: string[]): (name:
     // Subgraph names only: the error never shows a secret.
     throw new ConfigError(`Invalid configuration:\n  INTERNAL_TOKEN_SUBGRAPHS=${JSON.stringify(named!.join(','))}: ${unknown.join(', ')} names no subgraph of this supergraph (it has ${subgraphs.join(', ')})`);
   }
-  const signed = named ?? subgraphs.filter((name) => (HUB_SUBGRAPHS as readonly string[]).includes(name));
+  const signed = named ?? subgraphs.filter((name) => HUB_SUBGRAPHS.includes(name));
   const signers = new Map(secret ? signed.map((name) => [name, new InternalTokenSigner(secret, name)]) : []);
   return (name) => signers.get(name);
 }

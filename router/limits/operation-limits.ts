@@ -19,7 +19,7 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
-import type { RouterConfig } from '../../infra/config.js';
+import type { RouterConfig } from '../config.js';
 import { ErrorCode } from '../../infra/errors.js';
 import { PerOperation } from '../../infra/graphql/per-operation.js';
 

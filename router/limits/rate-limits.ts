@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import { HeaderMap } from '@apollo/server';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Principal } from '../../infra/auth/principal.js';
-import type { RouterConfig } from '../../infra/config.js';
+import type { RouterConfig } from '../config.js';
 import { ErrorCode } from '../../infra/errors.js';
 import type { Logger } from '../../infra/logger.js';
 

@@ -1,5 +1,4 @@
-import { accessEnv, loadConfig } from '../../infra/config.js';
 import { runService } from '../../infra/lifecycle.js';
-import { start } from './server.js';
+import { access } from './subgraph.js';
 
-await runService('access', process.env.LOG_LEVEL, (logger) => start(loadConfig(accessEnv), { logger }));
+await runService('access', process.env.LOG_LEVEL, (logger) => access.start(process.env, { logger }));

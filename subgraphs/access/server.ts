@@ -1,4 +1,4 @@
-import type { AccessConfig } from '../../infra/config.js';
+import type { AccessConfig } from './subgraph.js';
 import type { Database } from '../../infra/db/database.js';
 import { startDomainSubgraph } from '../../infra/graphql/domain-subgraph.js';
 import { requiredScopesPlugin } from '../../infra/graphql/required-scopes-plugin.js';

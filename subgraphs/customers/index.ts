@@ -1,5 +1,4 @@
-import { customersEnv, loadConfig } from '../../infra/config.js';
 import { runService } from '../../infra/lifecycle.js';
-import { start } from './server.js';
+import { customers } from './subgraph.js';
 
-await runService('customers', process.env.LOG_LEVEL, (logger) => start(loadConfig(customersEnv), { logger }));
+await runService('customers', process.env.LOG_LEVEL, (logger) => customers.start(process.env, { logger }));

@@ -1,4 +1,4 @@
-import type { CustomersConfig } from '../../infra/config.js';
+import type { CustomersConfig } from './subgraph.js';
 import type { Database } from '../../infra/db/database.js';
 import { startDomainSubgraph } from '../../infra/graphql/domain-subgraph.js';
 import type { RunningSubgraph } from '../../infra/graphql/subgraph-server.js';

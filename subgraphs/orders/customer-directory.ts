@@ -1,7 +1,6 @@
 import { INTERNAL_TOKEN_HEADER, servicePrincipal, type InternalTokenSigner } from '../../infra/auth/internal-token.js';
 import { dependencyUnavailable } from '../../infra/errors.js';
 import { REQUEST_ID_HEADER } from '../../infra/http/request-id.js';
-import type { HubSubgraphName } from '../../infra/hub-subgraphs.js';
 
 const ENTITY_QUERY = 'query CustomerExists($representations: [_Any!]!) { _entities(representations: $representations) { ... on Customer { id } } }';
 
@@ -14,7 +13,7 @@ const ENTITY_QUERY = 'query CustomerExists($representations: [_Any!]!) { _entiti
 export class CustomerDirectory {
   private static readonly caller = servicePrincipal('orders');
   /** The audience of its tokens: the customers subgraph accepts only tokens that name it. */
-  private static readonly subgraph: HubSubgraphName = 'customers';
+  private static readonly subgraph = 'customers';
 
   constructor(
     private readonly customersUrl: string,

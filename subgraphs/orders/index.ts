@@ -1,5 +1,4 @@
-import { loadConfig, ordersEnv } from '../../infra/config.js';
 import { runService } from '../../infra/lifecycle.js';
-import { start } from './server.js';
+import { orders } from './subgraph.js';
 
-await runService('orders', process.env.LOG_LEVEL, (logger) => start(loadConfig(ordersEnv), { logger }));
+await runService('orders', process.env.LOG_LEVEL, (logger) => orders.start(process.env, { logger }));

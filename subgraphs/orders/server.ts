@@ -1,5 +1,5 @@
 import { InternalTokenSigner } from '../../infra/auth/internal-token.js';
-import type { OrdersConfig } from '../../infra/config.js';
+import type { OrdersConfig } from './subgraph.js';
 import type { Database } from '../../infra/db/database.js';
 import { startDomainSubgraph } from '../../infra/graphql/domain-subgraph.js';
 import type { RunningSubgraph } from '../../infra/graphql/subgraph-server.js';

@@ -1,17 +1,14 @@
-import { accessEnv, commonEnv, customersEnv, loadConfig, ordersEnv, routerEnv } from '../../infra/config.js';
+import { commonEnv, loadConfig } from '../../infra/config.js';
+import { routerEnv } from '../../router/config.js';
 import { INTERNAL_TOKEN_HEADER, InternalTokenSigner } from '../../infra/auth/internal-token.js';
 import type { Principal } from '../../infra/auth/principal.js';
-import { HUB_SUBGRAPHS, type HubSubgraphName } from '../../infra/hub-subgraphs.js';
+import { HUB_SUBGRAPHS } from '../../infra/hub-subgraphs.js';
 import { createDatabase, type Database } from '../../infra/db/database.js';
 import { createLogger } from '../../infra/logger.js';
 import { fromRoot } from '../../infra/paths.js';
-import * as access from '../../subgraphs/access/server.js';
-import type { AccessTables } from '../../subgraphs/access/access-repository.js';
-import * as customers from '../../subgraphs/customers/server.js';
-import type { CustomersTables } from '../../subgraphs/customers/customers-repository.js';
-import * as orders from '../../subgraphs/orders/server.js';
-import type { OrdersTables } from '../../subgraphs/orders/orders-repository.js';
+import type { RunningSubgraph } from '../../infra/graphql/subgraph-server.js';
 import * as router from '../../router/server.js';
+import { SUBGRAPHS, type SubgraphName } from '../../subgraphs/index.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import { TEST_JWT_SECRET, withCredentials } from './tokens.js';
 
@@ -29,7 +26,7 @@ export async function internalHeaders(principal?: Principal, audience: string | 
   return { [INTERNAL_TOKEN_HEADER]: await testSigner.token(principal, audience) };
 }
 
-export type SubgraphName = HubSubgraphName;
+export type { SubgraphName };
 
 export interface GraphQLResponse<Data = any> {
   status: number;
@@ -57,6 +54,8 @@ export async function graphql<Data = any>(
 
 export interface TestHub {
   routerUrl: string;
+  /** Each subgraph's URL, by name. */
+  urls: Record<SubgraphName, string>;
   customersUrl: string;
   ordersUrl: string;
   accessUrl: string;
@@ -106,30 +105,22 @@ export async function startTestHub(options: { env?: Record<string, string>; data
     if (!/from events\.events/.test(statement)) sql.push(statement);
   };
 
-  const open = <DB>(schema: string): Database<DB> =>
-    createDatabase<DB>({ url: database.url, poolMax: 5, connectTimeoutMs: 5_000, schema, logger: createLogger(schema, common.LOG_LEVEL), onQuery });
-  const customersDb = open<CustomersTables>('customers');
-  const ordersDb = open<OrdersTables>('orders');
   // Not counted in `statements`: the access subgraph takes no part in the domain queries that tests count.
-  const accessDb = createDatabase<AccessTables>({ url: database.url, poolMax: 5, connectTimeoutMs: 5_000, schema: 'access', logger: createLogger('access', common.LOG_LEVEL) });
-
-  const customersConfig = (port: string) => loadConfig(customersEnv, { ...env, PORT: port });
-  const ordersConfig = (port: string, customersUrl: string) => loadConfig(ordersEnv, { ...env, PORT: port, CUSTOMERS_URL: customersUrl });
-  const startCustomers = (port: string) => customers.start(customersConfig(port), { logger: createLogger('customers', common.LOG_LEVEL), database: customersDb });
-  const startOrders = (port: string) => orders.start(ordersConfig(port, servers.customers.url), { logger: createLogger('orders', common.LOG_LEVEL), database: ordersDb });
-  const startAccess = (port: string) =>
-    access.start(loadConfig(accessEnv, { ...env, PORT: port }), { logger: createLogger('access', common.LOG_LEVEL), database: accessDb });
-  const starters: Record<SubgraphName, (port: string) => ReturnType<typeof customers.start>> = {
-    customers: startCustomers,
-    orders: startOrders,
-    access: startAccess,
+  const databases = new Map<string, Database<any>>(
+    SUBGRAPHS.map(({ name }) => [
+      name,
+      createDatabase({ url: database.url, poolMax: 5, connectTimeoutMs: 5_000, schema: name, logger: createLogger(name, common.LOG_LEVEL), ...(name === 'access' ? {} : { onQuery }) }),
+    ]),
+  );
+  const servers = {} as Record<SubgraphName, RunningSubgraph>;
+  /** Starts a subgraph of the list on `port`, with the URLs of the subgraphs it calls. */
+  const startSubgraph = (name: SubgraphName, port: string) => {
+    const subgraph = SUBGRAPHS.find((candidate) => candidate.name === name)!;
+    const calls = Object.fromEntries(Object.entries(subgraph.calls ?? {}).map(([variable, called]) => [variable, servers[called as SubgraphName].url]));
+    return subgraph.start({ ...env, PORT: port, ...calls }, { logger: createLogger(name, common.LOG_LEVEL), database: databases.get(name) });
   };
-
-  const servers = {} as Record<SubgraphName, Awaited<ReturnType<typeof customers.start>>>;
-  servers.customers = await startCustomers('0');
-  servers.orders = await startOrders('0');
-  servers.access = await startAccess('0');
-  const subgraphUrls = { customers: servers.customers.url, orders: servers.orders.url, access: servers.access.url };
+  for (const { name } of SUBGRAPHS) servers[name] = await startSubgraph(name, '0');
+  const subgraphUrls = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, server.url]));
   const startRouter = (urls: Partial<Record<SubgraphName, string>> = {}, extraEnv: Record<string, string> = {}) =>
     router.start(loadConfig(routerEnv, { ...env, ...extraEnv, SUPERGRAPH_PATH: fromRoot('schema/supergraph.graphql') }), {
       logger: createLogger('router', common.LOG_LEVEL),
@@ -144,6 +135,7 @@ export async function startTestHub(options: { env?: Record<string, string>; data
 
   const hub: TestHub = {
     routerUrl: routerServer.url,
+    urls: subgraphUrls as Record<SubgraphName, string>,
     customersUrl: servers.customers.url,
     ordersUrl: servers.orders.url,
     accessUrl: servers.access.url,
@@ -163,7 +155,7 @@ export async function startTestHub(options: { env?: Record<string, string>; data
     async restartSubgraph(name) {
       const port = new URL(servers[name].url).port;
       if (!stopped.delete(name)) await servers[name].stop(1_000);
-      servers[name] = await starters[name](port);
+      servers[name] = await startSubgraph(name, port);
     },
     async restartRouter() {
       await routerServer.stop(1_000);
@@ -180,7 +172,7 @@ export async function startTestHub(options: { env?: Record<string, string>; data
       for (const extra of extraRouters) await extra.stop(1_000);
       await routerServer.stop(1_000);
       for (const [name, server] of Object.entries(servers)) if (!stopped.has(name)) await server.stop(1_000);
-      await Promise.all([customersDb.close(), ordersDb.close(), accessDb.close()]);
+      await Promise.all([...databases.values()].map((db) => db.close()));
       if (!options.database) await database.drop();
     },
   };

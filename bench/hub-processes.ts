@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { subgraphUrlVariable } from '../infra/config.js';
+import { startEmbeddedPostgres } from '../infra/db/embedded-postgres.js';
+import type { Logger } from '../infra/logger.js';
+import { SUBGRAPHS } from '../subgraphs/index.js';
+import { createTestDatabase, type TestDatabase } from '../test/support/postgres.js';
+import { spawnService, type ServiceProcess } from '../test/support/service-process.js';
+
+/**
+ * A fresh database for a bench: on DATABASE_URL's server, or on an embedded PostgreSQL in a
+ * temporary folder when it is unset. `close` drops it and stops what was started.
+ */
+export async function benchDatabase(logger: Logger): Promise<{ database: TestDatabase; close(): Promise<void> }> {
+  let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
+  let dataDir: string | undefined;
+  if (!process.env.DATABASE_URL) {
+    dataDir = mkdtempSync(join(tmpdir(), 'interchange-bench-pg-'));
+    embedded = await startEmbeddedPostgres({ dataDir, logger, persistent: false });
+    process.env.DATABASE_URL = embedded.url;
+  }
+  const database = await createTestDatabase();
+  return {
+    database,
+    async close() {
+      await database.drop();
+      await embedded?.stop();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Every subgraph of subgraphs/index.ts as a process of its own, in the list's order (each with
+ * the URLs of those it calls), with `env`. Resolves with the processes and, for the router, a
+ * SUBGRAPH_<NAME>_URL variable for each.
+ */
+export async function spawnSubgraphs(env: Record<string, string>): Promise<{ processes: Map<string, ServiceProcess>; routerEnv: Record<string, string> }> {
+  const processes = new Map<string, ServiceProcess>();
+  const urls: Record<string, string> = {};
+  for (const subgraph of SUBGRAPHS) {
+    const calls = Object.fromEntries(Object.entries(subgraph.calls ?? {}).map(([variable, name]) => [variable, urls[name]!]));
+    const started = spawnService(`subgraphs/${subgraph.name}/index.ts`, { ...env, ...calls });
+    processes.set(subgraph.name, started);
+    urls[subgraph.name] = String((await started.logLine('subgraph listening')).url);
+  }
+  return { processes, routerEnv: Object.fromEntries(Object.entries(urls).map(([name, url]) => [subgraphUrlVariable(name), url])) };
+}
