@@ -161,6 +161,32 @@ describe('API keys through the router', () => {
     assert.equal(errorOf(await hub.request('mutation ($id: ID!) { rotateApiKey(id: $id) { secret } }', { id: old.apiKey.id })).code, 'CONFLICT');
   });
 
+  it('changes a key\'s role at once, with an api_key.updated event, and refuses what would leave it nothing', async () => {
+    const { secret, apiKey } = await createKey({ name: 'changing', role: 'readonly' });
+    const headers = { 'x-api-key': secret };
+    const PLACE_CUSTOMER = 'mutation { createCustomer(input: { name: "By a changed key", email: "changed-key@example.com" }) { id } }';
+    assert.equal(errorOf(await hub.request(PLACE_CUSTOMER, undefined, headers)).code, 'FORBIDDEN');
+
+    const UPDATE = 'mutation ($id: ID!, $input: UpdateApiKeyInput!) { updateApiKey(id: $id, input: $input) { name roles scopes } }';
+    const { updateApiKey } = await hub.query(UPDATE, { id: apiKey.id, input: { name: 'changed', role: 'api_user' } });
+    assert.deepEqual(updateApiKey.roles, ['api_user']);
+    assert.equal(updateApiKey.name, 'changed');
+    assert.ok(updateApiKey.scopes.includes('customers:write'));
+    assert.equal((await hub.request(PLACE_CUSTOMER, undefined, headers)).body.errors, undefined);
+
+    // The same values again change nothing and write no event.
+    await hub.query(UPDATE, { id: apiKey.id, input: { role: 'api_user' } });
+    const { rows } = await sql<{ type: string }>`select type from events.events where subject_id = ${apiKey.id} order by id`.execute(database.db.withoutPlugins());
+    assert.deepEqual(rows.map((row) => row.type), ['api_key.created', 'api_key.updated']);
+
+    assert.equal(errorOf(await hub.request(UPDATE, { id: apiKey.id, input: { role: null } })).code, 'BAD_USER_INPUT');
+    assert.deepEqual(errorOf(await hub.request(UPDATE, { id: apiKey.id, input: { role: 'superuser' } })).fields, [{ field: 'role', message: 'must be one of admin, api_user, sap_integration, readonly' }]);
+    assert.equal(errorOf(await hub.request(UPDATE, { id: apiKey.id, input: {} })).code, 'BAD_USER_INPUT');
+    assert.equal(errorOf(await hub.request(UPDATE, { id: 'key_00000000000000000000', input: { name: 'x' } })).code, 'NOT_FOUND');
+    await hub.query('mutation ($id: ID!) { revokeApiKey(id: $id) { id } }', { id: apiKey.id });
+    assert.equal(errorOf(await hub.request(UPDATE, { id: apiKey.id, input: { name: 'too late' } })).code, 'CONFLICT');
+  });
+
   it('writes api_key events to the event store, without the secret', async () => {
     const { secret, apiKey } = await createKey({ name: 'evented', role: 'readonly' });
     await hub.query('mutation ($id: ID!) { revokeApiKey(id: $id) { id } }', { id: apiKey.id });
@@ -452,6 +478,7 @@ describe('the access subgraph called directly, with a captured internal header',
     'Mutation.createApiKey': 'mutation { createApiKey(input: { name: "replayed", role: "admin" }) { secret } }',
     'Mutation.rotateApiKey': `mutation { rotateApiKey(id: "${keyId}") { secret } }`,
     'Mutation.revokeApiKey': `mutation { revokeApiKey(id: "${keyId}") { id } }`,
+    'Mutation.updateApiKey': `mutation { updateApiKey(id: "${keyId}", input: { role: "admin" }) { id } }`,
   });
   const post = async (query: string, headers: Record<string, string>) => {
     const response = await fetch(hub.accessUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });

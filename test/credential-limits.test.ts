@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import type { RunningRouter } from '../router/server.js';
 import { graphql, startTestHub, type TestHub } from './support/hub.js';
 import { asRole, testToken } from './support/tokens.js';
-import { subscribe } from './support/ws.js';
+import { refusal, subscribe } from './support/ws.js';
 
 /** A credential's limits hold for the whole connection, and failed or refused callers cannot spend what others share. */
 
@@ -84,6 +84,23 @@ describe('a WebSocket authenticated with an API key', () => {
 
     await hub.query('mutation ($id: ID!) { revokeApiKey(id: $id) { id } }', { id: createApiKey.apiKey.id });
     assert.equal(await within(keyed.closed, 3_000, 'the close after revocation'), 4403);
+  });
+
+  it('is closed with 4403 as soon as the key\'s role changes, and reconnects with what the key may now do', async () => {
+    const { createApiKey } = await hub.query('mutation { createApiKey(input: { name: "demoted holder", role: "readonly" }) { secret apiKey { id } } }');
+    const keyed = socketClient(hub.routerUrl, { 'x-api-key': createApiKey.secret });
+    subscribe(keyed.client, ORDER_EVENTS, { customerId: await newCustomer() });
+    await new Promise((resolveSettled) => setTimeout(resolveSettled, 500));
+
+    await hub.query('mutation ($id: ID!) { updateApiKey(id: $id, input: { role: "sap_integration" }) { id } }', { id: createApiKey.apiKey.id });
+    assert.equal(await within(keyed.closed, 3_000, 'the close after the role changed'), 4403);
+    const again = socketClient(hub.routerUrl, { 'x-api-key': createApiKey.secret });
+    try {
+      const [refused] = await refusal(subscribe(again.client, ORDER_EVENTS, { customerId: await newCustomer() }));
+      assert.equal(refused?.extensions?.code, 'FORBIDDEN');
+    } finally {
+      await again.client.dispose();
+    }
   });
 });
 

@@ -73,7 +73,7 @@ function keyEvent(type: string, row: ApiKeyRow, requestId: string | null): NewEv
 
 /**
  * The only place with SQL for the access domain. Key changes write api_key.created,
- * api_key.rotated and api_key.revoked events in the same transaction (the transactional outbox).
+ * api_key.rotated, api_key.updated and api_key.revoked events in the same transaction (the transactional outbox).
  * The router reads keys and writes audit records through infra/auth, not through this class.
  */
 export class AccessRepository {
@@ -129,6 +129,29 @@ export class AccessRepository {
       const revoked = await trx.updateTable('apiKeys').set({ revokedAt: sql<Date>`now()` }).where('id', '=', replaced).returning(KEY_COLUMNS).executeTakeFirstOrThrow();
       const row = await trx.insertInto('apiKeys').values(build(old)).returning(KEY_COLUMNS).executeTakeFirstOrThrow();
       await appendEvents(trx, [keyEvent('api_key.revoked', revoked, requestId), keyEvent('api_key.rotated', row, requestId)]);
+      return row;
+    });
+  }
+
+  /**
+   * Changes a key's name, roles or scopes with an api_key.updated event, when it still works.
+   * Undefined when it does not exist; `revoked` or `expired` when it no longer works; the key as it
+   * is when `change` (given the locked row) returns undefined: nothing to write, no event.
+   */
+  async updateKey(
+    id: string,
+    change: (old: ApiKeyRow) => Partial<Pick<ApiKeyRow, 'name' | 'roles' | 'scopes'>> | undefined,
+    requestId: string | null,
+  ): Promise<ApiKeyRow | 'revoked' | 'expired' | undefined> {
+    return this.write(async (trx) => {
+      const old = await trx.selectFrom('apiKeys').select(KEY_COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
+      if (!old) return undefined;
+      if (old.revokedAt) return 'revoked' as const;
+      if (old.expiresAt && old.expiresAt.getTime() <= Date.now()) return 'expired' as const;
+      const values = change(old);
+      if (!values) return old;
+      const row = await trx.updateTable('apiKeys').set(values).where('id', '=', id).returning(KEY_COLUMNS).executeTakeFirstOrThrow();
+      await appendEvents(trx, [keyEvent('api_key.updated', row, requestId)]);
       return row;
     });
   }

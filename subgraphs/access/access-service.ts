@@ -1,9 +1,9 @@
 import { generateApiKey, isApiKeyId } from '../../infra/auth/api-keys.js';
 import { scopesOf } from '../../infra/auth/principal.js';
-import { conflict, notFound } from '../../infra/errors.js';
+import { badUserInput, conflict, notFound } from '../../infra/errors.js';
 import { parseInput } from '../../infra/validation.js';
 import type { AccessRepository, ApiKeyRow } from './access-repository.js';
-import { createApiKeyInput } from './api-key-input.js';
+import { createApiKeyInput, updateApiKeyInput } from './api-key-input.js';
 
 /** A key as the API shows it, with its secret when it was just made. */
 export interface IssuedApiKey {
@@ -57,6 +57,34 @@ export class AccessService {
     if (apiKey === undefined) throw notFound('ApiKey', id);
     if (apiKey === 'revoked' || apiKey === 'expired') throw conflict(`An ${apiKey} key cannot be rotated; create a new one`, 'id');
     return { apiKey, secret: generated.key };
+  }
+
+  /** A key's name, role or scopes changed; the key must keep a role or a scope. */
+  async update(id: string, input: unknown, requestId: string | null): Promise<ApiKeyRow> {
+    const values = await parseInput(updateApiKeyInput, input);
+    if (!isApiKeyId(id)) throw notFound('ApiKey', id);
+    let emptied = false;
+    const row = await this.repository.updateKey(
+      id,
+      (old) => {
+        const next = {
+          name: values.name ?? old.name,
+          roles: values.role === undefined ? old.roles : values.role === null ? [] : [values.role],
+          scopes: values.scopes === undefined ? old.scopes : [...new Set(values.scopes)],
+        };
+        if (next.roles.length === 0 && next.scopes.length === 0) {
+          emptied = true;
+          return undefined;
+        }
+        const same = next.name === old.name && JSON.stringify(next.roles) === JSON.stringify(old.roles) && JSON.stringify(next.scopes) === JSON.stringify(old.scopes);
+        return same ? undefined : next;
+      },
+      requestId,
+    );
+    if (emptied) throw badUserInput([{ field: 'role', message: 'the key must keep a role or a scope' }]);
+    if (row === undefined) throw notFound('ApiKey', id);
+    if (row === 'revoked' || row === 'expired') throw conflict(`An ${row} key cannot be changed; create a new one`, 'id');
+    return row;
   }
 
   async revoke(id: string, requestId: string | null): Promise<ApiKeyRow> {

@@ -15,6 +15,11 @@ const expiresAt = z.coerce
   .date({ error: 'must be a date and time' })
   .refine((value) => value.getTime() > Date.now(), 'must be in the future');
 
+/** A change to a key: at least one field; `role: null` removes the role. */
+export const updateApiKeyInput = z
+  .object({ name: name.optional(), role: role.nullish(), scopes: z.array(scope).max(SCOPES.length, 'has more scopes than the hub knows').optional() })
+  .refine((input) => Object.keys(input).length > 0, { path: ['name'], message: 'give a name, a role or scopes to change' });
+
 export const createApiKeyInput = z
   .object({
     name,

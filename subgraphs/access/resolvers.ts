@@ -33,6 +33,7 @@ export const resolvers: Resolvers = {
     createApiKey: (_parent, { input }, { access, requestId }) => access.create(input, requestId),
     rotateApiKey: (_parent, { id }, { access, requestId }) => access.rotate(id, requestId),
     revokeApiKey: (_parent, { id }, { access, requestId }) => access.revoke(id, requestId),
+    updateApiKey: (_parent, { id, input }, { access, requestId }) => access.update(id, input, requestId),
   },
   ApiKey: {
     scopes: (row) => effectiveScopes(row),

@@ -154,6 +154,11 @@ export type Mutation = {
    * key stops working at once. A revoked or expired key cannot be rotated (CONFLICT).
    */
   rotateApiKey: NewApiKey;
+  /**
+   * Changes a key's name, role or scopes, at once for every request made with it; its open
+   * WebSockets are closed (4403) so that they reconnect with what the key may now do.
+   */
+  updateApiKey: ApiKey;
 };
 
 
@@ -169,6 +174,12 @@ export type MutationRevokeApiKeyArgs = {
 
 export type MutationRotateApiKeyArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateApiKeyArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateApiKeyInput;
 };
 
 /** A key as created or rotated: the only time its secret is shown. */
@@ -212,6 +223,17 @@ export type QueryAuditRecordsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<AuditRecordFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/**
+ * What to change on a key; what is left out stays. `role` replaces the key's roles and `scopes` its
+ * directly granted scopes; the key must keep a role or a scope.
+ */
+export type UpdateApiKeyInput = {
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** One of admin, api_user, sap_integration, readonly; null removes the role. */
+  role?: InputMaybe<Scalars['String']['input']>;
+  scopes?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -308,6 +330,7 @@ export type ResolversTypes = ResolversObject<{
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  UpdateApiKeyInput: UpdateApiKeyInput;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -331,6 +354,7 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
+  UpdateApiKeyInput: UpdateApiKeyInput;
 }>;
 
 export type ApiKeyResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = ResolversObject<{
@@ -398,6 +422,7 @@ export type MutationResolvers<ContextType = AccessContext, ParentType extends Re
   createApiKey?: Resolver<ResolversTypes['NewApiKey'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
   rotateApiKey?: Resolver<ResolversTypes['NewApiKey'], ParentType, ContextType, RequireFields<MutationRotateApiKeyArgs, 'id'>>;
+  updateApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationUpdateApiKeyArgs, 'id' | 'input'>>;
 }>;
 
 export type NewApiKeyResolvers<ContextType = AccessContext, ParentType extends ResolversParentTypes['NewApiKey'] = ResolversParentTypes['NewApiKey']> = ResolversObject<{
