@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Principal } from '../../infra/auth/principal.js';
 import { ConfigError } from '../../infra/config.js';
-import { type RouterConfig } from '../config.js';
+import type { RouterConfig } from '../config.js';
 import { fromRoot } from '../../infra/paths.js';
 import { devJwtSecret } from './dev-jwt-secret.js';
 import { CredentialsRefused, JwtVerifier } from './jwt-verifier.js';

@@ -1,6 +1,6 @@
 import { InternalTokenSigner } from '../../infra/auth/internal-token.js';
 import { ConfigError } from '../../infra/config.js';
-import { type RouterConfig } from '../config.js';
+import type { RouterConfig } from '../config.js';
 import { HUB_SUBGRAPHS } from '../../infra/hub-subgraphs.js';
 import type { Logger } from '../../infra/logger.js';
 import { SubgraphClient } from './subgraph-client.js';
