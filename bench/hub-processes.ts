@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { subgraphUrlVariable } from '../infra/config.js';
@@ -46,4 +47,29 @@ export async function spawnSubgraphs(env: Record<string, string>): Promise<{ pro
     urls[subgraph.name] = String((await started.logLine('subgraph listening')).url);
   }
   return { processes, routerEnv: Object.fromEntries(Object.entries(urls).map(([name, url]) => [subgraphUrlVariable(name), url])) };
+}
+
+/** The core a measured process runs on, and the one for everything else (a 2-core machine). */
+export const SERVER_CORE = '0';
+export const CLIENT_CORE = '1';
+
+/** Pins a process's main thread to `core`; without taskset, or on one core, it runs unpinned. */
+export function pin(pid: number, core: string): void {
+  try {
+    execFileSync('taskset', ['-p', '-c', core, String(pid)], { stdio: 'ignore' });
+  } catch {
+    // No taskset, or one core: run unpinned.
+  }
+}
+
+/** A process's resident memory now (VmRSS) or at its peak (VmHWM), in KB. */
+export function memoryKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
+  return Number(line?.split(/\s+/)[1] ?? 0);
+}
+
+/** The p-th percentile of ascending `sorted`; NaN when empty. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }

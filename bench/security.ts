@@ -8,7 +8,7 @@
  * answering is killed and started again, and the case is not run again.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { createLogger } from '../infra/logger.js';
 import { fromRoot } from '../infra/paths.js';
@@ -26,7 +26,7 @@ import {
 } from '../test/support/hostile-cases.js';
 import { spawnService, type ServiceProcess } from '../test/support/service-process.js';
 import { cpuModel } from './benchmarks-doc.js';
-import { benchDatabase, spawnSubgraphs } from './hub-processes.js';
+import { benchDatabase, CLIENT_CORE, memoryKb, percentile, pin, SERVER_CORE, spawnSubgraphs } from './hub-processes.js';
 import { routerSecurityEnv, subgraphSecurityEnv } from './bench-security.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -36,22 +36,6 @@ const POLL_MS = 50;
 /** How long /health is polled on the idle router, for comparison. */
 const IDLE_MS = 3_000;
 const TARGETS = { routerMs: 250, healthMs: 50, peakRssMb: 300 };
-const SERVER_CORE = '0';
-const CLIENT_CORE = '1';
-
-function pin(pid: number, core: string): void {
-  try {
-    execFileSync('taskset', ['-p', '-c', core, String(pid)], { stdio: 'ignore' });
-  } catch {
-    // No taskset, or one core: run unpinned.
-  }
-}
-
-function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
-  return Number(line?.split(/\s+/)[1] ?? 0);
-}
-
 /** Resets the process's VmHWM to its current RSS (Linux 4.0+); false where that is not allowed. */
 function resetPeakRss(pid: number): boolean {
   try {
@@ -60,11 +44,6 @@ function resetPeakRss(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 function median(values: number[]): number {
@@ -107,12 +86,12 @@ class RouterProcess {
   async run(hostile: HostileCase): Promise<{ run: CaseRun; peakRssMb: number; growthMb: number }> {
     const pid = this.process.pid;
     this.resettable = this.resettable && resetPeakRss(pid);
-    const startKb = statusKb(pid, 'VmRSS');
+    const startKb = memoryKb(pid, 'VmRSS');
     let sampledKb = startKb;
-    const sampler = this.resettable ? undefined : setInterval(() => (sampledKb = Math.max(sampledKb, statusKb(pid, 'VmRSS'))), 10);
+    const sampler = this.resettable ? undefined : setInterval(() => (sampledKb = Math.max(sampledKb, memoryKb(pid, 'VmRSS'))), 10);
     const run = await runCase(hostile, this.url, { ceilingMs: CASE_CEILING_MS, pollMs: POLL_MS });
     clearInterval(sampler);
-    const peakKb = this.resettable ? statusKb(pid, 'VmHWM') : sampledKb;
+    const peakKb = this.resettable ? memoryKb(pid, 'VmHWM') : sampledKb;
     return { run, peakRssMb: peakKb / 1024, growthMb: Math.max(0, peakKb - startKb) / 1024 };
   }
 
@@ -258,7 +237,7 @@ async function main(): Promise<void> {
     // Something for the queries that run to find.
     const created = await graphql(router.url, 'mutation { createCustomer(input: { name: "Bench Customer", email: "security-bench@example.com" }) { id } }');
     if (created.body.errors) throw new Error(`seeding failed: ${JSON.stringify(created.body.errors)}`);
-    const baseline: Baseline = { load: loadavg()[0]!, rssMb: statusKb(router.process.pid, 'VmRSS') / 1024, idleHealthMs: await idleHealth(router, IDLE_MS) };
+    const baseline: Baseline = { load: loadavg()[0]!, rssMb: memoryKb(router.process.pid, 'VmRSS') / 1024, idleHealthMs: await idleHealth(router, IDLE_MS) };
 
     const results: CaseResult[] = [];
     for (const hostile of hostileCases()) {

@@ -4,7 +4,6 @@
  * straight to the owning subgraph with only its own fields (the limit), measured in the same run.
  * Loopback only; bounded in time. Writes the results into docs/benchmarks.md.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -13,38 +12,17 @@ import { ROUTER_SERVICE } from '../infra/auth/internal-token.js';
 import { createLogger } from '../infra/logger.js';
 import { graphql, internalHeaders } from '../test/support/hub.js';
 import { spawnService, type ServiceProcess } from '../test/support/service-process.js';
-import { benchDatabase, spawnSubgraphs } from './hub-processes.js';
+import { benchDatabase, CLIENT_CORE, memoryKb, percentile, pin, SERVER_CORE, spawnSubgraphs } from './hub-processes.js';
 import { asRole } from '../test/support/tokens.js';
 import { routerSecurityEnv, subgraphSecurityEnv } from './bench-security.js';
 
 const SIZES = (process.env.BENCH_SUBSCRIBERS ?? '100,1000,5000').split(',').map(Number);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 50);
 const RATE_PER_SECOND = Number(process.env.BENCH_RATE ?? 10);
-const SERVER_CORE = '0';
-const CLIENT_CORE = '1';
-
-function pin(pid: number, core: string): void {
-  try {
-    execFileSync('taskset', ['-p', '-c', core, String(pid)], { stdio: 'ignore' });
-  } catch {
-    // No taskset, or one core: run unpinned.
-  }
-}
-
 /** CPU seconds (user + system) a process has used. */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function memoryKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(field));
-  return Number(line?.split(/\s+/)[1] ?? 0);
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
