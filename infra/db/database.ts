@@ -40,14 +40,25 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
     idleTimeoutMillis: 30_000,
     application_name: `interchange-${options.schema}`,
   });
+  let closing = false;
+  // Each connection's end: pg-pool's end() resolves once its clients are told to end, not once
+  // their connections have closed, and close() waits for those too.
+  const connectionsEnded = new Set<Promise<void>>();
   // An idle client losing its connection (PostgreSQL restarted) must not crash the process;
   // the pool drops the client and the next query opens a new connection.
-  pool.on('error', (error) => options.logger.warn({ err: error }, 'idle PostgreSQL connection lost'));
+  pool.on('error', (error) => {
+    if (!closing) options.logger.warn({ err: error }, 'idle PostgreSQL connection lost');
+  });
   // A checked-out client has no listener of the pool's: without this, PostgreSQL going away
   // between two queries on it would be an unhandled 'error' event that ends the process.
   // The failed query still gets its error, and the pool drops the broken client on release.
   pool.on('connect', (client) => {
-    client.on('error', (error) => options.logger.warn({ err: error }, 'PostgreSQL connection lost'));
+    client.on('error', (error) => {
+      if (!closing) options.logger.warn({ err: error }, 'PostgreSQL connection lost');
+    });
+    const ended: Promise<void> = new Promise((resolveEnd) => client.once('end', () => resolveEnd()));
+    connectionsEnded.add(ended);
+    void ended.then(() => connectionsEnded.delete(ended));
     prepareReads(client);
   });
 
@@ -66,7 +77,10 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
       await pool.query('select 1');
     },
     async close() {
+      closing = true;
       await db.destroy();
+      // Bounded: a connection PostgreSQL no longer answers on must not hold the shutdown.
+      await Promise.race([Promise.all(connectionsEnded), new Promise((resolveLate) => setTimeout(resolveLate, 2_000).unref())]);
     },
   };
 }
