@@ -13,6 +13,12 @@ export enum ErrorCode {
   Conflict = 'CONFLICT',
   /** The order's lifecycle does not allow this status change; `extensions.currentStatus` says where it is. */
   InvalidTransition = 'INVALID_TRANSITION',
+  /** The queue holds its maxSize messages; nothing was published. */
+  QueueFull = 'QUEUE_FULL',
+  /** A receipt's visibility has ended (or a later delivery replaced it); nothing was acked or nacked. */
+  ReceiptExpired = 'RECEIPT_EXPIRED',
+  /** A receipt this hub did not issue; nothing was acked or nacked. */
+  ReceiptInvalid = 'RECEIPT_INVALID',
   /** A service this request depends on did not answer; retrying later may succeed. */
   DependencyUnavailable = 'DEPENDENCY_UNAVAILABLE',
   /** A subgraph failed to answer (down, refused the router, 5xx); its fields are null, the rest of the answer stands. `extensions.serviceName` names it. */

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { REDIS_EVENTS_CHANNEL } from '../infra/events/redis-wake-source.js';
 import { startTestHub } from './support/hub.js';
+import { SUBGRAPHS } from '../subgraphs/index.js';
 import { subscribe, wsClient } from './support/ws.js';
 
 /**
@@ -50,7 +51,7 @@ for (const mode of modes) {
           assert.ok(rings >= 4, `Redis wake-ups: ${rings}`);
           assert.equal(rows[0].n, 0);
         } else {
-          assert.equal(rows[0].n, 8, 'three subgraphs and the router (its cache purges) in each of two hubs');
+          assert.equal(rows[0].n, 2 * (SUBGRAPHS.length + 1), 'every subgraph and the router (its event follower) in each of two hubs');
         }
       } finally {
         doorbells?.disconnect();

@@ -1,0 +1,542 @@
+import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import type { QueueRow, MessageRow } from '../queues-repository.js';
+import type { Connection } from '../../../infra/db/pagination.js';
+import type { QueuesContext } from '../context.js';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** An ISO 8601 date and time in UTC, e.g. 2026-11-27T08:15:00.000Z. */
+  DateTime: { input: Date | string; output: Date | string; }
+  /** Any JSON value. */
+  JSON: { input: unknown; output: unknown; }
+  _FieldSet: { input: unknown; output: unknown; }
+};
+
+export type CreateQueueInput = {
+  /** 0 to 3,600; defaults to 1. */
+  backoffSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** 1 to 86,400; defaults to 300 (5 minutes). */
+  dedupWindowSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** Defaults to AT_LEAST_ONCE. */
+  deliveryMode?: InputMaybe<DeliveryMode>;
+  kind: QueueKind;
+  /** 1 to 100; defaults to 5. */
+  maxAttempts?: InputMaybe<Scalars['Int']['input']>;
+  /** 0 to 86,400, at least backoffSeconds; defaults to 300. */
+  maxBackoffSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** 1 to 10,000,000; defaults to 100,000. */
+  maxSize?: InputMaybe<Scalars['Int']['input']>;
+  /** 1 to 1,209,600 (14 days); defaults to 345,600 (4 days). */
+  messageTtlSeconds?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+};
+
+export type DeliveryMode =
+  /** A received message stays hidden until acked; a nack or a visibility timeout redelivers it. */
+  | 'AT_LEAST_ONCE'
+  /** A received message is done at once and never redelivered, acked or not. */
+  | 'AT_MOST_ONCE';
+
+export type MessageError = {
+  __typename?: 'MessageError';
+  at: Scalars['DateTime']['output'];
+  /** The delivery that failed: 1 for the first. */
+  attempt: Scalars['Int']['output'];
+  /** The consumer's error (nack), or `visibility timeout`. */
+  error: Scalars['String']['output'];
+};
+
+/** Where a message is. AVAILABLE and DELAYED are waiting; DONE messages are kept for the queue's dedup window. */
+export type MessageState =
+  /** Deliverable now. */
+  | 'AVAILABLE'
+  /** Failed maxAttempts times: a dead letter, until replayed or purged. */
+  | 'DEAD'
+  /** Waiting for its delaySeconds or its retry backoff to pass. */
+  | 'DELAYED'
+  /** Acked, or received from an AT_MOST_ONCE queue. */
+  | 'DONE'
+  /** Received and hidden until its visibility ends. */
+  | 'IN_FLIGHT';
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Marks the messages done. All or none: a receipt whose visibility has ended is RECEIPT_EXPIRED,
+   * one this hub did not issue RECEIPT_INVALID. Acking a receipt again is not an error.
+   */
+  ackMessages: Scalars['Int']['output'];
+  createQueue: Queue;
+  /** Deletes the queue and every message in it. */
+  deleteQueue: Scalars['Boolean']['output'];
+  /**
+   * Gives the messages back: each failed attempt is recorded with `error`; the message is
+   * redelivered after `delaySeconds` (0 to 43,200) or else the queue's backoff, or becomes a dead
+   * letter after its last attempt. All or none, with the errors of ackMessages.
+   */
+  nackMessages: Scalars['Int']['output'];
+  publishMessage: QueueMessage;
+  /** At most 1,000 messages; all are published or none (a bad one is BAD_USER_INPUT naming `inputs.<index>.<field>`). */
+  publishMessages: Array<QueueMessage>;
+  /** Deletes every message of the queue, dead letters included; answers how many. */
+  purgeQueue: Scalars['Int']['output'];
+  /**
+   * Up to `max` (1 to 100) deliverable messages, each hidden from other consumers for
+   * `visibilitySeconds` (1 to 43,200) unless the queue is AT_MOST_ONCE. Answers at once, possibly
+   * with none.
+   */
+  receiveMessages: Array<ReceivedMessage>;
+  /** Makes dead letters available again with their attempts reset: those in `ids`, or all with `all: true`. Answers how many. */
+  replayDeadLetters: Scalars['Int']['output'];
+  updateQueue: Queue;
+};
+
+
+export type MutationAckMessagesArgs = {
+  receipts: Array<Scalars['String']['input']>;
+};
+
+
+export type MutationCreateQueueArgs = {
+  input: CreateQueueInput;
+};
+
+
+export type MutationDeleteQueueArgs = {
+  name: Scalars['String']['input'];
+};
+
+
+export type MutationNackMessagesArgs = {
+  delaySeconds?: InputMaybe<Scalars['Int']['input']>;
+  error?: InputMaybe<Scalars['String']['input']>;
+  receipts: Array<Scalars['String']['input']>;
+};
+
+
+export type MutationPublishMessageArgs = {
+  input: PublishMessageInput;
+  queue: Scalars['String']['input'];
+};
+
+
+export type MutationPublishMessagesArgs = {
+  inputs: Array<PublishMessageInput>;
+  queue: Scalars['String']['input'];
+};
+
+
+export type MutationPurgeQueueArgs = {
+  name: Scalars['String']['input'];
+};
+
+
+export type MutationReceiveMessagesArgs = {
+  max?: InputMaybe<Scalars['Int']['input']>;
+  queue: Scalars['String']['input'];
+  visibilitySeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationReplayDeadLettersArgs = {
+  all?: InputMaybe<Scalars['Boolean']['input']>;
+  ids?: InputMaybe<Array<Scalars['ID']['input']>>;
+  queue: Scalars['String']['input'];
+};
+
+
+export type MutationUpdateQueueArgs = {
+  input: UpdateQueueInput;
+  name: Scalars['String']['input'];
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  /** Pass as `after` to read the next page. */
+  endCursor: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+};
+
+export type PublishMessageInput = {
+  /** Within the queue's dedup window, a publish with the same key returns the first message and adds nothing. */
+  dedupKey?: InputMaybe<Scalars['String']['input']>;
+  /** 0 to 86,400: not delivered before this many seconds have passed. */
+  delaySeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** A JSON object of string values, at most 16 KB serialised. */
+  headers?: InputMaybe<Scalars['JSON']['input']>;
+  /** Required on a FIFO queue (its messages are delivered in order per key); kept but not used by the other kinds. */
+  orderingKey?: InputMaybe<Scalars['String']['input']>;
+  /** Any JSON value, at most 256 KB serialised. */
+  payload: Scalars['JSON']['input'];
+  /** 0 to 9, higher first on a PRIORITY queue; defaults to 0. */
+  priority?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type Query = {
+  __typename?: 'Query';
+  queue: Maybe<Queue>;
+  /** Every queue, by name. */
+  queues: Array<Queue>;
+};
+
+
+export type QueryQueueArgs = {
+  name: Scalars['String']['input'];
+};
+
+/** A durable message queue in the hub's PostgreSQL. Counts leave out expired messages. */
+export type Queue = {
+  __typename?: 'Queue';
+  createdAt: Scalars['DateTime']['output'];
+  deadLetters: Scalars['Int']['output'];
+  /** A publish with a dedupKey seen within this window returns the first message and adds nothing. */
+  dedupWindowSeconds: Scalars['Int']['output'];
+  /** Messages waiting for their delay (not retries: see failed). */
+  delayed: Scalars['Int']['output'];
+  deliveryMode: DeliveryMode;
+  /** Messages deliverable now. */
+  depth: Scalars['Int']['output'];
+  /** Messages that failed at least one attempt and wait for their retry. */
+  failed: Scalars['Int']['output'];
+  /** Messages received and not yet acked, nacked or timed out. */
+  inFlight: Scalars['Int']['output'];
+  kind: QueueKind;
+  /** Messages waiting or in flight at most; publishing beyond it is QUEUE_FULL. */
+  maxSize: Scalars['Int']['output'];
+  /** A message not delivered within this is never delivered. */
+  messageTtlSeconds: Scalars['Int']['output'];
+  /** The queue's messages, newest first, optionally in one state. `first` is at most 100. */
+  messages: QueueMessageConnection;
+  /** Lower-case letters, digits, `.`, `_` and `-`; up to 63 characters, starting with a letter or digit. */
+  name: Scalars['String']['output'];
+  /** Age of the oldest message not yet done or dead; 0 when there is none. */
+  oldestAgeSeconds: Scalars['Int']['output'];
+  /** Messages acked (or received, on an AT_MOST_ONCE queue) over the last minute. */
+  processedPerMinute: Scalars['Int']['output'];
+  /** Messages published over the last minute. */
+  publishedPerMinute: Scalars['Int']['output'];
+  retryPolicy: RetryPolicy;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+
+/** A durable message queue in the hub's PostgreSQL. Counts leave out expired messages. */
+export type QueueMessagesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  state?: InputMaybe<MessageState>;
+};
+
+/** How a queue orders what it delivers. */
+export type QueueKind =
+  /** Strict order per orderingKey: one message of a key in flight at a time, other keys in parallel. */
+  | 'FIFO'
+  /** Higher priority (0 to 9) first; oldest first within a priority. */
+  | 'PRIORITY'
+  /** At-least-once delivery in no particular order; the most throughput. */
+  | 'STANDARD';
+
+export type QueueMessage = {
+  __typename?: 'QueueMessage';
+  /** Deliveries so far. */
+  attempts: Scalars['Int']['output'];
+  /** When it becomes (or became) deliverable; for an IN_FLIGHT message, when its visibility ends. */
+  availableAt: Scalars['DateTime']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  dedupKey: Maybe<Scalars['String']['output']>;
+  /** Every failed attempt, oldest first. */
+  errors: Array<MessageError>;
+  /** When it expires if not delivered by then. */
+  expiresAt: Scalars['DateTime']['output'];
+  headers: Maybe<Scalars['JSON']['output']>;
+  id: Scalars['ID']['output'];
+  lastError: Maybe<Scalars['String']['output']>;
+  orderingKey: Maybe<Scalars['String']['output']>;
+  payload: Scalars['JSON']['output'];
+  priority: Scalars['Int']['output'];
+  state: MessageState;
+};
+
+export type QueueMessageConnection = {
+  __typename?: 'QueueMessageConnection';
+  edges: Array<QueueMessageEdge>;
+  pageInfo: PageInfo;
+  /** All the queue's messages in the state asked for, not only this page. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type QueueMessageEdge = {
+  __typename?: 'QueueMessageEdge';
+  cursor: Scalars['String']['output'];
+  node: QueueMessage;
+};
+
+/** A delivered message with the receipt to ack or nack it with. */
+export type ReceivedMessage = {
+  __typename?: 'ReceivedMessage';
+  message: QueueMessage;
+  /** Opaque and unguessable; good for this delivery only. */
+  receipt: Scalars['String']['output'];
+};
+
+/** Retries after a nack or a visibility timeout: exponential backoff with full jitter. */
+export type RetryPolicy = {
+  __typename?: 'RetryPolicy';
+  /** The backoff's base: a retry waits a random time up to min(maxBackoffSeconds, backoffSeconds × 2^(attempt−1)). */
+  backoffSeconds: Scalars['Int']['output'];
+  /** Deliveries before a message becomes a dead letter (1 or more). */
+  maxAttempts: Scalars['Int']['output'];
+  maxBackoffSeconds: Scalars['Int']['output'];
+};
+
+/** Only the fields given change; the name and kind of a queue are fixed. */
+export type UpdateQueueInput = {
+  backoffSeconds?: InputMaybe<Scalars['Int']['input']>;
+  dedupWindowSeconds?: InputMaybe<Scalars['Int']['input']>;
+  deliveryMode?: InputMaybe<DeliveryMode>;
+  maxAttempts?: InputMaybe<Scalars['Int']['input']>;
+  maxBackoffSeconds?: InputMaybe<Scalars['Int']['input']>;
+  maxSize?: InputMaybe<Scalars['Int']['input']>;
+  messageTtlSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type WithIndex<TObject> = TObject & Record<string, any>;
+export type ResolversObject<TObject> = WithIndex<TObject>;
+
+export type ResolverTypeWrapper<T> = Promise<T> | T;
+
+
+export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
+  resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
+};
+export type Resolver<TResult, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = ResolverFn<TResult, TParent, TContext, TArgs> | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
+
+export type ResolverFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Promise<TResult> | TResult;
+
+export type SubscriptionSubscribeFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
+
+export type SubscriptionResolveFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+export interface SubscriptionSubscriberObject<TResult, TKey extends string, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<{ [key in TKey]: TResult }, TParent, TContext, TArgs>;
+  resolve?: SubscriptionResolveFn<TResult, { [key in TKey]: TResult }, TContext, TArgs>;
+}
+
+export interface SubscriptionResolverObject<TResult, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<any, TParent, TContext, TArgs>;
+  resolve: SubscriptionResolveFn<TResult, any, TContext, TArgs>;
+}
+
+export type SubscriptionObject<TResult, TKey extends string, TParent, TContext, TArgs> =
+  | SubscriptionSubscriberObject<TResult, TKey, TParent, TContext, TArgs>
+  | SubscriptionResolverObject<TResult, TParent, TContext, TArgs>;
+
+export type SubscriptionResolver<TResult, TKey extends string, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> =
+  | ((...args: any[]) => SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>)
+  | SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>;
+
+export type TypeResolveFn<TTypes, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (
+  parent: TParent,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Maybe<TTypes> | Promise<Maybe<TTypes>>;
+
+export type IsTypeOfResolverFn<T = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (obj: T, context: TContext, info: GraphQLResolveInfo) => boolean | Promise<boolean>;
+
+export type NextResolverFn<T> = () => Promise<T>;
+
+export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = (
+  next: NextResolverFn<TResult>,
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+
+
+
+
+/** Mapping between all available schema types and the resolvers types */
+export type ResolversTypes = ResolversObject<{
+  CreateQueueInput: CreateQueueInput;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeliveryMode: DeliveryMode;
+  JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  MessageError: ResolverTypeWrapper<MessageError>;
+  MessageState: MessageState;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  PublishMessageInput: PublishMessageInput;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Queue: ResolverTypeWrapper<QueueRow>;
+  QueueKind: QueueKind;
+  QueueMessage: ResolverTypeWrapper<MessageRow>;
+  QueueMessageConnection: ResolverTypeWrapper<Connection<MessageRow>>;
+  QueueMessageEdge: ResolverTypeWrapper<Omit<QueueMessageEdge, 'node'> & { node: ResolversTypes['QueueMessage'] }>;
+  ReceivedMessage: ResolverTypeWrapper<Omit<ReceivedMessage, 'message'> & { message: ResolversTypes['QueueMessage'] }>;
+  RetryPolicy: ResolverTypeWrapper<RetryPolicy>;
+  UpdateQueueInput: UpdateQueueInput;
+}>;
+
+/** Mapping between all available schema types and the resolvers parents */
+export type ResolversParentTypes = ResolversObject<{
+  CreateQueueInput: CreateQueueInput;
+  Int: Scalars['Int']['output'];
+  String: Scalars['String']['output'];
+  DateTime: Scalars['DateTime']['output'];
+  JSON: Scalars['JSON']['output'];
+  MessageError: MessageError;
+  Mutation: Record<PropertyKey, never>;
+  Boolean: Scalars['Boolean']['output'];
+  ID: Scalars['ID']['output'];
+  PageInfo: PageInfo;
+  PublishMessageInput: PublishMessageInput;
+  Query: Record<PropertyKey, never>;
+  Queue: QueueRow;
+  QueueMessage: MessageRow;
+  QueueMessageConnection: Connection<MessageRow>;
+  QueueMessageEdge: Omit<QueueMessageEdge, 'node'> & { node: ResolversParentTypes['QueueMessage'] };
+  ReceivedMessage: Omit<ReceivedMessage, 'message'> & { message: ResolversParentTypes['QueueMessage'] };
+  RetryPolicy: RetryPolicy;
+  UpdateQueueInput: UpdateQueueInput;
+}>;
+
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
+}
+
+export type MessageErrorResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['MessageError'] = ResolversParentTypes['MessageError']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  attempt?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  error?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type MutationResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  ackMessages?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationAckMessagesArgs, 'receipts'>>;
+  createQueue?: Resolver<ResolversTypes['Queue'], ParentType, ContextType, RequireFields<MutationCreateQueueArgs, 'input'>>;
+  deleteQueue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteQueueArgs, 'name'>>;
+  nackMessages?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationNackMessagesArgs, 'receipts'>>;
+  publishMessage?: Resolver<ResolversTypes['QueueMessage'], ParentType, ContextType, RequireFields<MutationPublishMessageArgs, 'input' | 'queue'>>;
+  publishMessages?: Resolver<Array<ResolversTypes['QueueMessage']>, ParentType, ContextType, RequireFields<MutationPublishMessagesArgs, 'inputs' | 'queue'>>;
+  purgeQueue?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationPurgeQueueArgs, 'name'>>;
+  receiveMessages?: Resolver<Array<ResolversTypes['ReceivedMessage']>, ParentType, ContextType, RequireFields<MutationReceiveMessagesArgs, 'max' | 'queue' | 'visibilitySeconds'>>;
+  replayDeadLetters?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationReplayDeadLettersArgs, 'queue'>>;
+  updateQueue?: Resolver<ResolversTypes['Queue'], ParentType, ContextType, RequireFields<MutationUpdateQueueArgs, 'input' | 'name'>>;
+}>;
+
+export type PageInfoResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type QueryResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  queue?: Resolver<Maybe<ResolversTypes['Queue']>, ParentType, ContextType, RequireFields<QueryQueueArgs, 'name'>>;
+  queues?: Resolver<Array<ResolversTypes['Queue']>, ParentType, ContextType>;
+}>;
+
+export type QueueResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['Queue'] = ResolversParentTypes['Queue']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deadLetters?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  dedupWindowSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  delayed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  deliveryMode?: Resolver<ResolversTypes['DeliveryMode'], ParentType, ContextType>;
+  depth?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  inFlight?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['QueueKind'], ParentType, ContextType>;
+  maxSize?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  messageTtlSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  messages?: Resolver<ResolversTypes['QueueMessageConnection'], ParentType, ContextType, RequireFields<QueueMessagesArgs, 'first'>>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  oldestAgeSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  processedPerMinute?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  publishedPerMinute?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  retryPolicy?: Resolver<ResolversTypes['RetryPolicy'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
+export type QueueMessageResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['QueueMessage'] = ResolversParentTypes['QueueMessage']> = ResolversObject<{
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  availableAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  dedupKey?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['MessageError']>, ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  headers?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  orderingKey?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  payload?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  priority?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['MessageState'], ParentType, ContextType>;
+}>;
+
+export type QueueMessageConnectionResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['QueueMessageConnection'] = ResolversParentTypes['QueueMessageConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['QueueMessageEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type QueueMessageEdgeResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['QueueMessageEdge'] = ResolversParentTypes['QueueMessageEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['QueueMessage'], ParentType, ContextType>;
+}>;
+
+export type ReceivedMessageResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['ReceivedMessage'] = ResolversParentTypes['ReceivedMessage']> = ResolversObject<{
+  message?: Resolver<ResolversTypes['QueueMessage'], ParentType, ContextType>;
+  receipt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type RetryPolicyResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['RetryPolicy'] = ResolversParentTypes['RetryPolicy']> = ResolversObject<{
+  backoffSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  maxAttempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  maxBackoffSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type Resolvers<ContextType = QueuesContext> = ResolversObject<{
+  DateTime?: GraphQLScalarType;
+  JSON?: GraphQLScalarType;
+  MessageError?: MessageErrorResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
+  Query?: QueryResolvers<ContextType>;
+  Queue?: QueueResolvers<ContextType>;
+  QueueMessage?: QueueMessageResolvers<ContextType>;
+  QueueMessageConnection?: QueueMessageConnectionResolvers<ContextType>;
+  QueueMessageEdge?: QueueMessageEdgeResolvers<ContextType>;
+  ReceivedMessage?: ReceivedMessageResolvers<ContextType>;
+  RetryPolicy?: RetryPolicyResolvers<ContextType>;
+}>;
+

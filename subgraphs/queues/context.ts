@@ -1,0 +1,21 @@
+import type { RequestContext } from '../../infra/graphql/request-plugin.js';
+import type { Logger } from '../../infra/logger.js';
+import { createLoaders, type QueueLoaders } from './loaders.js';
+import type { QueuesRepository } from './queues-repository.js';
+import type { QueuesService } from './queues-service.js';
+
+export interface QueuesContext extends RequestContext {
+  loaders: QueueLoaders;
+  repository: QueuesRepository;
+  queues: QueuesService;
+}
+
+export function createContext(requestId: string, deps: { logger: Logger; repository: QueuesRepository; service: QueuesService }): QueuesContext {
+  return {
+    requestId,
+    logger: deps.logger.child({ requestId }),
+    loaders: createLoaders(deps.repository),
+    repository: deps.repository,
+    queues: deps.service,
+  };
+}

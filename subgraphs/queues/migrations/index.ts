@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as createQueues from './0001-create-queues.js';
+
+/** Applied in key order; a published migration is never edited, only followed by a new one. */
+export const queuesMigrations: Record<string, Migration> = {
+  '0001-create-queues': createQueues,
+};

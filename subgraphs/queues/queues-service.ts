@@ -1,0 +1,154 @@
+import { badUserInput, notFound, type FieldError } from '../../infra/errors.js';
+import { isUuid } from '../../infra/ids.js';
+import { parseInput } from '../../infra/validation.js';
+import {
+  ackArgs,
+  createQueueInput,
+  nackArgs,
+  publishBatch,
+  publishInput,
+  queueName,
+  receiveArgs,
+  replayArgs,
+  updateQueueInput,
+  type PublishValues,
+  type QueueSettings as SettingsInput,
+} from './queue-input.js';
+import { receiptInvalid } from './queue-errors.js';
+import type { Delivery, Receipts } from './receipts.js';
+import type { MessageRow, NewMessage, QueueRow, QueueSettings, QueuesRepository } from './queues-repository.js';
+
+/** The settings to write: those given, without nulls (null or absent is "the default" or "unchanged"). */
+function given(settings: SettingsInput): QueueSettings {
+  const { deliveryMode, maxAttempts, backoffSeconds, maxBackoffSeconds, maxSize, messageTtlSeconds, dedupWindowSeconds } = settings;
+  const all: QueueSettings = { deliveryMode, maxAttempts, backoffSeconds, maxBackoffSeconds, maxSize, messageTtlSeconds, dedupWindowSeconds } as QueueSettings;
+  return Object.fromEntries(Object.entries(all).filter(([, value]) => value !== null && value !== undefined)) as QueueSettings;
+}
+
+const DEFAULT_BACKOFF = 1;
+const DEFAULT_MAX_BACKOFF = 300;
+
+/** maxBackoffSeconds may not be below backoffSeconds, whichever of the two the input sets. */
+function backoffProblems(backoff: number, maxBackoff: number): FieldError[] {
+  return maxBackoff < backoff ? [{ field: 'maxBackoffSeconds', message: `must be at least backoffSeconds (${backoff})` }] : [];
+}
+
+/** Queue operations: validate everything, then one transaction in the repository, so nothing is half-done. */
+export class QueuesService {
+  constructor(
+    private readonly repository: QueuesRepository,
+    private readonly receipts: Receipts,
+  ) {}
+
+  async create(input: object, requestId: string | null): Promise<QueueRow> {
+    const values = await parseInput(createQueueInput, input, (parsed) =>
+      backoffProblems(parsed.backoffSeconds ?? DEFAULT_BACKOFF, parsed.maxBackoffSeconds ?? DEFAULT_MAX_BACKOFF),
+    );
+    return this.repository.create({ ...given(values), name: values.name, kind: values.kind }, requestId);
+  }
+
+  async update(name: string, input: object, requestId: string | null): Promise<QueueRow> {
+    const queue = await this.queue(name);
+    const values = await parseInput(updateQueueInput, input, (parsed) =>
+      backoffProblems(parsed.backoffSeconds ?? queue.backoffSeconds, parsed.maxBackoffSeconds ?? queue.maxBackoffSeconds),
+    );
+    const patch = given(values);
+    const row = Object.keys(patch).length > 0 ? await this.repository.update(name, patch, requestId) : queue;
+    if (!row) throw notFound('Queue', name);
+    return row;
+  }
+
+  async delete(name: string, requestId: string | null): Promise<boolean> {
+    if (!(await this.repository.delete(name, requestId))) throw notFound('Queue', name);
+    return true;
+  }
+
+  async purge(name: string, requestId: string | null): Promise<number> {
+    const purged = await this.repository.purge(name, requestId);
+    if (purged === undefined) throw notFound('Queue', name);
+    return purged;
+  }
+
+  async publish(name: string, inputs: readonly unknown[], batch: boolean, requestId: string | null): Promise<MessageRow[]> {
+    const queue = await this.queue(name);
+    const fifo = queue.kind === 'FIFO';
+    const fieldOf = (index: number, field: string) => (batch ? `inputs.${index}.${field}` : field);
+    const orderingKeys = (parsed: unknown): FieldError[] => {
+      if (!fifo) return [];
+      const list = (batch ? parsed : [parsed]) as unknown[];
+      if (!Array.isArray(list)) return [];
+      return list.flatMap((item, index) =>
+        item && typeof item === 'object' && (item as { orderingKey?: unknown }).orderingKey ? [] : [{ field: fieldOf(index, 'orderingKey'), message: 'is required on a FIFO queue' }],
+      );
+    };
+    const values: PublishValues[] = batch
+      ? await parseInput(publishBatch, inputs, orderingKeys, 'inputs.').catch((error: unknown) => {
+          throw renamed(error);
+        })
+      : [await parseInput(publishInput, inputs[0], orderingKeys)];
+    const messages: NewMessage[] = values.map((value) => ({
+      payload: value.payload,
+      headers: value.headers ?? null,
+      priority: value.priority ?? 0,
+      delaySeconds: value.delaySeconds ?? 0,
+      dedupKey: value.dedupKey ?? null,
+      orderingKey: value.orderingKey ?? null,
+    }));
+    const published = await this.repository.publish(queue.name, messages, requestId);
+    if (!published) throw notFound('Queue', name);
+    return published;
+  }
+
+  async receive(name: string, max: number, visibilitySeconds: number, requestId: string | null): Promise<{ receipt: string; message: MessageRow }[]> {
+    const args = await parseInput(receiveArgs, { max, visibilitySeconds });
+    const queue = await this.queue(name);
+    const received = await this.repository.receive(queue, args.max, args.visibilitySeconds, requestId);
+    return received.map(({ message, delivery }) => ({ receipt: this.receipts.issue(delivery), message }));
+  }
+
+  async ack(receipts: readonly string[]): Promise<number> {
+    const args = await parseInput(ackArgs, { receipts });
+    return this.repository.ack(this.open(args.receipts));
+  }
+
+  async nack(receipts: readonly string[], delaySeconds: number | null | undefined, error: string | null | undefined, requestId: string | null): Promise<number> {
+    const args = await parseInput(nackArgs, { receipts, delaySeconds, error });
+    return this.repository.nack(this.open(args.receipts), args.delaySeconds ?? null, args.error?.trim() || 'nacked', requestId);
+  }
+
+  async replay(name: string, ids: readonly string[] | null | undefined, all: boolean | null | undefined, requestId: string | null): Promise<number> {
+    const args = await parseInput(replayArgs, { ids, all }, () =>
+      (ids ?? []).flatMap((id, index) => (isUuid(id) ? [] : [{ field: `ids.${index}`, message: 'is not a message id' }])),
+    );
+    const replayed = await this.repository.replay(name, args.all ? null : (args.ids ?? []), requestId);
+    if (replayed === undefined) throw notFound('Queue', name);
+    return replayed;
+  }
+
+  /** The queue by name; NOT_FOUND for an unknown (or malformed) name. */
+  private async queue(name: string): Promise<QueueRow> {
+    const [queue] = queueName.safeParse(name).success ? await this.repository.findByNames([name]) : [];
+    if (!queue) throw notFound('Queue', name);
+    return queue;
+  }
+
+  /** Each receipt's delivery, repeats dropped; RECEIPT_INVALID (and nothing done) if any is not ours. */
+  private open(receipts: readonly string[]): Delivery[] {
+    const deliveries = new Map<string, Delivery>();
+    const invalid: number[] = [];
+    receipts.forEach((receipt, index) => {
+      const delivery = this.receipts.open(receipt);
+      if (delivery) deliveries.set(receipt, delivery);
+      else invalid.push(index);
+    });
+    if (invalid.length > 0) throw receiptInvalid(invalid);
+    return [...deliveries.values()];
+  }
+}
+
+/** parseInput names batch fields `inputs.<index>.<field>` already; a whole-batch error (too many) names `inputs`. */
+function renamed(error: unknown): unknown {
+  const fields = (error as { extensions?: { fields?: FieldError[] } }).extensions?.fields;
+  if (!fields) return error;
+  return badUserInput(fields.map((field) => (field.field === 'inputs.' ? { ...field, field: 'inputs' } : field)));
+}

@@ -1,0 +1,43 @@
+import { connectionResolvers, countsWithPage, pageRequest } from '../../infra/db/pagination.js';
+import { DateTimeScalar, JSONScalar } from '../../infra/graphql/scalars.js';
+import type { Resolvers } from './__generated__/resolvers-types.js';
+
+export const resolvers: Resolvers = {
+  DateTime: DateTimeScalar,
+  JSON: JSONScalar,
+  QueueMessageConnection: connectionResolvers,
+  Query: {
+    queues: (_parent, _args, { repository }) => repository.list(),
+    queue: async (_parent, { name }, { repository }) => (await repository.findByNames([name]))[0] ?? null,
+  },
+  Mutation: {
+    createQueue: (_parent, { input }, { queues, requestId }) => queues.create(input, requestId),
+    updateQueue: (_parent, { name, input }, { queues, requestId }) => queues.update(name, input, requestId),
+    deleteQueue: (_parent, { name }, { queues, requestId }) => queues.delete(name, requestId),
+    purgeQueue: (_parent, { name }, { queues, requestId }) => queues.purge(name, requestId),
+    publishMessage: async (_parent, { queue, input }, { queues, requestId }) => (await queues.publish(queue, [input], false, requestId))[0]!,
+    publishMessages: (_parent, { queue, inputs }, { queues, requestId }) => queues.publish(queue, inputs, true, requestId),
+    receiveMessages: (_parent, { queue, max, visibilitySeconds }, { queues, requestId }) => queues.receive(queue, max, visibilitySeconds, requestId),
+    ackMessages: (_parent, { receipts }, { queues }) => queues.ack(receipts),
+    nackMessages: (_parent, { receipts, delaySeconds, error }, { queues, requestId }) => queues.nack(receipts, delaySeconds, error, requestId),
+    replayDeadLetters: (_parent, { queue, ids, all }, { queues, requestId }) => queues.replay(queue, ids, all, requestId),
+  },
+  Queue: {
+    depth: async (queue, _args, { loaders }) => (await loaders.statsByQueueId.load(queue.id)).depth,
+    inFlight: async (queue, _args, { loaders }) => (await loaders.statsByQueueId.load(queue.id)).inFlight,
+    delayed: async (queue, _args, { loaders }) => (await loaders.statsByQueueId.load(queue.id)).delayed,
+    failed: async (queue, _args, { loaders }) => (await loaders.statsByQueueId.load(queue.id)).failed,
+    deadLetters: async (queue, _args, { loaders }) => (await loaders.statsByQueueId.load(queue.id)).deadLetters,
+    oldestAgeSeconds: async (queue, _args, { loaders }) => (await loaders.statsByQueueId.load(queue.id)).oldestAgeSeconds,
+    publishedPerMinute: async (queue, _args, { loaders }) => (await loaders.statsByQueueId.load(queue.id)).publishedPerMinute,
+    processedPerMinute: async (queue, _args, { loaders }) => (await loaders.statsByQueueId.load(queue.id)).processedPerMinute,
+    retryPolicy: (queue) => ({ maxAttempts: queue.maxAttempts, backoffSeconds: queue.backoffSeconds, maxBackoffSeconds: queue.maxBackoffSeconds }),
+    messages: (queue, { state, first, after }, { loaders }, info) => {
+      const page = pageRequest({ first, after });
+      return loaders.queueMessages.load({ queueId: queue.id, state: state ?? null, page, counted: countsWithPage(info, page) });
+    },
+  },
+  QueueMessage: {
+    lastError: (message) => message.errors.at(-1)?.error ?? null,
+  },
+};

@@ -1,0 +1,38 @@
+import type { QueuesConfig } from './subgraph.js';
+import type { Database } from '../../infra/db/database.js';
+import { startDomainSubgraph } from '../../infra/graphql/domain-subgraph.js';
+import { requiredScopesPlugin } from '../../infra/graphql/required-scopes-plugin.js';
+import type { RunningSubgraph } from '../../infra/graphql/subgraph-server.js';
+import type { Logger } from '../../infra/logger.js';
+import { createContext, type QueuesContext } from './context.js';
+import { queuesMigrations } from './migrations/index.js';
+import { QueuesRepository, type QueuesTables } from './queues-repository.js';
+import { QueuesService } from './queues-service.js';
+import { Receipts } from './receipts.js';
+import { resolvers } from './resolvers.js';
+
+export interface QueuesDeps {
+  logger: Logger;
+  /** Scoped to the queues schema; defaults to a new pool on config.DATABASE_URL. */
+  database?: Database<QueuesTables>;
+}
+
+/** Migrates the queues schema and serves the subgraph. Tests call it with PORT 0. */
+export function start(config: QueuesConfig, deps: QueuesDeps): Promise<RunningSubgraph> {
+  return startDomainSubgraph<QueuesTables, QueuesContext>({
+    name: 'queues',
+    config,
+    logger: deps.logger,
+    database: deps.database,
+    migrations: queuesMigrations,
+    resolvers,
+    // Publishing, consuming and administering are checked again here, not only by the router.
+    plugins: [requiredScopesPlugin<QueuesContext>()],
+    setup: ({ db, events }) => {
+      const repository = new QueuesRepository(db, () => events.committed());
+      // Receipts are signed with a key derived from the secret every replica shares.
+      const service = new QueuesService(repository, new Receipts(config.INTERNAL_TOKEN_SECRET));
+      return (requestId) => createContext(requestId, { logger: deps.logger, repository, service });
+    },
+  });
+}

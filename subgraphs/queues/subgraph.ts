@@ -1,0 +1,22 @@
+import { domainSubgraphEnv, loadConfig, type ConfigOf } from '../../infra/config.js';
+import type { SubgraphDescriptor } from '../../infra/graphql/subgraph-descriptor.js';
+
+export const queuesEnv = domainSubgraphEnv(4004);
+
+export type QueuesConfig = ConfigOf<typeof queuesEnv>;
+
+/** Durable message queues in the hub's PostgreSQL: publish, receive, ack, nack, dead letters. */
+export const queues: SubgraphDescriptor<typeof queuesEnv, 'queues'> = {
+  name: 'queues',
+  defaultPort: 4004,
+  env: queuesEnv,
+  codegen: {
+    context: 'QueuesContext',
+    mappers: {
+      Queue: '../queues-repository.js#QueueRow',
+      QueueMessage: '../queues-repository.js#MessageRow',
+      QueueMessageConnection: '../../../infra/db/pagination.js#Connection<MessageRow>',
+    },
+  },
+  start: async (env, deps) => (await import('./server.js')).start(loadConfig(queuesEnv, env), deps),
+};
