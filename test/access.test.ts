@@ -487,6 +487,14 @@ describe('the access subgraph called directly, with a captured internal header',
   const keyState = async () =>
     (await sql<{ id: string; revoked_at: Date | null }>`select id, revoked_at from access.api_keys order by id`.execute(database.db.withoutPlugins())).rows;
 
+  it('answers a fragment fan-out sent with a valid header at once, without walking it', async () => {
+    const fragments = Array.from({ length: 30 }, (_, index) => `fragment F${index} on Query { ...F${index + 1} ...F${index + 1} }`).join('\n');
+    const query = `query Q { ...F0 }\n${fragments}\nfragment F30 on Query { apiKeys { totalCount } }`;
+    const { body } = await post(query, await internalHeaders(caller(['admin']), 'access'));
+    assert.equal(body.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+    assert.match(body.errors?.[0]?.message, /recursively requests too many selections/);
+  });
+
   it('covers every root field the access schema keeps for admins', () => {
     const sdl = parse(readFileSync(fromRoot('schema/access.graphql'), 'utf8'));
     const adminFields = sdl.definitions.flatMap((definition) =>

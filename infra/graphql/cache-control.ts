@@ -75,14 +75,23 @@ class OperationPolicies {
     const fragments: Record<string, FragmentDefinitionNode> = {};
     for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
 
-    const visit = (selectionSet: SelectionSetNode, parentType: GraphQLCompositeType, isRoot: boolean, seen: Set<string>) => {
+    // The overall policy only ever narrows (the shortest maxAge, PRIVATE over PUBLIC), so a fragment
+    // spread again on the same type adds nothing: each is walked once, however often it is spread
+    // (linear in the document, whatever its fragments fan out to; a cycle ends too).
+    const walked = new Set<string>();
+    const visit = (selectionSet: SelectionSetNode, parentType: GraphQLCompositeType, isRoot: boolean) => {
       for (const selection of selectionSet.selections) {
         if (selection.kind === Kind.INLINE_FRAGMENT || selection.kind === Kind.FRAGMENT_SPREAD) {
           const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments[selection.name.value];
-          if (!fragment || (selection.kind === Kind.FRAGMENT_SPREAD && seen.has(selection.name.value))) continue;
+          if (!fragment) continue;
           const condition = fragment.typeCondition ? this.schema.getType(fragment.typeCondition.name.value) : parentType;
           if (!condition || !isCompositeType(condition)) continue;
-          visit(fragment.selectionSet, condition, isRoot, selection.kind === Kind.FRAGMENT_SPREAD ? new Set([...seen, selection.name.value]) : seen);
+          if (selection.kind === Kind.FRAGMENT_SPREAD) {
+            const key = `${selection.name.value}\n${condition.name}\n${isRoot}`;
+            if (walked.has(key)) continue;
+            walked.add(key);
+          }
+          visit(fragment.selectionSet, condition, isRoot);
           continue;
         }
         // Meta fields (__typename, introspection) have no resolver of the schema's, and no hint.
@@ -114,10 +123,10 @@ class OperationPolicies {
         }
         if (policy.maxAge === undefined && ((isCompositeType(target) && !inheritMaxAge) || isRoot)) restrict(policy, { maxAge: 0 });
         restrict(overall, policy);
-        if (selection.selectionSet && isCompositeType(target)) visit(selection.selectionSet, target, false, seen);
+        if (selection.selectionSet && isCompositeType(target)) visit(selection.selectionSet, target, false);
       }
     };
-    visit(operation.selectionSet, root, true, new Set());
+    visit(operation.selectionSet, root, true);
     return overall;
   }
 

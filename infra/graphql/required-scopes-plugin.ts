@@ -1,7 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, valueFromASTUntyped, type ConstDirectiveNode, type FragmentDefinitionNode, type GraphQLObjectType, type SelectionSetNode } from 'graphql';
+import { GraphQLError, valueFromASTUntyped, type ConstDirectiveNode, type GraphQLObjectType } from 'graphql';
 import { ErrorCode } from '../errors.js';
 import type { RequestContext } from './request-plugin.js';
+import { rootFields } from './root-fields.js';
 
 /** Any one of these sets of scopes, each whole: `@requiresScopes(scopes: [["a", "b"], ["c"]])`. */
 type ScopeRule = readonly (readonly string[])[];
@@ -36,17 +37,15 @@ export function requiredScopesPlugin<TContext extends RequestContext>(): ApolloS
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, operation, document, contextValue }) {
+        async didResolveOperation({ schema, operation, operationName, document, contextValue }) {
           const root = operation && schema.getRootType(operation.operation);
           if (!operation || !root) return;
-          const fragments = new Map<string, FragmentDefinitionNode>();
-          for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
           const scopes = contextValue.principal?.scopes ?? [];
           const refused: { coordinate: string; missing: readonly string[] }[] = [];
-          for (const name of rootFieldNames(operation.selectionSet, fragments)) {
-            const rule = rulesOf(root).get(name);
+          for (const coordinate of rootFields(schema, document, operationName)) {
+            const rule = rulesOf(root).get(coordinate.slice(root.name.length + 1));
             if (!rule || rule.some((set) => set.every((scope) => scopes.includes(scope)))) continue;
-            refused.push({ coordinate: `${root.name}.${name}`, missing: fewestMissing(rule, scopes) });
+            refused.push({ coordinate, missing: fewestMissing(rule, scopes) });
           }
           if (refused.length === 0) return;
           const fields = refused.map((denial) => denial.coordinate);
@@ -79,17 +78,4 @@ function fewestMissing(rule: ScopeRule, scopes: readonly string[]): readonly str
     if (!fewest || missing.length < fewest.length) fewest = missing;
   }
   return fewest ?? [];
-}
-
-/** The names of the root fields a selection set selects, through fragments; validation has ruled out fragment cycles. */
-function rootFieldNames(selectionSet: SelectionSetNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, found = new Set<string>()): Set<string> {
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) found.add(selection.name.value);
-    else if (selection.kind === Kind.INLINE_FRAGMENT) rootFieldNames(selection.selectionSet, fragments, found);
-    else {
-      const fragment = fragments.get(selection.name.value);
-      if (fragment) rootFieldNames(fragment.selectionSet, fragments, found);
-    }
-  }
-  return found;
 }

@@ -62,6 +62,9 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     logger: options.logger,
     includeStacktraceInErrorResponses: false,
     formatError: maskUnexpectedErrors(options.production),
+    // The router refuses fragment fan-outs before it plans; this stops one sent straight to a
+    // subgraph (with a captured internal header) during validation, well above what plans need.
+    maxRecursiveSelections: 100_000,
     // Subgraphs are reached through the router; Sandbox lives there.
     // Cache-Control from the SDL's @cacheControl hints, computed per operation rather than per resolved field.
     plugins: [requestPlugin<TContext>(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), staticCacheControlPlugin<TContext>(), ...(options.plugins ?? [])],

@@ -6,7 +6,7 @@ import type { RouterContext } from '../context.js';
 import { rateLimitedError, type RateLimits } from '../limits/rate-limits.js';
 import type { AccessRequirements } from './access-requirements.js';
 import { accessDeniedError, authorizeOperation } from './authorize-operation.js';
-import { rootFields } from './root-fields.js';
+import { rootFields } from '../../infra/graphql/root-fields.js';
 import { notSafelistedError, type Safelist } from './safelist.js';
 
 export interface OperationGuard {

@@ -1,5 +1,5 @@
 import { getOperationAST, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
-import { PerOperation } from '../../infra/graphql/per-operation.js';
+import { PerOperation } from './per-operation.js';
 
 const perOperation = new PerOperation((document, operationName, schema: GraphQLSchema) => collectRootFields(schema, document, operationName));
 
