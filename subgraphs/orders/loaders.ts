@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { groupLoader, rowLoader } from '../../infra/db/loader.js';
+import { groupBy, groupLoader, rowLoader } from '../../infra/db/loader.js';
 import { toConnection, type Connection, type PageRequest } from '../../infra/db/pagination.js';
 import type { OrderStatus } from './order-lifecycle.js';
 import type { OrderLineRow, OrderRow, OrdersRepository } from './orders-repository.js';
@@ -23,7 +23,7 @@ const shapeOf = (key: CustomerOrdersKey) =>
 /** Created per request, so batches never mix requests and nothing is cached across them. */
 export function createLoaders(repository: OrdersRepository): OrderLoaders {
   const customerOrderCount = new DataLoader<string, number>(async (keys) => {
-    const groups = groupByShape(keys.map((key) => JSON.parse(key) as [string, OrderStatus | null]), ([, status]) => String(status));
+    const groups = groupBy(keys.map((key) => JSON.parse(key) as [string, OrderStatus | null]), ([, status]) => String(status));
     const counts = new Map<string, number>();
     for (const members of groups.values()) {
       const status = members[0]![1];
@@ -39,10 +39,10 @@ export function createLoaders(repository: OrdersRepository): OrderLoaders {
     customerOrders: new DataLoader(
       async (keys) => {
         const results = new Map<CustomerOrdersKey, Connection<OrderRow>>();
-        for (const members of groupByShape(keys, shapeOf).values()) {
+        for (const members of groupBy(keys, shapeOf).values()) {
           const { status, page } = members[0]!;
           const { rows, totals } = await repository.pageForCustomers(members.map((key) => key.customerId), status, page);
-          const byCustomer = groupByShape(rows, (row) => row.customerId);
+          const byCustomer = groupBy(rows, (row) => row.customerId);
           for (const key of members) {
             // Counted by the page's statement on a first page; else by one more statement, when selected.
             const total = totals ? (totals.get(key.customerId) ?? 0) : () => customerOrderCount.load(JSON.stringify([key.customerId, status]));
@@ -54,15 +54,4 @@ export function createLoaders(repository: OrdersRepository): OrderLoaders {
       { cacheKeyFn: (key) => `${key.customerId}:${shapeOf(key)}` },
     ),
   };
-}
-
-function groupByShape<T>(items: readonly T[], shape: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = shape(item);
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
 }

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { groupBy } from '../../infra/db/loader.js';
 import { toConnection, type Connection, type PageRequest } from '../../infra/db/pagination.js';
 import type { MessageRow, MessageState, QueueStats, QueuesRepository } from './queues-repository.js';
 
@@ -47,15 +48,4 @@ export function createLoaders(repository: QueuesRepository): QueueLoaders {
       { cacheKeyFn: (key) => `${key.queueId}:${shapeOf(key)}` },
     ),
   };
-}
-
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
 }
