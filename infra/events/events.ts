@@ -17,6 +17,8 @@ export interface Events {
   stream(filter: EventFilter, after?: string | null): AsyncGenerator<DomainEvent>;
   /** Writers call it after a transaction that appended events has committed. */
   committed(): void;
+  /** Calls `listener` for every event this process's relay delivers, in commit order; returns the function that stops it. */
+  listen(listener: (event: DomainEvent) => void): () => void;
   stop(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function startEvents(options: {
     store,
     stream: (filter, after) => eventStream(feed, store, filter, after),
     committed: () => wakeSource.notifyCommitted(),
+    listen: (listener) => feed.listen(listener),
     async stop() {
       clearInterval(timer);
       await feed.stop();

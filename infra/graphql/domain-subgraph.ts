@@ -39,10 +39,14 @@ export interface DomainSubgraphOptions<DB, TContext extends RequestContext> {
   plugins?: ApolloServerPlugin<TContext>[];
   /**
    * Builds what the domain shares across requests; returns its per-request context factory.
-   * Work that must end with the subgraph (a timer) registers its stop with `onStop`; it runs
-   * after requests have drained, before the pool closes.
+   * Work that must end with the subgraph (a timer, a worker) registers its stop with `onStop`;
+   * it runs after requests have drained, before the pool closes (and if the start fails).
    */
-  setup(infrastructure: { db: Kysely<DB>; events: Events; onStop(stop: () => Promise<void> | void): void }): (requestId: string) => TContext;
+  setup(infrastructure: {
+    db: Kysely<DB>;
+    events: Events;
+    onStop(stop: () => Promise<void> | void): void;
+  }): ((requestId: string) => TContext) | Promise<(requestId: string) => TContext>;
 }
 
 /**
@@ -66,31 +70,41 @@ export async function startDomainSubgraph<DB, TContext extends RequestContext>(o
     retentionDays: config.EVENTS_RETENTION_DAYS,
   });
   const stops: (() => Promise<void> | void)[] = [];
-  const context = options.setup({ db: database.db, events, onStop: (stop) => void stops.push(stop) });
-
-  const server = await startSubgraphServer({
-    name: options.name,
-    typeDefs: parse(readFileSync(fromRoot(`schema/${options.name}.graphql`), 'utf8')),
-    resolvers: options.resolvers,
-    port: config.PORT,
-    host: config.HOST,
-    production: config.NODE_ENV === 'production',
-    jit: config.GRAPHQL_JIT,
-    logger,
-    plugins: options.plugins,
-    // Tokens the router signed for this subgraph, by its name, and no other's.
-    internalTokens: new InternalTokenVerifier(config.INTERNAL_TOKEN_SECRET, options.name),
-    context,
-    subscriptionContext: context,
-    ready: () => database.ping(),
-  });
+  const stopWork = async () => {
+    // The last started stops first.
+    for (const stop of stops.reverse()) await stop();
+    await events.stop();
+    await release();
+  };
+  let context: (requestId: string) => TContext;
+  let server: Awaited<ReturnType<typeof startSubgraphServer>>;
+  try {
+    context = await options.setup({ db: database.db, events, onStop: (stop) => void stops.push(stop) });
+    server = await startSubgraphServer({
+      name: options.name,
+      typeDefs: parse(readFileSync(fromRoot(`schema/${options.name}.graphql`), 'utf8')),
+      resolvers: options.resolvers,
+      port: config.PORT,
+      host: config.HOST,
+      production: config.NODE_ENV === 'production',
+      jit: config.GRAPHQL_JIT,
+      logger,
+      plugins: options.plugins,
+      // Tokens the router signed for this subgraph, by its name, and no other's.
+      internalTokens: new InternalTokenVerifier(config.INTERNAL_TOKEN_SECRET, options.name),
+      context,
+      subscriptionContext: context,
+      ready: () => database.ping(),
+    });
+  } catch (error) {
+    await stopWork();
+    throw error;
+  }
   return {
     url: server.url,
     async stop(timeoutMs = config.SHUTDOWN_TIMEOUT_MS) {
       await server.stop(timeoutMs);
-      for (const stop of stops) await stop();
-      await events.stop();
-      await release();
+      await stopWork();
     },
   };
 }

@@ -3,19 +3,22 @@ import type { Logger } from '../../infra/logger.js';
 import { createLoaders, type QueueLoaders } from './loaders.js';
 import type { QueuesRepository } from './queues-repository.js';
 import type { QueuesService } from './queues-service.js';
+import type { QueueSignals } from './queue-signals.js';
 
 export interface QueuesContext extends RequestContext {
   loaders: QueueLoaders;
   repository: QueuesRepository;
   queues: QueuesService;
+  signals: QueueSignals;
 }
 
-export function createContext(requestId: string, deps: { logger: Logger; repository: QueuesRepository; service: QueuesService }): QueuesContext {
+export function createContext(requestId: string, deps: { logger: Logger; repository: QueuesRepository; service: QueuesService; signals: QueueSignals }): QueuesContext {
   return {
     requestId,
     logger: deps.logger.child({ requestId }),
     loaders: createLoaders(deps.repository),
     repository: deps.repository,
     queues: deps.service,
+    signals: deps.signals,
   };
 }

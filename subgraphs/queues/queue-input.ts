@@ -26,7 +26,7 @@ const whole = (min: number, max: number) =>
 export const queueName = z.string().regex(QUEUE_NAME, 'must be 1 to 63 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit');
 
 const settings = {
-  deliveryMode: z.enum(['AT_LEAST_ONCE', 'AT_MOST_ONCE']),
+  deliveryMode: z.enum(['AT_LEAST_ONCE', 'AT_MOST_ONCE', 'EFFECTIVELY_ONCE']),
   maxAttempts: whole(1, 100),
   backoffSeconds: whole(0, 3_600),
   maxBackoffSeconds: whole(0, 86_400),
@@ -90,6 +90,7 @@ export const nackArgs = z.object({
   receipts: z.array(z.string()).min(1, 'must have at least one receipt').max(MAX_BATCH, `must have at most ${MAX_BATCH.toLocaleString('en-US')} receipts`),
   delaySeconds: whole(0, MAX_VISIBILITY_SECONDS).nullish(),
   error: z.string().max(2_000, 'must be at most 2,000 characters').nullish(),
+  deadLetter: z.boolean().nullish(),
 });
 
 export const ackArgs = nackArgs.pick({ receipts: true });

@@ -6,10 +6,11 @@ import { appendEvents } from '../../infra/events/event-store.js';
 import { commitThen } from '../../infra/events/commit-then.js';
 import type { NewEvent } from '../../infra/events/event.js';
 import { queueFull, receiptExpired } from './queue-errors.js';
+import { QUEUES_CHANNEL } from './queue-signals.js';
 import type { Delivery } from './receipts.js';
 
 export type QueueKind = 'STANDARD' | 'FIFO' | 'PRIORITY';
-export type DeliveryMode = 'AT_LEAST_ONCE' | 'AT_MOST_ONCE';
+export type DeliveryMode = 'AT_LEAST_ONCE' | 'AT_MOST_ONCE' | 'EFFECTIVELY_ONCE';
 /** What a message row stores; DELAYED and the outcome of an unapplied visibility timeout are derived when read. */
 type StoredState = 'AVAILABLE' | 'IN_FLIGHT' | 'DONE' | 'DEAD';
 export type MessageState = 'AVAILABLE' | 'DELAYED' | 'IN_FLIGHT' | 'DONE' | 'DEAD';
@@ -350,6 +351,7 @@ export class QueuesRepository {
           byInput.set(fresh[i]!, message);
         });
         await this.count(trx, queue.id, 'published', fresh.length);
+        await this.signal(trx, [queue.id]);
       }
       return messages.map((message) => (message.dedupKey ? existing.get(message.dedupKey)! : byInput.get(message)!));
     });
@@ -408,6 +410,8 @@ export class QueuesRepository {
         const perQueue = new Map<string, number>();
         for (const id of acking) perQueue.set(rows.get(id)!.queueId, (perQueue.get(rows.get(id)!.queueId) ?? 0) + 1);
         for (const [queueId, processed] of perQueue) await this.count(trx, queueId, 'processed', processed);
+        // A FIFO key's next message, and a subscriber's prefetch slot, are free now.
+        await this.signal(trx, [...perQueue.keys()]);
       }
       return deliveries.length;
     });
@@ -416,9 +420,10 @@ export class QueuesRepository {
   /**
    * Gives the deliveries' messages back, all or none (RECEIPT_EXPIRED as for ack, a done message
    * included): each records a failed attempt with `error` and is delivered again after
-   * `delaySeconds` or its queue's backoff, or becomes a dead letter after its queue's last attempt.
+   * `delaySeconds` or its queue's backoff, or becomes a dead letter after its queue's last attempt
+   * (at once with `deadLetter`).
    */
-  nack(deliveries: readonly Delivery[], delaySeconds: number | null, error: string, requestId: string | null): Promise<number> {
+  nack(deliveries: readonly Delivery[], delaySeconds: number | null, error: string, requestId: string | null, deadLetter = false): Promise<number> {
     return this.write(async (trx) => {
       const rows = await this.lockDeliveries(trx, deliveries);
       const late = deliveries.filter((delivery) => {
@@ -431,11 +436,11 @@ export class QueuesRepository {
       const delays: number[] = [];
       for (const id of ids) {
         const row = rows.get(id)!;
-        const last = row.attempts >= row.maxAttempts;
+        const last = deadLetter || row.attempts >= row.maxAttempts;
         states.push(last ? 'DEAD' : 'AVAILABLE');
         delays.push(last ? 0 : (delaySeconds ?? backoffSeconds(row.attempts, row.backoffSeconds, row.maxBackoffSeconds)));
       }
-      const { rows: updated } = await sql<{ id: string; attempts: number; errors: MessageError[]; state: StoredState; queueName: string }>`
+      const { rows: updated } = await sql<{ id: string; attempts: number; errors: MessageError[]; state: StoredState; queueId: string; queueName: string }>`
         update queues.messages m set
           state = d.state,
           available_at = now() + d.delay * interval '1 second',
@@ -443,7 +448,8 @@ export class QueuesRepository {
           receipt_nonce = null
         from unnest(${ids}::uuid[], ${states}::text[], ${delays}::float8[]) as d(id, state, delay), queues.queues q
         where m.id = d.id and q.id = m.queue_id
-        returning m.id, m.attempts, m.errors, m.state, q.name as queue_name`.execute(trx);
+        returning m.id, m.attempts, m.errors, m.state, m.queue_id, q.name as queue_name`.execute(trx);
+      await this.signal(trx, [...new Set(updated.map((row) => row.queueId))]);
       await appendEvents(
         trx,
         updated.filter((row) => row.state === 'DEAD').map((row) => deadLetterEvent({ name: row.queueName }, row, requestId)),
@@ -467,6 +473,7 @@ export class QueuesRepository {
           expires_at = now() + make_interval(secs => ${queue.messageTtlSeconds})
         where queue_id = ${queue.id} and state = 'DEAD' ${ids ? sql`and id = any(${[...ids]}::uuid[])` : sql``}
         returning id`.execute(trx);
+      if (rows.length > 0) await this.signal(trx, [queue.id]);
       await appendEvents(trx, [
         ...dead.map((message) => deadLetterEvent(queue, message, requestId)),
         ...(rows.length > 0 ? [queueEvent('queue.dead_letters_replayed', queue, { replayed: rows.length, ids: rows.map((row) => row.id) }, requestId)] : []),
@@ -583,6 +590,11 @@ export class QueuesRepository {
         limit ${SWEEP_BATCH} for update skip locked
       )`.execute(trx);
     await sql`delete from queues.rates where queue_id = ${queue.id} and second < now() - interval '2 minutes'`.execute(trx);
+  }
+
+  /** Announces, on commit, that these queues may have something deliverable (see QueueSignals). */
+  private async signal(trx: Transaction<QueuesTables>, queueIds: readonly string[]): Promise<void> {
+    if (queueIds.length > 0) await sql`select pg_notify(${QUEUES_CHANNEL}, id::text) from unnest(${[...queueIds]}::uuid[]) as id`.execute(trx);
   }
 
   private async count(trx: Transaction<QueuesTables>, queueId: string, counter: 'published' | 'processed', amount: number): Promise<void> {

@@ -111,9 +111,13 @@ export class QueuesService {
     return this.repository.ack(this.open(args.receipts));
   }
 
-  async nack(receipts: readonly string[], delaySeconds: number | null | undefined, error: string | null | undefined, requestId: string | null): Promise<number> {
-    const args = await parseInput(nackArgs, { receipts, delaySeconds, error });
-    return this.repository.nack(this.open(args.receipts), args.delaySeconds ?? null, args.error?.trim() || 'nacked', requestId);
+  async nack(
+    receipts: readonly string[],
+    options: { delaySeconds?: number | null; error?: string | null; deadLetter?: boolean | null },
+    requestId: string | null,
+  ): Promise<number> {
+    const args = await parseInput(nackArgs, { receipts, ...options });
+    return this.repository.nack(this.open(args.receipts), args.delaySeconds ?? null, args.error?.trim() || 'nacked', requestId, args.deadLetter ?? false);
   }
 
   async replay(name: string, ids: readonly string[] | null | undefined, all: boolean | null | undefined, requestId: string | null): Promise<number> {

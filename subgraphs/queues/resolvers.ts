@@ -19,7 +19,7 @@ export const resolvers: Resolvers = {
     publishMessages: (_parent, { queue, inputs }, { queues, requestId }) => queues.publish(queue, inputs, true, requestId),
     receiveMessages: (_parent, { queue, max, visibilitySeconds }, { queues, requestId }) => queues.receive(queue, max, visibilitySeconds, requestId),
     ackMessages: (_parent, { receipts }, { queues }) => queues.ack(receipts),
-    nackMessages: (_parent, { receipts, delaySeconds, error }, { queues, requestId }) => queues.nack(receipts, delaySeconds, error, requestId),
+    nackMessages: (_parent, { receipts, delaySeconds, error, deadLetter }, { queues, requestId }) => queues.nack(receipts, { delaySeconds, error, deadLetter }, requestId),
     replayDeadLetters: (_parent, { queue, ids, all }, { queues, requestId }) => queues.replay(queue, ids, all, requestId),
   },
   Queue: {

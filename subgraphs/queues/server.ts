@@ -8,8 +8,10 @@ import { createContext, type QueuesContext } from './context.js';
 import { queuesMigrations } from './migrations/index.js';
 import { QueuesRepository, type QueuesTables } from './queues-repository.js';
 import { QueuesService } from './queues-service.js';
+import { QueueSignals } from './queue-signals.js';
 import { Receipts } from './receipts.js';
 import { resolvers } from './resolvers.js';
+import type { QueueWorkerDeps } from './workers.js';
 
 export interface QueuesDeps {
   logger: Logger;
@@ -28,11 +30,15 @@ export function start(config: QueuesConfig, deps: QueuesDeps): Promise<RunningSu
     resolvers,
     // Publishing, consuming and administering are checked again here, not only by the router.
     plugins: [requiredScopesPlugin<QueuesContext>()],
-    setup: ({ db, events }) => {
+    setup: async ({ db, events, onStop }) => {
       const repository = new QueuesRepository(db, () => events.committed());
       // Receipts are signed with a key derived from the secret every replica shares.
       const service = new QueuesService(repository, new Receipts(config.INTERNAL_TOKEN_SECRET));
-      return (requestId) => createContext(requestId, { logger: deps.logger, repository, service });
+      const signals = new QueueSignals(config.DATABASE_URL, deps.logger);
+      await signals.start();
+      onStop(() => signals.stop());
+      const workers: QueueWorkerDeps = { config, db, events, repository, service, signals, logger: deps.logger, onStop };
+      return (requestId) => createContext(requestId, { logger: deps.logger, repository, service, signals });
     },
   });
 }

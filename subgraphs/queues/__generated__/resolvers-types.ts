@@ -20,6 +20,26 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+export type ConsumerGroup = {
+  __typename?: 'ConsumerGroup';
+  name: Scalars['String']['output'];
+  /** The group's own queue, named `<topic>.<group>`: receive from it, or subscribe with queueMessages(queue: topic, group). */
+  queue: Queue;
+};
+
+/** The group's queue: its kind and settings (the defaults of createQueue when not given). */
+export type ConsumerGroupInput = {
+  backoffSeconds?: InputMaybe<Scalars['Int']['input']>;
+  dedupWindowSeconds?: InputMaybe<Scalars['Int']['input']>;
+  deliveryMode?: InputMaybe<DeliveryMode>;
+  /** Defaults to STANDARD. */
+  kind?: InputMaybe<QueueKind>;
+  maxAttempts?: InputMaybe<Scalars['Int']['input']>;
+  maxBackoffSeconds?: InputMaybe<Scalars['Int']['input']>;
+  maxSize?: InputMaybe<Scalars['Int']['input']>;
+  messageTtlSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
 export type CreateQueueInput = {
   /** 0 to 3,600; defaults to 1. */
   backoffSeconds?: InputMaybe<Scalars['Int']['input']>;
@@ -39,11 +59,23 @@ export type CreateQueueInput = {
   name: Scalars['String']['input'];
 };
 
+export type CreateTopicInput = {
+  /** Groups to create with it, each with a STANDARD queue of the default settings. */
+  groups?: InputMaybe<Array<Scalars['String']['input']>>;
+  name: Scalars['String']['input'];
+};
+
 export type DeliveryMode =
   /** A received message stays hidden until acked; a nack or a visibility timeout redelivers it. */
   | 'AT_LEAST_ONCE'
   /** A received message is done at once and never redelivered, acked or not. */
-  | 'AT_MOST_ONCE';
+  | 'AT_MOST_ONCE'
+  /**
+   * Delivered as AT_LEAST_ONCE; the consumer applies each message with its id as the idempotency
+   * key, in the same transaction as its effect, so a redelivery changes nothing. The hub's
+   * processors do (see the README); an external consumer must do the same with the message id.
+   */
+  | 'EFFECTIVELY_ONCE';
 
 export type MessageError = {
   __typename?: 'MessageError';
@@ -74,18 +106,31 @@ export type Mutation = {
    * one this hub did not issue RECEIPT_INVALID. Acking a receipt again is not an error.
    */
   ackMessages: Scalars['Int']['output'];
+  /** Adds a consumer group: it receives what is published to the topic from now on. */
+  addConsumerGroup: ConsumerGroup;
   createQueue: Queue;
+  /** Creates a topic, and its groups' queues, in one transaction. */
+  createTopic: Topic;
   /** Deletes the queue and every message in it. */
   deleteQueue: Scalars['Boolean']['output'];
+  /** Deletes the topic with its groups' queues and their messages. */
+  deleteTopic: Scalars['Boolean']['output'];
   /**
    * Gives the messages back: each failed attempt is recorded with `error`; the message is
    * redelivered after `delaySeconds` (0 to 43,200) or else the queue's backoff, or becomes a dead
-   * letter after its last attempt. All or none, with the errors of ackMessages.
+   * letter after its last attempt, or at once with `deadLetter: true` (a message that can never
+   * succeed: a payload that fails validation). All or none, with the errors of ackMessages.
    */
   nackMessages: Scalars['Int']['output'];
   publishMessage: QueueMessage;
   /** At most 1,000 messages; all are published or none (a bad one is BAD_USER_INPUT naming `inputs.<index>.<field>`). */
   publishMessages: Array<QueueMessage>;
+  /**
+   * Publishes each message to every group of the topic, all or none (one full group queue is
+   * QUEUE_FULL and nothing is published). Answers the copies, group by group in name order.
+   * A topic without groups keeps nothing.
+   */
+  publishToTopic: Array<QueueMessage>;
   /** Deletes every message of the queue, dead letters included; answers how many. */
   purgeQueue: Scalars['Int']['output'];
   /**
@@ -94,6 +139,8 @@ export type Mutation = {
    * with none.
    */
   receiveMessages: Array<ReceivedMessage>;
+  /** Removes a group with its queue and the messages in it. */
+  removeConsumerGroup: Scalars['Boolean']['output'];
   /** Makes dead letters available again with their attempts reset: those in `ids`, or all with `all: true`. Answers how many. */
   replayDeadLetters: Scalars['Int']['output'];
   updateQueue: Queue;
@@ -105,8 +152,20 @@ export type MutationAckMessagesArgs = {
 };
 
 
+export type MutationAddConsumerGroupArgs = {
+  group: Scalars['String']['input'];
+  input?: InputMaybe<ConsumerGroupInput>;
+  topic: Scalars['String']['input'];
+};
+
+
 export type MutationCreateQueueArgs = {
   input: CreateQueueInput;
+};
+
+
+export type MutationCreateTopicArgs = {
+  input: CreateTopicInput;
 };
 
 
@@ -115,7 +174,13 @@ export type MutationDeleteQueueArgs = {
 };
 
 
+export type MutationDeleteTopicArgs = {
+  name: Scalars['String']['input'];
+};
+
+
 export type MutationNackMessagesArgs = {
+  deadLetter?: InputMaybe<Scalars['Boolean']['input']>;
   delaySeconds?: InputMaybe<Scalars['Int']['input']>;
   error?: InputMaybe<Scalars['String']['input']>;
   receipts: Array<Scalars['String']['input']>;
@@ -134,6 +199,12 @@ export type MutationPublishMessagesArgs = {
 };
 
 
+export type MutationPublishToTopicArgs = {
+  inputs: Array<PublishMessageInput>;
+  topic: Scalars['String']['input'];
+};
+
+
 export type MutationPurgeQueueArgs = {
   name: Scalars['String']['input'];
 };
@@ -143,6 +214,12 @@ export type MutationReceiveMessagesArgs = {
   max?: InputMaybe<Scalars['Int']['input']>;
   queue: Scalars['String']['input'];
   visibilitySeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationRemoveConsumerGroupArgs = {
+  group: Scalars['String']['input'];
+  topic: Scalars['String']['input'];
 };
 
 
@@ -185,10 +262,18 @@ export type Query = {
   queue: Maybe<Queue>;
   /** Every queue, by name. */
   queues: Array<Queue>;
+  topic: Maybe<Topic>;
+  /** Every topic, by name. */
+  topics: Array<Topic>;
 };
 
 
 export type QueryQueueArgs = {
+  name: Scalars['String']['input'];
+};
+
+
+export type QueryTopicArgs = {
   name: Scalars['String']['input'];
 };
 
@@ -297,6 +382,40 @@ export type RetryPolicy = {
   maxBackoffSeconds: Scalars['Int']['output'];
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Pushes the queue's messages as they become deliverable, each to one subscriber: the consumers
+   * subscribed to the same queue (or, with `group`, to the same consumer group of the topic named
+   * by `queue`) compete for them. Each message is in flight for `visibilitySeconds` (1 to 43,200)
+   * and counts as processed only when acked with ackMessages; a nack, a visibility timeout or a
+   * subscriber gone before acking delivers it again (to any subscriber) under the queue's retry
+   * policy. At most `prefetch` (1 to 100) messages are unacked per subscriber at once.
+   */
+  queueMessages: ReceivedMessage;
+};
+
+
+export type SubscriptionQueueMessagesArgs = {
+  group?: InputMaybe<Scalars['String']['input']>;
+  prefetch?: InputMaybe<Scalars['Int']['input']>;
+  queue: Scalars['String']['input'];
+  visibilitySeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/**
+ * A topic fans out: each message published to it is copied to the queue of every consumer group,
+ * and the consumers of one group compete for their group's copies.
+ */
+export type Topic = {
+  __typename?: 'Topic';
+  createdAt: Scalars['DateTime']['output'];
+  /** By name. */
+  groups: Array<ConsumerGroup>;
+  /** Lower-case letters, digits, `_` and `-`; up to 31 characters. */
+  name: Scalars['String']['output'];
+};
+
 /** Only the fields given change; the name and kind of a queue are fixed. */
 export type UpdateQueueInput = {
   backoffSeconds?: InputMaybe<Scalars['Int']['input']>;
@@ -382,9 +501,12 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
-  CreateQueueInput: CreateQueueInput;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  ConsumerGroup: ResolverTypeWrapper<Omit<ConsumerGroup, 'queue'> & { queue: ResolversTypes['Queue'] }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  ConsumerGroupInput: ConsumerGroupInput;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  CreateQueueInput: CreateQueueInput;
+  CreateTopicInput: CreateTopicInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DeliveryMode: DeliveryMode;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
@@ -403,14 +525,19 @@ export type ResolversTypes = ResolversObject<{
   QueueMessageEdge: ResolverTypeWrapper<Omit<QueueMessageEdge, 'node'> & { node: ResolversTypes['QueueMessage'] }>;
   ReceivedMessage: ResolverTypeWrapper<Omit<ReceivedMessage, 'message'> & { message: ResolversTypes['QueueMessage'] }>;
   RetryPolicy: ResolverTypeWrapper<RetryPolicy>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Topic: ResolverTypeWrapper<Omit<Topic, 'groups'> & { groups: Array<ResolversTypes['ConsumerGroup']> }>;
   UpdateQueueInput: UpdateQueueInput;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  CreateQueueInput: CreateQueueInput;
-  Int: Scalars['Int']['output'];
+  ConsumerGroup: Omit<ConsumerGroup, 'queue'> & { queue: ResolversParentTypes['Queue'] };
   String: Scalars['String']['output'];
+  ConsumerGroupInput: ConsumerGroupInput;
+  Int: Scalars['Int']['output'];
+  CreateQueueInput: CreateQueueInput;
+  CreateTopicInput: CreateTopicInput;
   DateTime: Scalars['DateTime']['output'];
   JSON: Scalars['JSON']['output'];
   MessageError: MessageError;
@@ -426,7 +553,14 @@ export type ResolversParentTypes = ResolversObject<{
   QueueMessageEdge: Omit<QueueMessageEdge, 'node'> & { node: ResolversParentTypes['QueueMessage'] };
   ReceivedMessage: Omit<ReceivedMessage, 'message'> & { message: ResolversParentTypes['QueueMessage'] };
   RetryPolicy: RetryPolicy;
+  Subscription: Record<PropertyKey, never>;
+  Topic: Omit<Topic, 'groups'> & { groups: Array<ResolversParentTypes['ConsumerGroup']> };
   UpdateQueueInput: UpdateQueueInput;
+}>;
+
+export type ConsumerGroupResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['ConsumerGroup'] = ResolversParentTypes['ConsumerGroup']> = ResolversObject<{
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  queue?: Resolver<ResolversTypes['Queue'], ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -445,13 +579,18 @@ export type MessageErrorResolvers<ContextType = QueuesContext, ParentType extend
 
 export type MutationResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   ackMessages?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationAckMessagesArgs, 'receipts'>>;
+  addConsumerGroup?: Resolver<ResolversTypes['ConsumerGroup'], ParentType, ContextType, RequireFields<MutationAddConsumerGroupArgs, 'group' | 'topic'>>;
   createQueue?: Resolver<ResolversTypes['Queue'], ParentType, ContextType, RequireFields<MutationCreateQueueArgs, 'input'>>;
+  createTopic?: Resolver<ResolversTypes['Topic'], ParentType, ContextType, RequireFields<MutationCreateTopicArgs, 'input'>>;
   deleteQueue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteQueueArgs, 'name'>>;
-  nackMessages?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationNackMessagesArgs, 'receipts'>>;
+  deleteTopic?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteTopicArgs, 'name'>>;
+  nackMessages?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationNackMessagesArgs, 'deadLetter' | 'receipts'>>;
   publishMessage?: Resolver<ResolversTypes['QueueMessage'], ParentType, ContextType, RequireFields<MutationPublishMessageArgs, 'input' | 'queue'>>;
   publishMessages?: Resolver<Array<ResolversTypes['QueueMessage']>, ParentType, ContextType, RequireFields<MutationPublishMessagesArgs, 'inputs' | 'queue'>>;
+  publishToTopic?: Resolver<Array<ResolversTypes['QueueMessage']>, ParentType, ContextType, RequireFields<MutationPublishToTopicArgs, 'inputs' | 'topic'>>;
   purgeQueue?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationPurgeQueueArgs, 'name'>>;
   receiveMessages?: Resolver<Array<ResolversTypes['ReceivedMessage']>, ParentType, ContextType, RequireFields<MutationReceiveMessagesArgs, 'max' | 'queue' | 'visibilitySeconds'>>;
+  removeConsumerGroup?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveConsumerGroupArgs, 'group' | 'topic'>>;
   replayDeadLetters?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationReplayDeadLettersArgs, 'queue'>>;
   updateQueue?: Resolver<ResolversTypes['Queue'], ParentType, ContextType, RequireFields<MutationUpdateQueueArgs, 'input' | 'name'>>;
 }>;
@@ -464,6 +603,8 @@ export type PageInfoResolvers<ContextType = QueuesContext, ParentType extends Re
 export type QueryResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   queue?: Resolver<Maybe<ResolversTypes['Queue']>, ParentType, ContextType, RequireFields<QueryQueueArgs, 'name'>>;
   queues?: Resolver<Array<ResolversTypes['Queue']>, ParentType, ContextType>;
+  topic?: Resolver<Maybe<ResolversTypes['Topic']>, ParentType, ContextType, RequireFields<QueryTopicArgs, 'name'>>;
+  topics?: Resolver<Array<ResolversTypes['Topic']>, ParentType, ContextType>;
 }>;
 
 export type QueueResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['Queue'] = ResolversParentTypes['Queue']> = ResolversObject<{
@@ -525,7 +666,18 @@ export type RetryPolicyResolvers<ContextType = QueuesContext, ParentType extends
   maxBackoffSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type SubscriptionResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  queueMessages?: SubscriptionResolver<ResolversTypes['ReceivedMessage'], "queueMessages", ParentType, ContextType, RequireFields<SubscriptionQueueMessagesArgs, 'prefetch' | 'queue' | 'visibilitySeconds'>>;
+}>;
+
+export type TopicResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['Topic'] = ResolversParentTypes['Topic']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  groups?: Resolver<Array<ResolversTypes['ConsumerGroup']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = QueuesContext> = ResolversObject<{
+  ConsumerGroup?: ConsumerGroupResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   JSON?: GraphQLScalarType;
   MessageError?: MessageErrorResolvers<ContextType>;
@@ -538,5 +690,7 @@ export type Resolvers<ContextType = QueuesContext> = ResolversObject<{
   QueueMessageEdge?: QueueMessageEdgeResolvers<ContextType>;
   ReceivedMessage?: ReceivedMessageResolvers<ContextType>;
   RetryPolicy?: RetryPolicyResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
+  Topic?: TopicResolvers<ContextType>;
 }>;
 

@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as createQueues from './0001-create-queues.js';
+import * as topics from './0002-topics-and-effectively-once.js';
 
 /** Applied in key order; a published migration is never edited, only followed by a new one. */
 export const queuesMigrations: Record<string, Migration> = {
   '0001-create-queues': createQueues,
+  '0002-topics-and-effectively-once': topics,
 };

@@ -1,0 +1,23 @@
+import type { Kysely } from 'kysely';
+import type { Events } from '../../infra/events/events.js';
+import type { Logger } from '../../infra/logger.js';
+import type { QueueSignals } from './queue-signals.js';
+import type { QueuesRepository, QueuesTables } from './queues-repository.js';
+import type { QueuesService } from './queues-service.js';
+import type { QueuesConfig } from './subgraph.js';
+
+/**
+ * What the queues domain's background workers (event routes, processors, broker bridges) share
+ * with its resolvers. A worker registers its stop with `onStop`: it runs when the subgraph stops,
+ * after requests have drained, before the pool closes.
+ */
+export interface QueueWorkerDeps {
+  config: QueuesConfig;
+  db: Kysely<QueuesTables>;
+  events: Events;
+  repository: QueuesRepository;
+  service: QueuesService;
+  signals: QueueSignals;
+  logger: Logger;
+  onStop(stop: () => Promise<void> | void): void;
+}
