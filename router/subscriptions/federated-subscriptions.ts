@@ -146,7 +146,7 @@ export class FederatedSubscriptions {
     } catch (error) {
       return { errors: [error instanceof GraphQLError ? error : new GraphQLError(String(error))] };
     }
-    const key = plan.resumes ? undefined : JSON.stringify([print(args.document), args.operationName ?? null, args.variables, args.context.forwardedHeaders]);
+    const key = plan.exclusive ? undefined : JSON.stringify([print(args.document), args.operationName ?? null, args.variables, args.context.forwardedHeaders]);
     let stream = key ? this.streams.get(key) : undefined;
     if (!stream) {
       stream = this.open(plan, args, () => key && this.streams.delete(key));

@@ -13,9 +13,16 @@ export interface SubscriptionPlan {
   operationContext: OperationContext;
   /** The event's answer shaped for the client, as a query's is. */
   shaper: ResponseShaper;
-  /** True when the root field resumes from a cursor (`after`): such streams are never shared. */
-  resumes: boolean;
+  /**
+   * True when no other subscriber may share this one's upstream stream: its root field resumes
+   * from a cursor (`after`), or is marked @competingConsumers (each subscriber gets different
+   * messages, as queueMessages).
+   */
+  exclusive: boolean;
 }
+
+/** The directive a subgraph composes onto a subscription field whose subscribers compete for what it yields. */
+export const COMPETING_CONSUMERS = 'competingConsumers';
 
 const MAX_CACHED_PLANS = 1_000;
 
@@ -28,7 +35,7 @@ export class SubscriptionPlanner {
   /** The API schema clients see, for validating operations before anything opens upstream. */
   readonly schema: GraphQLSchema;
   readonly supergraphSchema: GraphQLSchema;
-  private readonly plans = new Map<string, Omit<SubscriptionPlan, 'resumes'>>();
+  private readonly plans = new Map<string, Omit<SubscriptionPlan, 'exclusive'> & { competing: boolean }>();
 
   constructor(private readonly executor: QueryPlanExecutor) {
     this.schema = executor.schema;
@@ -42,11 +49,21 @@ export class SubscriptionPlanner {
     if (!plan) {
       const { operationContext, queryPlan, shaper } = this.executor.prepare(document, operationName ?? undefined);
       if (queryPlan.node?.kind !== 'Subscription') throw new GraphQLError('The operation is not a subscription');
-      plan = { primary: queryPlan.node.primary, rest: queryPlan.node.rest, operationContext, shaper };
+      plan = { primary: queryPlan.node.primary, rest: queryPlan.node.rest, operationContext, shaper, competing: this.competing(operationContext) };
       if (this.plans.size >= MAX_CACHED_PLANS) this.plans.clear();
       this.plans.set(key, plan);
     }
-    return { ...plan, resumes: resumesFromCursor(plan.operationContext, variables) };
+    const { competing, ...rest } = plan;
+    return { ...rest, exclusive: competing || resumesFromCursor(plan.operationContext, variables) };
+  }
+
+  /** Whether a root field of the operation is marked @competingConsumers in the supergraph. */
+  private competing(operationContext: OperationContext): boolean {
+    const fields = this.supergraphSchema.getSubscriptionType()?.getFields() ?? {};
+    return operationContext.operation.selectionSet.selections.some(
+      (selection) =>
+        selection.kind === Kind.FIELD && !!fields[selection.name.value]?.astNode?.directives?.some((directive) => directive.name.value === COMPETING_CONSUMERS),
+    );
   }
 }
 

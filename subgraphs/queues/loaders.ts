@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { groupBy } from '../../infra/db/loader.js';
 import { toConnection, type Connection, type PageRequest } from '../../infra/db/pagination.js';
-import type { MessageRow, MessageState, QueueStats, QueuesRepository } from './queues-repository.js';
+import type { MessageRow, MessageState, QueueRow, QueueStats, QueuesRepository, TopicGroupRow } from './queues-repository.js';
 
 export interface QueueMessagesKey {
   queueId: string;
@@ -16,6 +16,9 @@ export interface QueueLoaders {
   statsByQueueId: DataLoader<string, QueueStats>;
   /** Queue.messages: one statement for all queues that ask for the same page shape. */
   queueMessages: DataLoader<QueueMessagesKey, Connection<MessageRow>, string>;
+  /** A topic's groups, by name: one statement for all topics of a request. */
+  groupsByTopicId: DataLoader<string, TopicGroupRow[]>;
+  queueById: DataLoader<string, QueueRow | undefined>;
 }
 
 const EMPTY: QueueStats = Object.freeze({ depth: 0, inFlight: 0, delayed: 0, failed: 0, deadLetters: 0, oldestAgeSeconds: 0, publishedPerMinute: 0, processedPerMinute: 0 });
@@ -29,6 +32,14 @@ export function createLoaders(repository: QueuesRepository): QueueLoaders {
     statsByQueueId: new DataLoader(async (ids) => {
       const stats = await repository.statsOf(ids);
       return ids.map((id) => stats.get(id) ?? EMPTY);
+    }),
+    groupsByTopicId: new DataLoader(async (ids) => {
+      const groups = groupBy(await repository.groupsOf(ids), (group) => group.topicId);
+      return ids.map((id) => groups.get(id) ?? []);
+    }),
+    queueById: new DataLoader(async (ids) => {
+      const queues = new Map((await repository.findByIds(ids)).map((queue) => [queue.id, queue]));
+      return ids.map((id) => queues.get(id));
     }),
     queueMessages: new DataLoader(
       async (keys) => {

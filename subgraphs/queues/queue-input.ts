@@ -53,6 +53,31 @@ export const createQueueInput = optionalSettings.extend({
 
 export const updateQueueInput = optionalSettings;
 
+/** Topic and group names: a group's queue is `<topic>.<group>`, which stays within a queue name's 63 characters. */
+const TOPIC_PART = /^[a-z0-9][a-z0-9_-]{0,30}$/;
+const partName = z.string().regex(TOPIC_PART, 'must be 1 to 31 lower-case letters, digits, "_" or "-", starting with a letter or digit');
+export const topicName = partName;
+export const groupName = partName;
+export const MAX_GROUPS = 50;
+
+export const createTopicInput = z.object({
+  name: topicName,
+  groups: z
+    .array(groupName)
+    .max(MAX_GROUPS, `must have at most ${MAX_GROUPS} groups`)
+    .refine((groups) => new Set(groups).size === groups.length, 'must not name a group twice')
+    .nullish(),
+});
+
+export const consumerGroupInput = optionalSettings.extend({
+  kind: z.enum(['STANDARD', 'FIFO', 'PRIORITY']).nullish(),
+});
+
+export const subscribeArgs = z.object({
+  visibilitySeconds: whole(1, MAX_VISIBILITY_SECONDS),
+  prefetch: whole(1, MAX_RECEIVE),
+});
+
 export type QueueSettings = z.output<typeof optionalSettings>;
 
 const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');

@@ -66,12 +66,30 @@ interface RateTable {
   processed: number;
 }
 
+interface TopicTable {
+  id: Generated<string>;
+  name: string;
+  createdAt: Generated<Date>;
+}
+
+interface TopicGroupTable {
+  topicId: string;
+  name: string;
+  queueId: string;
+  createdAt: Generated<Date>;
+}
+
 /** The queues schema, as Kysely sees it (camelCase; snake_case in SQL). */
 export interface QueuesTables {
   queues: QueueTable;
   messages: MessageTable;
   rates: RateTable;
+  topics: TopicTable;
+  topicGroups: TopicGroupTable;
 }
+
+export type TopicRow = Selectable<TopicTable>;
+export type TopicGroupRow = Selectable<TopicGroupTable>;
 
 export type QueueRow = Selectable<QueueTable>;
 export type QueueSettings = Partial<Omit<QueueRow, 'id' | 'name' | 'kind' | 'createdAt' | 'updatedAt'>>;
@@ -155,9 +173,18 @@ function deadLetterEvent(queue: Pick<QueueRow, 'name'>, message: { id: string; a
   };
 }
 
-function rethrowConflict(error: unknown): never {
-  if (isPgError(error, PgErrorCode.UniqueViolation) && error.constraint?.includes('name')) throw conflict('A queue with this name exists already', 'name');
+function rethrowConflict(error: unknown, field = 'name'): never {
+  if (isPgError(error, PgErrorCode.UniqueViolation) && error.constraint?.includes('name')) {
+    throw conflict(`A ${error.table === 'topics' ? 'topic' : 'queue'} with this name exists already`, field);
+  }
   throw error;
+}
+
+/** The queue of consumer group `group` of `topic`. */
+export const groupQueueName = (topic: string, group: string) => `${topic}.${group}`;
+
+function topicEvent(type: string, topic: TopicRow, data: Record<string, unknown>, requestId: string | null): NewEvent {
+  return { type, source: 'queues', subject: { typename: 'Topic', id: topic.id }, data: { name: topic.name, ...data }, requestId };
 }
 
 const count = (value: unknown) => Number(value ?? 0);
@@ -272,6 +299,14 @@ export class QueuesRepository {
   /** False when no queue has this name. Its messages go with it (on delete cascade). */
   delete(name: string, requestId: string | null): Promise<boolean> {
     return this.write(async (trx) => {
+      const group = await trx
+        .selectFrom('topicGroups as g')
+        .innerJoin('queues as q', 'q.id', 'g.queueId')
+        .innerJoin('topics as t', 't.id', 'g.topicId')
+        .select(['t.name as topic', 'g.name as group'])
+        .where('q.name', '=', name)
+        .executeTakeFirst();
+      if (group) throw conflict(`Queue ${name} is consumer group ${group.group} of topic ${group.topic}: remove it with removeConsumerGroup`, 'name');
       const row = await trx.deleteFrom('queues').where('name', '=', name).returningAll().executeTakeFirst();
       if (row) await appendEvents(trx, [queueEvent('queue.deleted', row, {}, requestId)]);
       return !!row;
@@ -296,65 +331,69 @@ export class QueuesRepository {
    * dedupKey was published within the window (or earlier in the same batch) is answered with the
    * first message and adds nothing. Undefined when no queue has this name.
    */
-  publish(name: string, messages: readonly NewMessage[], requestId: string | null): Promise<MessageRow[] | undefined> {
+  publish(name: string, messages: readonly NewMessage[], _requestId: string | null): Promise<MessageRow[] | undefined> {
     return this.write(async (trx) => {
       const queue = await this.lockQueue(trx, name);
-      if (!queue) return undefined;
-      const keys = [...new Set(messages.flatMap((message) => (message.dedupKey ? [message.dedupKey] : [])))];
-      const existing = new Map<string, MessageRow>();
-      if (keys.length > 0) {
-        // A key whose window has passed is free again.
-        await sql`update queues.messages set dedup_key = null, dedup_until = null
-          where queue_id = ${queue.id} and dedup_key = any(${keys}::text[]) and dedup_until <= now()`.execute(trx);
-        const { rows } = await sql<MessageRow>`select ${messageColumns} from queues.messages m join queues.queues q on q.id = m.queue_id
-          where m.queue_id = ${queue.id} and m.dedup_key = any(${keys}::text[])`.execute(trx);
-        for (const row of rows) existing.set(row.dedupKey!, row);
-      }
-      const fresh: NewMessage[] = [];
-      const byInput = new Map<NewMessage, MessageRow>();
-      const firstOfKey = new Set<string>();
-      for (const message of messages) {
-        if (message.dedupKey && (existing.has(message.dedupKey) || firstOfKey.has(message.dedupKey))) continue;
-        if (message.dedupKey) firstOfKey.add(message.dedupKey);
-        fresh.push(message);
-      }
-      if (fresh.length > 0) {
-        const { rows } = await sql<{ waiting: string }>`select count(*) as waiting from (
-            select 1 from queues.messages where queue_id = ${queue.id}
-              and (state = 'IN_FLIGHT' or (state = 'AVAILABLE' and expires_at > now()))
-            limit ${queue.maxSize}
-          ) w`.execute(trx);
-        const waiting = Number(rows[0]?.waiting ?? 0);
-        if (waiting + fresh.length > queue.maxSize) throw queueFull(queue.name, queue.maxSize, waiting);
-
-        const inserted = await trx
-          .insertInto('messages')
-          .values(
-            fresh.map((message) => ({
-              queueId: queue.id,
-              state: 'AVAILABLE' as const,
-              payload: JSON.stringify(message.payload),
-              headers: message.headers ? JSON.stringify(message.headers) : null,
-              priority: message.priority,
-              orderingKey: message.orderingKey,
-              dedupKey: message.dedupKey,
-              dedupUntil: message.dedupKey ? sql<Date>`now() + make_interval(secs => ${queue.dedupWindowSeconds})` : null,
-              availableAt: sql<Date>`now() + make_interval(secs => ${message.delaySeconds})`,
-              expiresAt: sql<Date>`now() + make_interval(secs => ${queue.messageTtlSeconds})`,
-            })),
-          )
-          .returning(['id', 'queueId', 'payload', 'headers', 'priority', 'orderingKey', 'dedupKey', 'attempts', 'errors', 'createdAt', 'availableAt', 'expiresAt'])
-          .execute();
-        inserted.forEach((row, i) => {
-          const message: MessageRow = { ...row, state: fresh[i]!.delaySeconds > 0 ? 'DELAYED' : 'AVAILABLE' };
-          if (message.dedupKey) existing.set(message.dedupKey, message);
-          byInput.set(fresh[i]!, message);
-        });
-        await this.count(trx, queue.id, 'published', fresh.length);
-        await this.signal(trx, [queue.id]);
-      }
-      return messages.map((message) => (message.dedupKey ? existing.get(message.dedupKey)! : byInput.get(message)!));
+      return queue && this.publishIn(trx, queue, messages);
     });
+  }
+
+  /** publish() for a queue whose row `trx` has locked. */
+  private async publishIn(trx: Transaction<QueuesTables>, queue: QueueRow, messages: readonly NewMessage[]): Promise<MessageRow[]> {
+    const keys = [...new Set(messages.flatMap((message) => (message.dedupKey ? [message.dedupKey] : [])))];
+    const existing = new Map<string, MessageRow>();
+    if (keys.length > 0) {
+      // A key whose window has passed is free again.
+      await sql`update queues.messages set dedup_key = null, dedup_until = null
+        where queue_id = ${queue.id} and dedup_key = any(${keys}::text[]) and dedup_until <= now()`.execute(trx);
+      const { rows } = await sql<MessageRow>`select ${messageColumns} from queues.messages m join queues.queues q on q.id = m.queue_id
+        where m.queue_id = ${queue.id} and m.dedup_key = any(${keys}::text[])`.execute(trx);
+      for (const row of rows) existing.set(row.dedupKey!, row);
+    }
+    const fresh: NewMessage[] = [];
+    const byInput = new Map<NewMessage, MessageRow>();
+    const firstOfKey = new Set<string>();
+    for (const message of messages) {
+      if (message.dedupKey && (existing.has(message.dedupKey) || firstOfKey.has(message.dedupKey))) continue;
+      if (message.dedupKey) firstOfKey.add(message.dedupKey);
+      fresh.push(message);
+    }
+    if (fresh.length > 0) {
+      const { rows } = await sql<{ waiting: string }>`select count(*) as waiting from (
+          select 1 from queues.messages where queue_id = ${queue.id}
+            and (state = 'IN_FLIGHT' or (state = 'AVAILABLE' and expires_at > now()))
+          limit ${queue.maxSize}
+        ) w`.execute(trx);
+      const waiting = Number(rows[0]?.waiting ?? 0);
+      if (waiting + fresh.length > queue.maxSize) throw queueFull(queue.name, queue.maxSize, waiting);
+
+      const inserted = await trx
+        .insertInto('messages')
+        .values(
+          fresh.map((message) => ({
+            queueId: queue.id,
+            state: 'AVAILABLE' as const,
+            payload: JSON.stringify(message.payload),
+            headers: message.headers ? JSON.stringify(message.headers) : null,
+            priority: message.priority,
+            orderingKey: message.orderingKey,
+            dedupKey: message.dedupKey,
+            dedupUntil: message.dedupKey ? sql<Date>`now() + make_interval(secs => ${queue.dedupWindowSeconds})` : null,
+            availableAt: sql<Date>`now() + make_interval(secs => ${message.delaySeconds})`,
+            expiresAt: sql<Date>`now() + make_interval(secs => ${queue.messageTtlSeconds})`,
+          })),
+        )
+        .returning(['id', 'queueId', 'payload', 'headers', 'priority', 'orderingKey', 'dedupKey', 'attempts', 'errors', 'createdAt', 'availableAt', 'expiresAt'])
+        .execute();
+      inserted.forEach((row, i) => {
+        const message: MessageRow = { ...row, state: fresh[i]!.delaySeconds > 0 ? 'DELAYED' : 'AVAILABLE' };
+        if (message.dedupKey) existing.set(message.dedupKey, message);
+        byInput.set(fresh[i]!, message);
+      });
+      await this.count(trx, queue.id, 'published', fresh.length);
+      await this.signal(trx, [queue.id]);
+    }
+    return messages.map((message) => (message.dedupKey ? existing.get(message.dedupKey)! : byInput.get(message)!));
   }
 
   /**
@@ -431,31 +470,82 @@ export class QueuesRepository {
         return !row || row.receiptNonce !== delivery.nonce || row.state !== 'IN_FLIGHT' || !row.visible;
       });
       if (late.length > 0) throw receiptExpired(late.map((delivery) => deliveries.indexOf(delivery)));
-      const ids = deliveries.map((delivery) => delivery.messageId);
-      const states: StoredState[] = [];
-      const delays: number[] = [];
-      for (const id of ids) {
-        const row = rows.get(id)!;
-        const last = deadLetter || row.attempts >= row.maxAttempts;
-        states.push(last ? 'DEAD' : 'AVAILABLE');
-        delays.push(last ? 0 : (delaySeconds ?? backoffSeconds(row.attempts, row.backoffSeconds, row.maxBackoffSeconds)));
-      }
-      const { rows: updated } = await sql<{ id: string; attempts: number; errors: MessageError[]; state: StoredState; queueId: string; queueName: string }>`
-        update queues.messages m set
-          state = d.state,
-          available_at = now() + d.delay * interval '1 second',
-          errors = m.errors || jsonb_build_array(jsonb_build_object('attempt', m.attempts, 'error', ${error}::text, 'at', ${iso(sql`now()`)})),
-          receipt_nonce = null
-        from unnest(${ids}::uuid[], ${states}::text[], ${delays}::float8[]) as d(id, state, delay), queues.queues q
-        where m.id = d.id and q.id = m.queue_id
-        returning m.id, m.attempts, m.errors, m.state, m.queue_id, q.name as queue_name`.execute(trx);
-      await this.signal(trx, [...new Set(updated.map((row) => row.queueId))]);
-      await appendEvents(
-        trx,
-        updated.filter((row) => row.state === 'DEAD').map((row) => deadLetterEvent({ name: row.queueName }, row, requestId)),
-      );
+      await this.giveBack(trx, rows, deliveries, delaySeconds, error, requestId, deadLetter);
       return deliveries.length;
     });
+  }
+
+  /**
+   * What a subscription does with the deliveries it still holds when it ends: those not acked
+   * meanwhile (still in flight with their receipt) become available again at once. Delivered
+   * ones count a failed attempt with `error`, as a nack; `undelivered` ones (claimed but never
+   * sent) do not count at all.
+   */
+  release(delivered: readonly Delivery[], undelivered: readonly Delivery[], error: string, requestId: string | null): Promise<void> {
+    const all = [...delivered, ...undelivered];
+    if (all.length === 0) return Promise.resolve();
+    return this.write(async (trx) => {
+      const rows = await this.lockDeliveries(trx, all);
+      const held = (delivery: Delivery) => {
+        const row = rows.get(delivery.messageId);
+        return !!row && row.receiptNonce === delivery.nonce && row.state === 'IN_FLIGHT';
+      };
+      await this.giveBack(trx, rows, delivered.filter(held), 0, error, requestId, false);
+      const unsent = undelivered.filter(held).map((delivery) => delivery.messageId);
+      if (unsent.length > 0) {
+        const { rows: queues } = await sql<{ queueId: string }>`
+          update queues.messages set state = 'AVAILABLE', attempts = attempts - 1, available_at = now(), receipt_nonce = null
+          where id = any(${unsent}::uuid[]) returning queue_id`.execute(trx);
+        await this.signal(trx, [...new Set(queues.map((row) => row.queueId))]);
+      }
+    });
+  }
+
+  /** Which of the deliveries are still in flight and visible: received and neither acked, nacked nor timed out. */
+  async stillInFlight(deliveries: readonly Delivery[]): Promise<Set<string>> {
+    if (deliveries.length === 0) return new Set();
+    const { rows } = await sql<{ id: string }>`
+      select m.id from queues.messages m
+      join unnest(${deliveries.map((delivery) => delivery.messageId)}::uuid[], ${deliveries.map((delivery) => delivery.nonce)}::uuid[]) as d(id, nonce)
+        on m.id = d.id and m.receipt_nonce = d.nonce
+      where m.state = 'IN_FLIGHT' and m.available_at > now()`.execute(this.db);
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /** nack's change, for deliveries whose rows `trx` has locked (see lockDeliveries). */
+  private async giveBack(
+    trx: Transaction<QueuesTables>,
+    rows: Awaited<ReturnType<QueuesRepository['lockDeliveries']>>,
+    deliveries: readonly Delivery[],
+    delaySeconds: number | null,
+    error: string,
+    requestId: string | null,
+    deadLetter: boolean,
+  ): Promise<void> {
+    if (deliveries.length === 0) return;
+    const ids = deliveries.map((delivery) => delivery.messageId);
+    const states: StoredState[] = [];
+    const delays: number[] = [];
+    for (const id of ids) {
+      const row = rows.get(id)!;
+      const last = deadLetter || row.attempts >= row.maxAttempts;
+      states.push(last ? 'DEAD' : 'AVAILABLE');
+      delays.push(last ? 0 : (delaySeconds ?? backoffSeconds(row.attempts, row.backoffSeconds, row.maxBackoffSeconds)));
+    }
+    const { rows: updated } = await sql<{ id: string; attempts: number; errors: MessageError[]; state: StoredState; queueId: string; queueName: string }>`
+      update queues.messages m set
+        state = d.state,
+        available_at = now() + d.delay * interval '1 second',
+        errors = m.errors || jsonb_build_array(jsonb_build_object('attempt', m.attempts, 'error', ${error}::text, 'at', ${iso(sql`now()`)})),
+        receipt_nonce = null
+      from unnest(${ids}::uuid[], ${states}::text[], ${delays}::float8[]) as d(id, state, delay), queues.queues q
+      where m.id = d.id and q.id = m.queue_id
+      returning m.id, m.attempts, m.errors, m.state, m.queue_id, q.name as queue_name`.execute(trx);
+    await this.signal(trx, [...new Set(updated.map((row) => row.queueId))]);
+    await appendEvents(
+      trx,
+      updated.filter((row) => row.state === 'DEAD').map((row) => deadLetterEvent({ name: row.queueName }, row, requestId)),
+    );
   }
 
   /**
@@ -480,6 +570,134 @@ export class QueuesRepository {
       ]);
       return rows.length;
     });
+  }
+
+  listTopics(): Promise<TopicRow[]> {
+    return this.db.selectFrom('topics').selectAll().orderBy('name').execute();
+  }
+
+  findTopicsByNames(names: readonly string[]): Promise<TopicRow[]> {
+    return this.db.selectFrom('topics').selectAll().where('name', '=', (eb) => eb.fn.any(eb.val([...names]))).execute();
+  }
+
+  /** The groups of each topic in `topicIds`, by name. */
+  groupsOf(topicIds: readonly string[]): Promise<TopicGroupRow[]> {
+    return this.db.selectFrom('topicGroups').selectAll().where('topicId', '=', (eb) => eb.fn.any(eb.val([...topicIds]))).orderBy('name').execute();
+  }
+
+  findByIds(ids: readonly string[]): Promise<QueueRow[]> {
+    return this.db.selectFrom('queues').selectAll().where('id', '=', (eb) => eb.fn.any(eb.val([...ids]))).execute();
+  }
+
+  /** The queue of `group` of `topic`; undefined when either is unknown. */
+  async groupQueue(topic: string, group: string): Promise<QueueRow | undefined> {
+    return this.db
+      .selectFrom('topicGroups as g')
+      .innerJoin('topics as t', 't.id', 'g.topicId')
+      .innerJoin('queues as q', 'q.id', 'g.queueId')
+      .selectAll('q')
+      .where('t.name', '=', topic)
+      .where('g.name', '=', group)
+      .executeTakeFirst();
+  }
+
+  /** A topic and a queue for each of its groups (`groups[i]` named `groups.<i>` in a conflict), in one transaction. */
+  async createTopic(name: string, groups: readonly { name: string; queue: Pick<QueueRow, 'kind'> & QueueSettings }[], requestId: string | null): Promise<TopicRow> {
+    try {
+      return await this.write(async (trx) => {
+        const topic = await trx.insertInto('topics').values({ name }).returningAll().executeTakeFirstOrThrow();
+        const events: NewEvent[] = [];
+        for (const [index, group] of groups.entries()) await this.addGroupIn(trx, topic, group.name, group.queue, `groups.${index}`, events, requestId);
+        await appendEvents(trx, [...events, topicEvent('topic.created', topic, { groups: groups.map((group) => group.name) }, requestId)]);
+        return topic;
+      });
+    } catch (error) {
+      rethrowConflict(error);
+    }
+  }
+
+  /** False when no topic has this name. Its groups' queues (and their messages) go with it. */
+  deleteTopic(name: string, requestId: string | null): Promise<boolean> {
+    return this.write(async (trx) => {
+      const topic = await trx.selectFrom('topics').selectAll().where('name', '=', name).forUpdate().executeTakeFirst();
+      if (!topic) return false;
+      const groups = await trx.selectFrom('topicGroups').select('queueId').where('topicId', '=', topic.id).execute();
+      await trx.deleteFrom('topics').where('id', '=', topic.id).execute(); // its groups go with it (on delete cascade)
+      if (groups.length > 0) await trx.deleteFrom('queues').where('id', '=', (eb) => eb.fn.any(eb.val(groups.map((group) => group.queueId)))).execute();
+      await appendEvents(trx, [topicEvent('topic.deleted', topic, {}, requestId)]);
+      return true;
+    });
+  }
+
+  /** The new group's row; undefined when no topic has this name. */
+  async addGroup(topicName: string, group: string, queue: Pick<QueueRow, 'kind'> & QueueSettings, requestId: string | null): Promise<TopicGroupRow | undefined> {
+    try {
+      return await this.write(async (trx) => {
+        const topic = await trx.selectFrom('topics').selectAll().where('name', '=', topicName).forNoKeyUpdate().executeTakeFirst();
+        if (!topic) return undefined;
+        const events: NewEvent[] = [];
+        const row = await this.addGroupIn(trx, topic, group, queue, 'group', events, requestId);
+        await appendEvents(trx, [...events, topicEvent('topic.group_added', topic, { group }, requestId)]);
+        return row;
+      });
+    } catch (error) {
+      rethrowConflict(error, 'group');
+    }
+  }
+
+  /** False when the topic has no such group. The group's queue and its messages go with it. */
+  removeGroup(topicName: string, group: string, requestId: string | null): Promise<boolean> {
+    return this.write(async (trx) => {
+      const topic = await trx.selectFrom('topics').selectAll().where('name', '=', topicName).forNoKeyUpdate().executeTakeFirst();
+      if (!topic) return false;
+      const row = await trx.deleteFrom('topicGroups').where('topicId', '=', topic.id).where('name', '=', group).returningAll().executeTakeFirst();
+      if (!row) return false;
+      await trx.deleteFrom('queues').where('id', '=', row.queueId).execute();
+      await appendEvents(trx, [topicEvent('topic.group_removed', topic, { group }, requestId)]);
+      return true;
+    });
+  }
+
+  /**
+   * Publishes `messages` to every group's queue of the topic, all or none, the queues locked in
+   * name order. Answers the copies group by group; undefined when no topic has this name.
+   */
+  publishToTopic(topicName: string, messages: readonly NewMessage[]): Promise<MessageRow[] | undefined> {
+    return this.write(async (trx) => {
+      const topic = await trx.selectFrom('topics').select('id').where('name', '=', topicName).forKeyShare().executeTakeFirst();
+      if (!topic) return undefined;
+      const queues = await trx
+        .selectFrom('queues as q')
+        .innerJoin('topicGroups as g', 'g.queueId', 'q.id')
+        .selectAll('q')
+        .where('g.topicId', '=', topic.id)
+        .orderBy('q.name')
+        .forNoKeyUpdate('q')
+        .execute();
+      const copies: MessageRow[] = [];
+      for (const queue of queues) copies.push(...(await this.publishIn(trx, queue, messages)));
+      return copies;
+    });
+  }
+
+  /** Creates the group's queue and row; adds the queue's event to `events` (appended last, by the caller). */
+  private async addGroupIn(
+    trx: Transaction<QueuesTables>,
+    topic: TopicRow,
+    group: string,
+    queue: Pick<QueueRow, 'kind'> & QueueSettings,
+    field: string,
+    events: NewEvent[],
+    requestId: string | null,
+  ): Promise<TopicGroupRow> {
+    const existing = await trx.selectFrom('topicGroups').select('name').where('topicId', '=', topic.id).where('name', '=', group).executeTakeFirst();
+    if (existing) throw conflict(`Topic ${topic.name} has a group ${group} already`, field);
+    const name = groupQueueName(topic.name, group);
+    const taken = await trx.selectFrom('queues').select('id').where('name', '=', name).executeTakeFirst();
+    if (taken) throw conflict(`A queue named ${name} exists already`, field);
+    const row = await trx.insertInto('queues').values({ ...queue, name }).returningAll().executeTakeFirstOrThrow();
+    events.push(queueEvent('queue.created', row, row, requestId));
+    return trx.insertInto('topicGroups').values({ topicId: topic.id, name: group, queueId: row.id }).returningAll().executeTakeFirstOrThrow();
   }
 
   private lockQueue(trx: Transaction<QueuesTables>, name: string): Promise<QueueRow | undefined> {

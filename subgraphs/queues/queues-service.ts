@@ -3,20 +3,31 @@ import { isUuid } from '../../infra/ids.js';
 import { parseInput } from '../../infra/validation.js';
 import {
   ackArgs,
+  consumerGroupInput,
   createQueueInput,
+  createTopicInput,
+  groupName,
   nackArgs,
   publishBatch,
   publishInput,
   queueName,
   receiveArgs,
   replayArgs,
+  topicName,
   updateQueueInput,
   type PublishValues,
   type QueueSettings as SettingsInput,
 } from './queue-input.js';
 import { receiptInvalid } from './queue-errors.js';
 import type { Delivery, Receipts } from './receipts.js';
-import type { MessageRow, NewMessage, QueueRow, QueueSettings, QueuesRepository } from './queues-repository.js';
+import type { MessageRow, NewMessage, QueueRow, QueueSettings, QueuesRepository, TopicGroupRow, TopicRow } from './queues-repository.js';
+
+/** A delivered message, its receipt, and what the receipt stands for. */
+export interface Received {
+  receipt: string;
+  message: MessageRow;
+  delivery: Delivery;
+}
 
 /** The settings to write: those given, without nulls (null or absent is "the default" or "unchanged"). */
 function given(settings: SettingsInput): QueueSettings {
@@ -69,9 +80,60 @@ export class QueuesService {
     return purged;
   }
 
-  async publish(name: string, inputs: readonly unknown[], batch: boolean, requestId: string | null): Promise<MessageRow[]> {
+  async publish(name: string, inputs: readonly unknown[], batch: boolean, _requestId: string | null): Promise<MessageRow[]> {
     const queue = await this.queue(name);
-    const fifo = queue.kind === 'FIFO';
+    const messages = await this.newMessages(inputs, batch, queue.kind === 'FIFO');
+    const published = await this.repository.publish(queue.name, messages, null);
+    if (!published) throw notFound('Queue', name);
+    return published;
+  }
+
+  /** Copies of the messages for every group of the topic, all or none (an orderingKey is required if any group's queue is FIFO). */
+  async publishToTopic(name: string, inputs: readonly unknown[]): Promise<MessageRow[]> {
+    const [topic] = topicName.safeParse(name).success ? await this.repository.findTopicsByNames([name]) : [];
+    if (!topic) throw notFound('Topic', name);
+    const groups = await this.repository.groupsOf([topic.id]);
+    const queues = await this.repository.findByIds(groups.map((group) => group.queueId));
+    const messages = await this.newMessages(inputs, true, queues.some((queue) => queue.kind === 'FIFO'));
+    const published = await this.repository.publishToTopic(topic.name, messages);
+    if (!published) throw notFound('Topic', name);
+    return published;
+  }
+
+  async createTopic(input: object, requestId: string | null): Promise<TopicRow> {
+    const values = await parseInput(createTopicInput, input);
+    return this.repository.createTopic(values.name, (values.groups ?? []).map((group) => ({ name: group, queue: { kind: 'STANDARD' } })), requestId);
+  }
+
+  async deleteTopic(name: string, requestId: string | null): Promise<boolean> {
+    if (!(await this.repository.deleteTopic(name, requestId))) throw notFound('Topic', name);
+    return true;
+  }
+
+  async addGroup(topic: string, group: string, input: object | null | undefined, requestId: string | null): Promise<TopicGroupRow> {
+    const values = await parseInput(consumerGroupInput.extend({ group: groupName }), { ...input, group }, (parsed) =>
+      backoffProblems(parsed.backoffSeconds ?? DEFAULT_BACKOFF, parsed.maxBackoffSeconds ?? DEFAULT_MAX_BACKOFF),
+    );
+    const row = await this.repository.addGroup(topic, values.group, { ...given(values), kind: values.kind ?? 'STANDARD' }, requestId);
+    if (!row) throw notFound('Topic', topic);
+    return row;
+  }
+
+  async removeGroup(topic: string, group: string, requestId: string | null): Promise<boolean> {
+    if (!(await this.repository.removeGroup(topic, group, requestId))) throw notFound('ConsumerGroup', `${topic}/${group}`);
+    return true;
+  }
+
+  /** The queue a consumer reads: `name` itself, or with `group` the queue of that group of topic `name`. */
+  async consumerQueue(name: string, group: string | null | undefined): Promise<QueueRow> {
+    if (group == null) return this.queue(name);
+    const queue = await this.repository.groupQueue(name, group);
+    if (!queue) throw notFound('ConsumerGroup', `${name}/${group}`);
+    return queue;
+  }
+
+  /** Validated messages; a batch's bad fields are named `inputs.<index>.<field>`. */
+  private async newMessages(inputs: readonly unknown[], batch: boolean, fifo: boolean): Promise<NewMessage[]> {
     const fieldOf = (index: number, field: string) => (batch ? `inputs.${index}.${field}` : field);
     const orderingKeys = (parsed: unknown): FieldError[] => {
       if (!fifo) return [];
@@ -86,7 +148,7 @@ export class QueuesService {
           throw renamed(error);
         })
       : [await parseInput(publishInput, inputs[0], orderingKeys)];
-    const messages: NewMessage[] = values.map((value) => ({
+    return values.map((value) => ({
       payload: value.payload,
       headers: value.headers ?? null,
       priority: value.priority ?? 0,
@@ -94,16 +156,17 @@ export class QueuesService {
       dedupKey: value.dedupKey ?? null,
       orderingKey: value.orderingKey ?? null,
     }));
-    const published = await this.repository.publish(queue.name, messages, requestId);
-    if (!published) throw notFound('Queue', name);
-    return published;
   }
 
-  async receive(name: string, max: number, visibilitySeconds: number, requestId: string | null): Promise<{ receipt: string; message: MessageRow }[]> {
+  async receive(name: string, max: number, visibilitySeconds: number, requestId: string | null): Promise<Received[]> {
     const args = await parseInput(receiveArgs, { max, visibilitySeconds });
-    const queue = await this.queue(name);
-    const received = await this.repository.receive(queue, args.max, args.visibilitySeconds, requestId);
-    return received.map(({ message, delivery }) => ({ receipt: this.receipts.issue(delivery), message }));
+    return this.claim(await this.queue(name), args.max, args.visibilitySeconds, requestId);
+  }
+
+  /** receive() for a queue already found and arguments already checked. */
+  async claim(queue: QueueRow, max: number, visibilitySeconds: number, requestId: string | null): Promise<Received[]> {
+    const received = await this.repository.receive(queue, max, visibilitySeconds, requestId);
+    return received.map(({ message, delivery }) => ({ receipt: this.receipts.issue(delivery), message, delivery }));
   }
 
   async ack(receipts: readonly string[]): Promise<number> {

@@ -1,4 +1,8 @@
 import { connectionResolvers, countsWithPage, pageRequest } from '../../infra/db/pagination.js';
+import { parseInput } from '../../infra/validation.js';
+import { subscribeArgs } from './queue-input.js';
+import { QueueSubscription } from './queue-subscription.js';
+import type { Received } from './queues-service.js';
 import { DateTimeScalar, JSONScalar } from '../../infra/graphql/scalars.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 
@@ -7,6 +11,8 @@ export const resolvers: Resolvers = {
   JSON: JSONScalar,
   QueueMessageConnection: connectionResolvers,
   Query: {
+    topics: (_parent, _args, { repository }) => repository.listTopics(),
+    topic: async (_parent, { name }, { repository }) => (await repository.findTopicsByNames([name]))[0] ?? null,
     queues: (_parent, _args, { repository }) => repository.list(),
     queue: async (_parent, { name }, { repository }) => (await repository.findByNames([name]))[0] ?? null,
   },
@@ -21,6 +27,27 @@ export const resolvers: Resolvers = {
     ackMessages: (_parent, { receipts }, { queues }) => queues.ack(receipts),
     nackMessages: (_parent, { receipts, delaySeconds, error, deadLetter }, { queues, requestId }) => queues.nack(receipts, { delaySeconds, error, deadLetter }, requestId),
     replayDeadLetters: (_parent, { queue, ids, all }, { queues, requestId }) => queues.replay(queue, ids, all, requestId),
+    createTopic: (_parent, { input }, { queues, requestId }) => queues.createTopic(input, requestId),
+    deleteTopic: (_parent, { name }, { queues, requestId }) => queues.deleteTopic(name, requestId),
+    addConsumerGroup: (_parent, { topic, group, input }, { queues, requestId }) => queues.addGroup(topic, group, input, requestId),
+    removeConsumerGroup: (_parent, { topic, group }, { queues, requestId }) => queues.removeGroup(topic, group, requestId),
+    publishToTopic: (_parent, { topic, inputs }, { queues }) => queues.publishToTopic(topic, inputs),
+  },
+  Subscription: {
+    queueMessages: {
+      subscribe: async (_parent, { queue, group, visibilitySeconds, prefetch }, { queues, repository, signals, requestId }) => {
+        const args = await parseInput(subscribeArgs, { visibilitySeconds, prefetch });
+        const target = await queues.consumerQueue(queue, group);
+        return new QueueSubscription({ service: queues, repository, signals }, target, args.visibilitySeconds, args.prefetch, requestId);
+      },
+      resolve: (received: Received) => received,
+    },
+  },
+  Topic: {
+    groups: (topic, _args, { loaders }) => loaders.groupsByTopicId.load(topic.id),
+  },
+  ConsumerGroup: {
+    queue: async (group, _args, { loaders }) => (await loaders.queueById.load(group.queueId))!,
   },
   Queue: {
     depth: async (queue, _args, { loaders }) => (await loaders.statsByQueueId.load(queue.id)).depth,

@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { QueueRow, MessageRow } from '../queues-repository.js';
+import type { QueueRow, MessageRow, TopicRow, TopicGroupRow } from '../queues-repository.js';
 import type { Connection } from '../../../infra/db/pagination.js';
+import type { Received } from '../queues-service.js';
 import type { QueuesContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -501,7 +502,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
-  ConsumerGroup: ResolverTypeWrapper<Omit<ConsumerGroup, 'queue'> & { queue: ResolversTypes['Queue'] }>;
+  ConsumerGroup: ResolverTypeWrapper<TopicGroupRow>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ConsumerGroupInput: ConsumerGroupInput;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -523,16 +524,16 @@ export type ResolversTypes = ResolversObject<{
   QueueMessage: ResolverTypeWrapper<MessageRow>;
   QueueMessageConnection: ResolverTypeWrapper<Connection<MessageRow>>;
   QueueMessageEdge: ResolverTypeWrapper<Omit<QueueMessageEdge, 'node'> & { node: ResolversTypes['QueueMessage'] }>;
-  ReceivedMessage: ResolverTypeWrapper<Omit<ReceivedMessage, 'message'> & { message: ResolversTypes['QueueMessage'] }>;
+  ReceivedMessage: ResolverTypeWrapper<Received>;
   RetryPolicy: ResolverTypeWrapper<RetryPolicy>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Topic: ResolverTypeWrapper<Omit<Topic, 'groups'> & { groups: Array<ResolversTypes['ConsumerGroup']> }>;
+  Topic: ResolverTypeWrapper<TopicRow>;
   UpdateQueueInput: UpdateQueueInput;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  ConsumerGroup: Omit<ConsumerGroup, 'queue'> & { queue: ResolversParentTypes['Queue'] };
+  ConsumerGroup: TopicGroupRow;
   String: Scalars['String']['output'];
   ConsumerGroupInput: ConsumerGroupInput;
   Int: Scalars['Int']['output'];
@@ -551,12 +552,16 @@ export type ResolversParentTypes = ResolversObject<{
   QueueMessage: MessageRow;
   QueueMessageConnection: Connection<MessageRow>;
   QueueMessageEdge: Omit<QueueMessageEdge, 'node'> & { node: ResolversParentTypes['QueueMessage'] };
-  ReceivedMessage: Omit<ReceivedMessage, 'message'> & { message: ResolversParentTypes['QueueMessage'] };
+  ReceivedMessage: Received;
   RetryPolicy: RetryPolicy;
   Subscription: Record<PropertyKey, never>;
-  Topic: Omit<Topic, 'groups'> & { groups: Array<ResolversParentTypes['ConsumerGroup']> };
+  Topic: TopicRow;
   UpdateQueueInput: UpdateQueueInput;
 }>;
+
+export type CompetingConsumersDirectiveArgs = { };
+
+export type CompetingConsumersDirectiveResolver<Result, Parent, ContextType = QueuesContext, Args = CompetingConsumersDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type ConsumerGroupResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['ConsumerGroup'] = ResolversParentTypes['ConsumerGroup']> = ResolversObject<{
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -694,3 +699,6 @@ export type Resolvers<ContextType = QueuesContext> = ResolversObject<{
   Topic?: TopicResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = QueuesContext> = ResolversObject<{
+  competingConsumers?: CompetingConsumersDirectiveResolver<any, any, ContextType>;
+}>;
