@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig, TRIAL_SECRETS } from '../infra/config.js';
 import { customersEnv } from '../subgraphs/customers/subgraph.js';
+import { eventRoutesEnv } from '../subgraphs/queues/event-routes.js';
 import { routerEnv } from '../router/config.js';
 import { subgraphUrlsFromEnv } from '../router/supergraph.js';
 import { spawnService } from './support/service-process.js';
@@ -34,6 +35,16 @@ describe('configuration', () => {
     assert.equal(loadConfig(customersEnv, secrets).GRAPHQL_JIT, true);
     assert.equal(loadConfig(customersEnv, { ...secrets, GRAPHQL_JIT: 'false' }).GRAPHQL_JIT, false);
     assert.throws(() => loadConfig(customersEnv, { ...secrets, GRAPHQL_JIT: 'yes' }), /GRAPHQL_JIT="yes"/);
+  });
+
+  it('reads QUEUE_EVENT_ROUTES and names a bad route', () => {
+    assert.deepEqual(loadConfig(eventRoutesEnv, { QUEUE_EVENT_ROUTES: 'order.*, customer.created = feed-1;*=everything' }).QUEUE_EVENT_ROUTES, [
+      { types: ['order.*', 'customer.created'], queue: 'feed-1' },
+      { types: ['*'], queue: 'everything' },
+    ]);
+    assert.deepEqual(loadConfig(eventRoutesEnv, {}).QUEUE_EVENT_ROUTES, []);
+    assert.throws(() => loadConfig(eventRoutesEnv, { QUEUE_EVENT_ROUTES: 'order.*=Bad Queue' }), /QUEUE_EVENT_ROUTES.*"order\.\*=Bad Queue" is not <event types>=<queue>/s);
+    assert.throws(() => loadConfig(eventRoutesEnv, { QUEUE_EVENT_ROUTES: 'a.*=q;b.*=q' }), /names a queue twice/);
   });
 
   it('reads CORS_ORIGINS and FORWARD_HEADERS as lists', () => {

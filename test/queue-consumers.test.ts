@@ -5,7 +5,7 @@ import { startTestHub, type TestHub } from './support/hub.js';
 import { asRole } from './support/tokens.js';
 import { subscribe, wsClient, type Subscription } from './support/ws.js';
 
-/** Push consumers (queueMessages through the router's federated subscriptions), topics and consumer groups. */
+/** Push consumers (queueMessages through the router's federated subscriptions), topics and consumer groups, and event routes. */
 
 let hub: TestHub;
 const clients: Client[] = [];
@@ -52,7 +52,7 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
 }
 
 before(async () => {
-  hub = await startTestHub();
+  hub = await startTestHub({ env: { QUEUE_EVENT_ROUTES: 'customer.*=customer-feed; order.placed,order.cancelled=order-feed' } });
 });
 after(async () => {
   for (const client of clients) await client.dispose();
@@ -248,5 +248,54 @@ describe('topics and consumer groups', () => {
     assert.equal(twice.body.errors?.[0]?.extensions?.code, 'CONFLICT');
     const noGroup = await hub.request('mutation ($topic: String!) { removeConsumerGroup(topic: $topic, group: "zz") }', { topic });
     assert.equal(noGroup.body.errors?.[0]?.extensions?.code, 'NOT_FOUND');
+  });
+});
+
+describe('event routes (QUEUE_EVENT_ROUTES)', () => {
+  const MESSAGES = 'query ($name: String!) { queue(name: $name) { kind messages(first: 100) { totalCount edges { node { payload headers dedupKey orderingKey } } } } }';
+  const CREATE_CUSTOMER = 'mutation ($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }';
+
+  async function routed(queue: string): Promise<{ payload: any; headers: any; dedupKey: string; orderingKey: string }[]> {
+    const { queue: found } = await hub.query(MESSAGES, { name: queue });
+    return found.messages.edges.map((edge: { node: unknown }) => edge.node);
+  }
+
+  it('creates the routes\' queues and feeds each the events of its types, keyed by event id', async () => {
+    const { id } = (await hub.query(CREATE_CUSTOMER, { input: { name: 'Routed', email: 'routed@example.com' } })).createCustomer;
+    await hub.query('mutation ($id: ID!) { updateCustomer(id: $id, input: { name: "Routed Again" }) { id } }', { id });
+    const order = (
+      await hub.query('mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }', {
+        input: { customerId: id, currency: 'EUR', lines: [{ sku: 'R-1', quantity: 1, unitPrice: '5.00' }] },
+      })
+    ).placeOrder;
+    await hub.query('mutation ($id: ID!) { updateOrderStatus(id: $id, status: CONFIRMED) { id } }', { id: order.id });
+
+    const customers = await eventually(() => routed('customer-feed'), (messages) => messages.length >= 2, 'customer events routed');
+    const mine = customers.filter((message) => message.payload.subject.id === id).reverse();
+    assert.deepEqual(mine.map((message) => message.payload.type), ['customer.created', 'customer.updated']);
+    assert.deepEqual(mine[0]!.headers, { type: 'customer.created', 'event-id': mine[0]!.payload.id });
+    assert.equal(mine[0]!.dedupKey, `event:${mine[0]!.payload.id}`);
+    assert.equal(mine[0]!.orderingKey, `Customer:${id}`);
+    assert.equal(mine[1]!.payload.data.name, 'Routed Again');
+
+    const orders = await eventually(() => routed('order-feed'), (messages) => messages.length >= 1, 'order events routed');
+    assert.deepEqual(orders.map((message) => message.payload.type), ['order.placed'], 'order.status_changed is not routed');
+  });
+
+  it('loses and repeats nothing across a restart of the queues subgraph: events committed meanwhile are routed when it is back', async () => {
+    const before = (await routed('customer-feed')).length;
+    await hub.stopSubgraph('queues');
+    for (let n = 0; n < 5; n++) await hub.query(CREATE_CUSTOMER, { input: { name: `While down ${n}`, email: `down-${n}@example.com` } });
+    await hub.restartSubgraph('queues');
+    for (let n = 0; n < 3; n++) await hub.query(CREATE_CUSTOMER, { input: { name: `After ${n}`, email: `after-${n}@example.com` } });
+    const messages = await eventually(() => routed('customer-feed'), (all) => all.length >= before + 8, 'every event routed');
+    await sleep(1_500); // a poll round later: still no extra message
+    const all = await routed('customer-feed');
+    assert.equal(all.length, before + 8);
+    assert.equal(new Set(all.map((message) => message.payload.id)).size, all.length, 'no event routed twice');
+    assert.deepEqual(
+      messages.slice(0, 8).map((message) => message.payload.data.name).sort(),
+      [...Array.from({ length: 5 }, (_, n) => `While down ${n}`), ...Array.from({ length: 3 }, (_, n) => `After ${n}`)].sort(),
+    );
   });
 });

@@ -332,10 +332,13 @@ export class QueuesRepository {
    * first message and adds nothing. Undefined when no queue has this name.
    */
   publish(name: string, messages: readonly NewMessage[], _requestId: string | null): Promise<MessageRow[] | undefined> {
-    return this.write(async (trx) => {
-      const queue = await this.lockQueue(trx, name);
-      return queue && this.publishIn(trx, queue, messages);
-    });
+    return this.write((trx) => this.publishInTransaction(trx, name, messages));
+  }
+
+  /** publish() in a transaction of the caller's (an event route's, with its cursor). */
+  async publishInTransaction(trx: Transaction<QueuesTables>, name: string, messages: readonly NewMessage[]): Promise<MessageRow[] | undefined> {
+    const queue = await this.lockQueue(trx, name);
+    return queue && this.publishIn(trx, queue, messages);
   }
 
   /** publish() for a queue whose row `trx` has locked. */
