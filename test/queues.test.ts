@@ -294,6 +294,30 @@ describe('queues through the router', () => {
     );
   });
 
+  it('stores the dead letter and writes its event on an idle queue too, without a receive (background maintenance)', async () => {
+    const queue = await createQueue({ name: 'idle-dead', maxAttempts: 1 });
+    const [published] = await publish(queue, [{ payload: 1 }]);
+    await receive(queue, 1, 1);
+    const pg = await import('pg');
+    const client = new pg.default.Client({ connectionString: hub.database.url });
+    await client.connect();
+    try {
+      const deadline = Date.now() + 15_000;
+      let rows: { state: string; type: string | null }[] = [];
+      while (Date.now() < deadline) {
+        ({ rows } = await client.query(
+          `select m.state, (select type from events.events e where e.subject_id = m.id::text) as type from queues.messages m where m.id = $1`,
+          [published.id],
+        ));
+        if (rows[0]?.type) break;
+        await sleep(200);
+      }
+      assert.deepEqual(rows, [{ state: 'DEAD', type: 'message.dead_lettered' }], 'applied within the maintenance interval');
+    } finally {
+      await client.end();
+    }
+  });
+
   it('never redelivers on an AT_MOST_ONCE queue', async () => {
     const queue = await createQueue({ name: 'amo', deliveryMode: 'AT_MOST_ONCE' });
     await publish(queue, [{ payload: 'once' }]);

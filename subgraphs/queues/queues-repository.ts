@@ -138,6 +138,8 @@ export interface NewMessage {
 
 /** How long acked messages, and the rates' per-second rows, are kept at least: see sweep(). */
 const SWEEP_EVERY_MS = 10_000;
+/** Advisory lock key that lets one replica at a time do maintain()'s rounds (any 64-bit number unique to this use). */
+const MAINTENANCE_LOCK = 4_207_711_023;
 const SWEEP_BATCH = 10_000;
 
 /** now() as ISO 8601 in UTC with milliseconds, as the errors history stores times. */
@@ -701,6 +703,28 @@ export class QueuesRepository {
     const row = await trx.insertInto('queues').values({ ...queue, name }).returningAll().executeTakeFirstOrThrow();
     events.push(queueEvent('queue.created', row, row, requestId));
     return trx.insertInto('topicGroups').values({ topicId: topic.id, name: group, queueId: row.id }).returningAll().executeTakeFirstOrThrow();
+  }
+
+  /**
+   * Housekeeping for queues no consumer is reading: applies passed visibility timeouts (so a
+   * message past its last attempt becomes a dead letter, with its event, even on an idle queue)
+   * and deletes what the sweep deletes. One replica at a time (an advisory lock); returns how many
+   * messages became dead letters.
+   */
+  async maintain(): Promise<number> {
+    return this.write(async (trx) => {
+      const { rows: locked } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${MAINTENANCE_LOCK}) as locked`.execute(trx);
+      if (!locked[0]?.locked) return 0;
+      const { rows: due } = await sql<{ queueId: string }>`
+        select q.id as queue_id from queues.queues q
+        where exists (select 1 from queues.messages m where m.queue_id = q.id and m.state = 'IN_FLIGHT' and m.available_at <= now())`.execute(trx);
+      const queues = await this.findByIds(due.map((row) => row.queueId));
+      const events: NewEvent[] = [];
+      for (const queue of queues) events.push(...(await this.applyTimeouts(trx, queue)).map((message) => deadLetterEvent(queue, message, null)));
+      for (const queue of await trx.selectFrom('queues').selectAll().execute()) await this.sweep(trx, queue);
+      await appendEvents(trx, events);
+      return events.length;
+    });
   }
 
   private lockQueue(trx: Transaction<QueuesTables>, name: string): Promise<QueueRow | undefined> {
