@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../infra/config.js';
-import { hubEnv, subgraphPort } from './hub-config.js';
+import { hubEnv, subgraphPort, type HubConfig } from './hub-config.js';
 import { createLogger, type Logger } from '../infra/logger.js';
 import { startEmbeddedPostgres } from '../infra/db/embedded-postgres.js';
 import type { RunningSubgraph } from '../infra/graphql/subgraph-server.js';
+import type { RouterAccess } from '../infra/graphql/router-client.js';
+import type { SubgraphDescriptor } from '../infra/graphql/subgraph-descriptor.js';
 import { runService, type Stoppable } from '../infra/lifecycle.js';
 import { fromRoot } from '../infra/paths.js';
+import { hs256Secret } from '../router/auth/authenticator.js';
+import { ServiceTokens } from '../router/auth/service-token.js';
 import * as router from '../router/server.js';
 import { SUBGRAPHS } from '../subgraphs/index.js';
 
@@ -30,7 +34,10 @@ async function startHub(logger: Logger, signal: AbortSignal): Promise<Stoppable>
   const subgraphs: RunningSubgraph[] = [];
   const urls: Record<string, string> = {};
   let routerService: router.RunningRouter | undefined;
+  let routerStopping = false;
+  const routerUrl = () => (routerStopping ? undefined : routerService?.url);
   const stop = async () => {
+    routerStopping = true;
     await routerService?.stop();
     await Promise.all(subgraphs.map((subgraph) => subgraph.stop()));
     await embedded?.stop();
@@ -41,7 +48,7 @@ async function startHub(logger: Logger, signal: AbortSignal): Promise<Stoppable>
     for (const subgraph of SUBGRAPHS) {
       const calls = Object.fromEntries(Object.entries(subgraph.calls ?? {}).map(([variable, name]) => [variable, urls[name]]));
       const env = { ...process.env, DATABASE_URL, INTERNAL_TOKEN_SECRET, PORT: String(subgraphPort(config, subgraph.name)), ...calls };
-      const running = await subgraph.start(env, { logger: createLogger(subgraph.name, config.LOG_LEVEL) });
+      const running = await subgraph.start(env, { logger: createLogger(subgraph.name, config.LOG_LEVEL), router: routerAccess(subgraph, config, routerUrl) });
       subgraphs.push(running);
       urls[subgraph.name] = running.url;
       signal.throwIfAborted();
@@ -57,6 +64,23 @@ async function startHub(logger: Logger, signal: AbortSignal): Promise<Stoppable>
   }
   logger.info(`Interchange is up: open ${routerService.url} for Apollo Sandbox`);
   return { stop };
+}
+
+/**
+ * `deps.router` for a subgraph that calls the router (its `callsRouter`): short-lived tokens for its
+ * subject and scopes, signed with the secret the router verifies; with JWKS_URL alone the hub
+ * cannot sign, and the subgraph's ROUTER_API_KEY is sent instead, if set (otherwise its work that
+ * calls the router stays off and says why).
+ */
+function routerAccess(subgraph: SubgraphDescriptor, config: HubConfig, url: () => string | undefined): RouterAccess | undefined {
+  if (!subgraph.callsRouter) return undefined;
+  const secret = hs256Secret(config);
+  if (secret) {
+    const tokens = new ServiceTokens({ secret, ...subgraph.callsRouter, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+    return { url, headers: () => tokens.headers() };
+  }
+  const apiKey = process.env.ROUTER_API_KEY;
+  return apiKey ? { url, headers: async () => ({ 'x-api-key': apiKey }) } : undefined;
 }
 
 await runService('hub', process.env.LOG_LEVEL, startHub, { abortableStart: true });

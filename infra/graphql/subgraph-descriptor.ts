@@ -1,7 +1,22 @@
 import type { z } from 'zod';
+import type { Scope } from '../auth/principal.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
+import type { RouterAccess } from './router-client.js';
 import type { RunningSubgraph } from './subgraph-server.js';
+
+/** What a hub that runs a subgraph gives its start(). */
+export interface SubgraphDeps {
+  logger: Logger;
+  /** Scoped to the subgraph's schema; default: a new pool on its DATABASE_URL. */
+  database?: Database<any>;
+  /**
+   * The router of the same hub and credentials for calling it, for a subgraph that declares
+   * `callsRouter`: `npm start` and the test hub sign short-lived bearer tokens for its subject and
+   * scopes. Absent when the subgraph runs alone (it reads its own settings then) or the hub cannot sign.
+   */
+  router?: RouterAccess;
+}
 
 /**
  * One domain subgraph as the rest of the hub sees it: everything `npm start`, the test hub,
@@ -20,8 +35,13 @@ export interface SubgraphDescriptor<Shape extends z.ZodRawShape = z.ZodRawShape,
   /** For graphql-codegen: the context type in context.ts, and the TypeScript type each GraphQL type resolves from (paths from __generated__/). */
   codegen: { context: string; mappers: Readonly<Record<string, string>> };
   /**
+   * Work that calls the router's GraphQL API as a caller (the queues' processors): the JWT subject
+   * and the exact scopes a hub signs its `deps.router` tokens with.
+   */
+  callsRouter?: { subject: string; scopes: readonly Scope[] };
+  /**
    * Reads its configuration from `env` (a bad value throws ConfigError naming it), migrates its
    * schema and serves it (tests pass PORT 0 and a database of their own).
    */
-  start(env: Readonly<Record<string, string | undefined>>, deps: { logger: Logger; database?: Database<any> }): Promise<RunningSubgraph>;
+  start(env: Readonly<Record<string, string | undefined>>, deps: SubgraphDeps): Promise<RunningSubgraph>;
 }

@@ -132,19 +132,25 @@ export function jwtVerifierFromConfig(config: RouterConfig): JwtVerifier {
   if (config.JWT_HS256_WITH_JWKS && !(config.JWT_SECRET && config.JWKS_URL)) {
     throw new ConfigError('Invalid configuration:\n  JWT_HS256_WITH_JWKS="true": accepts HS256 tokens beside those of JWKS_URL, so it needs both JWT_SECRET and JWKS_URL');
   }
-  let secret = config.JWKS_URL && !config.JWT_HS256_WITH_JWKS ? undefined : config.JWT_SECRET;
-  if (!config.JWT_SECRET && !config.JWKS_URL) {
-    if (config.NODE_ENV === 'production') {
-      throw new ConfigError('Invalid configuration:\n  JWT_SECRET=(unset), JWKS_URL=(unset): one of them is required when NODE_ENV=production');
-    }
-    secret = devJwtSecret(fromRoot(config.DATA_DIR));
+  if (!config.JWT_SECRET && !config.JWKS_URL && config.NODE_ENV === 'production') {
+    throw new ConfigError('Invalid configuration:\n  JWT_SECRET=(unset), JWKS_URL=(unset): one of them is required when NODE_ENV=production');
   }
   return new JwtVerifier({
-    secret,
+    secret: hs256Secret(config),
     jwksUrl: config.JWKS_URL,
     jwksCooldownSeconds: config.JWKS_COOLDOWN_SECONDS,
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
     clockSkewSeconds: config.JWT_CLOCK_SKEW_SECONDS,
   });
+}
+
+/**
+ * The secret the router verifies HS256 bearer tokens with: JWT_SECRET, unless JWKS_URL is set
+ * without JWT_HS256_WITH_JWKS; outside production without either, the development secret in
+ * DATA_DIR. Undefined when the router accepts no HS256 token.
+ */
+export function hs256Secret(config: Pick<RouterConfig, 'JWT_SECRET' | 'JWKS_URL' | 'JWT_HS256_WITH_JWKS' | 'NODE_ENV' | 'DATA_DIR'>): string | undefined {
+  if (!config.JWT_SECRET && !config.JWKS_URL) return config.NODE_ENV === 'production' ? undefined : devJwtSecret(fromRoot(config.DATA_DIR));
+  return config.JWKS_URL && !config.JWT_HS256_WITH_JWKS ? undefined : config.JWT_SECRET;
 }

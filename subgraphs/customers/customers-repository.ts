@@ -16,6 +16,7 @@ import { splitWindowTotal, type PageRequest } from '../../infra/db/pagination.js
 import { isUuid } from '../../infra/ids.js';
 import { appendEvents } from '../../infra/events/event-store.js';
 import { commitThen } from '../../infra/events/commit-then.js';
+import { claimIdempotencyKey, recordIdempotentResult, type IdempotencyTables, type IdempotentCall } from '../../infra/db/idempotency.js';
 
 export type CustomerTier = 'STANDARD' | 'PREMIUM' | 'PLATINUM';
 
@@ -39,7 +40,7 @@ interface CustomerGroupTable {
 }
 
 /** The customers schema, as Kysely sees it (camelCase; snake_case in SQL). */
-export interface CustomersTables {
+export interface CustomersTables extends IdempotencyTables {
   customers: CustomerTable;
   customerGroups: CustomerGroupTable;
 }
@@ -185,16 +186,23 @@ export class CustomersRepository {
 
   /**
    * One statement, so concurrent syncs of the same externalId never duplicate: the row is
-   * created, or only the fields present in `values` are updated.
+   * created, or only the fields present in `values` are updated. With `idempotent`, the key is
+   * claimed in the same transaction: a repeat answers the customer as it is now, with the first
+   * call's `created`, and changes nothing (no event).
    */
   async upsertByExternalId(
     externalId: string,
     values: Omit<NewCustomer, 'externalId'>,
     requestId: string | null,
+    idempotent?: IdempotentCall,
   ): Promise<{ row: CustomerRow; created: boolean }> {
     const keys = Object.keys(values) as (keyof typeof values)[];
     try {
       return await this.write(async (trx) => {
+      if (idempotent) {
+        const first = await claimIdempotencyKey<{ id: string; created: boolean }>(trx, idempotent);
+        if (first) return { row: await trx.selectFrom('customers').selectAll().where('id', '=', first.id).executeTakeFirstOrThrow(), created: first.created };
+      }
       const { created, ...row } = await trx
         .insertInto('customers')
         .values({ ...values, externalId })
@@ -211,6 +219,7 @@ export class CustomersRepository {
       const event = created
         ? customerEvent('customer.created', row, customerData(row), requestId)
         : customerEvent('customer.updated', row, { ...values, updatedAt: row.updatedAt }, requestId);
+      if (idempotent) await recordIdempotentResult(trx, idempotent.key, { id: row.id, created });
       await appendEvents(trx, [event]);
       return { row, created };
       });

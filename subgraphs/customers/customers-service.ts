@@ -1,5 +1,6 @@
 import { notFound, type FieldError } from '../../infra/errors.js';
 import { isUuid } from '../../infra/ids.js';
+import { idempotencyKeyRule } from '../../infra/db/idempotency.js';
 import { parseInput } from '../../infra/validation.js';
 import { createCustomerInput, updateCustomerInput, upsertCustomerInput } from './customer-input.js';
 import type { CustomerPatch, CustomerRow, CustomersRepository, NewCustomer } from './customers-repository.js';
@@ -32,12 +33,22 @@ export class CustomersService {
     return row;
   }
 
-  /** Fields absent from `input` keep their current value on update; `phone: null` clears it. */
-  async upsertByExternalId(externalId: string, input: object, requestId: string | null): Promise<{ customer: CustomerRow; created: boolean }> {
-    const { externalId: key, ...values } = await parseInput(upsertCustomerInput, { ...input, externalId }, (parsed) =>
+  /**
+   * Fields absent from `input` keep their current value on update; `phone: null` clears it. With
+   * `idempotencyKey`, a repeat with the same arguments answers the customer as it is now and changes nothing.
+   */
+  async upsertByExternalId(
+    externalId: string,
+    input: object,
+    idempotencyKey: string | null | undefined,
+    requestId: string | null,
+  ): Promise<{ customer: CustomerRow; created: boolean }> {
+    const { externalId: key, idempotencyKey: idempotency, ...values } = await parseInput(upsertCustomerInput.extend({ idempotencyKey: idempotencyKeyRule }), { ...input, externalId, idempotencyKey }, (parsed) =>
       this.checkGroup(parsed.customerGroup),
     );
-    const { row, created } = await this.repository.upsertByExternalId(key, columns(values) as Omit<NewCustomer, 'externalId'>, requestId);
+    const written = columns(values) as Omit<NewCustomer, 'externalId'>;
+    const idempotent = idempotency ? { key: idempotency, operation: 'upsertCustomerByExternalId', args: { externalId: key, ...written } } : undefined;
+    const { row, created } = await this.repository.upsertByExternalId(key, written, requestId, idempotent);
     return { customer: row, created };
   }
 

@@ -22,7 +22,8 @@ export const resolvers: Resolvers = {
   Mutation: {
     createCustomer: (_parent, { input }, { customers, requestId }) => customers.create(input, requestId),
     updateCustomer: (_parent, { id, input }, { customers, requestId }) => customers.update(id, input, requestId),
-    upsertCustomerByExternalId: (_parent, { externalId, input }, { customers, requestId }) => customers.upsertByExternalId(externalId, input, requestId),
+    upsertCustomerByExternalId: (_parent, { externalId, input, idempotencyKey }, { customers, requestId }) =>
+      customers.upsertByExternalId(externalId, input, idempotencyKey, requestId),
   },
   Subscription: {
     customerEvents: {

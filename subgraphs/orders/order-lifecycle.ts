@@ -1,11 +1,16 @@
-export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED';
+export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'PAID' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED';
 
-/** PENDING → CONFIRMED → SHIPPED → DELIVERED, with CANCELLED possible before SHIPPED. */
+/**
+ * PENDING → CONFIRMED → SHIPPED → DELIVERED, with PAID on the way (from PENDING or CONFIRMED,
+ * before SHIPPED) and CANCELLED possible before SHIPPED.
+ */
 export function nextStatuses(status: OrderStatus): readonly OrderStatus[] {
   switch (status) {
     case 'PENDING':
-      return ['CONFIRMED', 'CANCELLED'];
+      return ['CONFIRMED', 'PAID', 'CANCELLED'];
     case 'CONFIRMED':
+      return ['PAID', 'SHIPPED', 'CANCELLED'];
+    case 'PAID':
       return ['SHIPPED', 'CANCELLED'];
     case 'SHIPPED':
       return ['DELIVERED'];

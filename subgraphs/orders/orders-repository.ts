@@ -4,6 +4,7 @@ import { splitWindowTotal, type CursorPosition, type PageRequest } from '../../i
 import { isUuid } from '../../infra/ids.js';
 import { appendEvents } from '../../infra/events/event-store.js';
 import { commitThen } from '../../infra/events/commit-then.js';
+import { claimIdempotencyKey, recordIdempotentResult, type IdempotencyTables, type IdempotentCall } from '../../infra/db/idempotency.js';
 import type { OrderStatus } from './order-lifecycle.js';
 
 interface OrderTable {
@@ -32,7 +33,7 @@ interface OrderLineTable {
 }
 
 /** The orders schema, as Kysely sees it (camelCase; snake_case in SQL). */
-export interface OrdersTables {
+export interface OrdersTables extends IdempotencyTables {
   orders: OrderTable;
   orderLines: OrderLineTable;
 }
@@ -211,13 +212,24 @@ export class OrdersRepository {
 
   /**
    * Locks the order, lets `decide` choose its new status from the current row (or throw),
-   * and writes it, all in one transaction. Undefined when no order has this id.
+   * and writes it, all in one transaction. Undefined when no order has this id. With `idempotent`,
+   * the key is claimed in the same transaction: a repeat answers the order as it is now and
+   * changes nothing (no event), whatever `decide` would say.
    */
-  async changeStatus(id: string, decide: (current: OrderRow) => StatusDecision, requestId: string | null): Promise<OrderRow | undefined> {
+  async changeStatus(
+    id: string,
+    decide: (current: OrderRow) => StatusDecision,
+    requestId: string | null,
+    idempotent?: IdempotentCall,
+  ): Promise<OrderRow | undefined> {
     if (!isUuid(id)) return undefined;
     return this.write(async (trx) => {
       const current = await trx.selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
       if (!current) return undefined;
+      if (idempotent) {
+        if (await claimIdempotencyKey(trx, idempotent)) return current;
+        await recordIdempotentResult(trx, idempotent.key, { id });
+      }
       const decision = decide(current);
       const row = await trx
         .updateTable('orders')

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { badUserInput, conflict, invalidTransition, notFound } from '../../infra/errors.js';
+import { idempotencyKeyRule } from '../../infra/db/idempotency.js';
 import { parseInput } from '../../infra/validation.js';
 import type { CustomerDirectory } from './customer-directory.js';
 import { canTransition, type OrderStatus } from './order-lifecycle.js';
@@ -45,11 +46,14 @@ export class OrdersService {
     return this.replay(winner, hash);
   }
 
-  async changeStatus(id: string, status: OrderStatus, requestId: string | null): Promise<OrderRow> {
+  /** With `idempotencyKey`, a repeat with the same id and status answers the order as it is now and changes nothing. */
+  async changeStatus(id: string, status: OrderStatus, idempotencyKey: string | null | undefined, requestId: string | null): Promise<OrderRow> {
+    const key = await parseInput(idempotencyKeyRule, idempotencyKey, undefined, 'idempotencyKey');
+    const idempotent = key ? { key, operation: 'updateOrderStatus', args: { id, status } } : undefined;
     const row = await this.repository.changeStatus(id, (current) => {
       if (!canTransition(current.status, status)) throw invalidTransition(current.status, status);
       return { status };
-    }, requestId);
+    }, requestId, idempotent);
     if (!row) throw notFound('Order', id);
     return row;
   }

@@ -28,7 +28,7 @@ export const resolvers: Resolvers = {
   },
   Mutation: {
     placeOrder: (_parent, { input, idempotencyKey }, { orders, requestId }) => orders.place(input, idempotencyKey, requestId),
-    updateOrderStatus: (_parent, { id, status }, { orders, requestId }) => orders.changeStatus(id, status, requestId),
+    updateOrderStatus: (_parent, { id, status, idempotencyKey }, { orders, requestId }) => orders.changeStatus(id, status, idempotencyKey, requestId),
     cancelOrder: (_parent, { id, reason }, { orders, requestId }) => orders.cancel(id, reason, requestId),
   },
   Subscription: {

@@ -7,6 +7,7 @@ import { createDatabase, type Database } from '../../infra/db/database.js';
 import { createLogger } from '../../infra/logger.js';
 import { fromRoot } from '../../infra/paths.js';
 import type { RunningSubgraph } from '../../infra/graphql/subgraph-server.js';
+import { ServiceTokens } from '../../router/auth/service-token.js';
 import * as router from '../../router/server.js';
 import { SUBGRAPHS, type SubgraphName } from '../../subgraphs/index.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
@@ -87,6 +88,8 @@ const quiet = {
   NODE_ENV: 'test',
   JWT_SECRET: TEST_JWT_SECRET,
   RATE_LIMIT_PER_CLIENT: '0',
+  // The queues' processors run only in the tests that ask for them (their loops would add to the counted statements).
+  PROCESSORS: 'none',
 };
 
 /**
@@ -113,11 +116,15 @@ export async function startTestHub(options: { env?: Record<string, string>; data
     ]),
   );
   const servers = {} as Record<SubgraphName, RunningSubgraph>;
-  /** Starts a subgraph of the list on `port`, with the URLs of the subgraphs it calls. */
+  /** The current router's URL, for subgraphs that call the router (undefined until it is up and once it stops). */
+  let liveRouterUrl: string | undefined;
+  /** Starts a subgraph of the list on `port`, with the URLs of the subgraphs it calls, and the router's with bearer tokens as npm start gives them. */
   const startSubgraph = (name: SubgraphName, port: string) => {
     const subgraph = SUBGRAPHS.find((candidate) => candidate.name === name)!;
     const calls = Object.fromEntries(Object.entries(subgraph.calls ?? {}).map(([variable, called]) => [variable, servers[called as SubgraphName].url]));
-    return subgraph.start({ ...env, PORT: port, ...calls }, { logger: createLogger(name, common.LOG_LEVEL), database: databases.get(name) });
+    const tokens = subgraph.callsRouter && new ServiceTokens({ secret: env.JWT_SECRET, ...subgraph.callsRouter });
+    const routerAccess = tokens && { url: () => liveRouterUrl, headers: () => tokens.headers() };
+    return subgraph.start({ ...env, PORT: port, ...calls }, { logger: createLogger(name, common.LOG_LEVEL), database: databases.get(name), router: routerAccess });
   };
   for (const { name } of SUBGRAPHS) servers[name] = await startSubgraph(name, '0');
   const subgraphUrls = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, server.url]));
@@ -127,6 +134,7 @@ export async function startTestHub(options: { env?: Record<string, string>; data
       subgraphUrls: { ...subgraphUrls, ...urls },
     });
   let routerServer = await startRouter();
+  liveRouterUrl = routerServer.url;
   const extraRouters: router.RunningRouter[] = [];
 
   const stopped = new Set<string>();
@@ -158,9 +166,10 @@ export async function startTestHub(options: { env?: Record<string, string>; data
       servers[name] = await startSubgraph(name, port);
     },
     async restartRouter() {
+      liveRouterUrl = undefined;
       await routerServer.stop(1_000);
       routerServer = await startRouter();
-      hub.routerUrl = routerServer.url;
+      hub.routerUrl = liveRouterUrl = routerServer.url;
     },
     circuits: () => routerServer.circuits(),
     async startRouter(urls, extraEnv) {
@@ -170,6 +179,7 @@ export async function startTestHub(options: { env?: Record<string, string>; data
     },
     async stop() {
       for (const extra of extraRouters) await extra.stop(1_000);
+      liveRouterUrl = undefined;
       await routerServer.stop(1_000);
       for (const [name, server] of Object.entries(servers)) if (!stopped.has(name)) await server.stop(1_000);
       await Promise.all([...databases.values()].map((db) => db.close()));

@@ -116,7 +116,11 @@ export type Mutation = {
   __typename?: 'Mutation';
   createCustomer: Customer;
   updateCustomer: Customer;
-  /** Creates the customer with this externalId or updates it; never creates a duplicate. */
+  /**
+   * Creates the customer with this externalId or updates it; never creates a duplicate. Repeating
+   * the call with the same idempotencyKey and the same arguments answers the customer as it is now
+   * (and the first call's `created`) and changes nothing; the same key with other arguments is a CONFLICT.
+   */
   upsertCustomerByExternalId: UpsertCustomerPayload;
 };
 
@@ -134,6 +138,7 @@ export type MutationUpdateCustomerArgs = {
 
 export type MutationUpsertCustomerByExternalIdArgs = {
   externalId: Scalars['String']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   input: UpsertCustomerInput;
 };
 

@@ -53,6 +53,11 @@ export type Mutation = {
    * first order and creates nothing; the same key with different input is a CONFLICT.
    */
   placeOrder: Order;
+  /**
+   * Moves the order along its lifecycle. Repeating the call with the same idempotencyKey and the
+   * same id and status answers the order as it is now and changes nothing; the same key with
+   * other arguments is a CONFLICT.
+   */
   updateOrderStatus: Order;
 };
 
@@ -71,6 +76,7 @@ export type MutationPlaceOrderArgs = {
 
 export type MutationUpdateOrderStatusArgs = {
   id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   status: OrderStatus;
 };
 
@@ -157,11 +163,16 @@ export type OrderLineInput = {
   unitPrice: Scalars['Decimal']['input'];
 };
 
-/** PENDING → CONFIRMED → SHIPPED → DELIVERED; CANCELLED from PENDING or CONFIRMED. */
+/**
+ * PENDING → CONFIRMED → SHIPPED → DELIVERED; PAID from PENDING or CONFIRMED, and SHIPPED or
+ * CANCELLED after it; CANCELLED from PENDING, CONFIRMED or PAID.
+ */
 export type OrderStatus =
   | 'CANCELLED'
   | 'CONFIRMED'
   | 'DELIVERED'
+  /** Payment received (the payment_received processor sets it). */
+  | 'PAID'
   | 'PENDING'
   | 'SHIPPED';
 

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { sql, type ColumnType, type Generated, type Kysely } from 'kysely';
+import { z } from 'zod';
+import { conflict } from '../errors.js';
+
+/**
+ * Idempotency keys for a domain's mutations (`updateOrderStatus(idempotencyKey)`,
+ * `upsertCustomerByExternalId(idempotencyKey)`): each domain keeps them in a table of its own
+ * schema, written in the same transaction as the change and its events, so a key is recorded
+ * exactly when its change commits. A repeat with the same key and the same arguments changes
+ * nothing and answers what the first call recorded; the same key with other arguments (or for
+ * another operation) is CONFLICT naming `idempotencyKey`. A call that failed recorded nothing,
+ * so its retry with the same key runs again.
+ */
+
+/** The rule for an `idempotencyKey` argument: trimmed, 1 to 200 characters, optional. */
+export const idempotencyKeyRule = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').nullish();
+
+/** The table, for a migration of the domain's own schema. */
+export async function createIdempotencyKeysTable(db: Kysely<unknown>, schema: string): Promise<void> {
+  await sql`
+    create table ${sql.id(schema, 'idempotency_keys')} (
+      key text primary key,
+      -- The mutation's name and a hash of its normalised arguments: the same key with others is a CONFLICT.
+      operation text not null,
+      fingerprint text not null,
+      -- What a repeat answers with (ids and flags, never whole entities); set before commit.
+      result jsonb,
+      created_at timestamptz(3) not null default now()
+    )`.execute(db);
+}
+
+export async function dropIdempotencyKeysTable(db: Kysely<unknown>, schema: string): Promise<void> {
+  await sql`drop table ${sql.id(schema, 'idempotency_keys')}`.execute(db);
+}
+
+interface IdempotencyKeyTable {
+  key: string;
+  operation: string;
+  fingerprint: string;
+  result: ColumnType<unknown, string | null, string>;
+  createdAt: Generated<Date>;
+}
+
+/** Add to a domain's tables type (Kysely, camelCase) when its schema has the table. */
+export interface IdempotencyTables {
+  idempotencyKeys: IdempotencyKeyTable;
+}
+
+export interface IdempotentCall {
+  key: string;
+  /** The mutation, e.g. `updateOrderStatus`. */
+  operation: string;
+  /** Its normalised arguments (after validation), without the key: what the fingerprint covers. */
+  args: unknown;
+}
+
+/** JSON with object keys sorted, so that the order of the arguments does not change the fingerprint. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    const entries = Object.entries(value).filter(([, item]) => item !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([name, item]) => `${JSON.stringify(name)}:${canonical(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function fingerprint(operation: string, args: unknown): string {
+  return createHash('sha256').update(canonical([operation, args])).digest('hex');
+}
+
+/**
+ * In the caller's transaction, before the change: claims `call.key`. Answers undefined when the
+ * key is new (make the change, then `recordIdempotentResult` in the same transaction), or the
+ * result the first call recorded when the key was used with the same operation and arguments
+ * (change nothing). Throws CONFLICT naming `idempotencyKey` when it was used with others. A
+ * concurrent call with the same key waits here until the first commits (and then answers as its
+ * repeat) or rolls back (and then claims the key itself).
+ */
+export async function claimIdempotencyKey<Result>(trx: Kysely<any>, call: IdempotentCall): Promise<Result | undefined> {
+  const db = trx as Kysely<IdempotencyTables>;
+  const print = fingerprint(call.operation, call.args);
+  const claimed = await db
+    .insertInto('idempotencyKeys')
+    .values({ key: call.key, operation: call.operation, fingerprint: print, result: null })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .returning('key')
+    .executeTakeFirst();
+  if (claimed) return undefined;
+  const first = await db.selectFrom('idempotencyKeys').select(['operation', 'fingerprint', 'result']).where('key', '=', call.key).executeTakeFirstOrThrow();
+  if (first.operation !== call.operation || first.fingerprint !== print) {
+    throw conflict(`This idempotency key was already used for ${first.operation === call.operation ? 'other arguments' : `another operation (${first.operation})`}`, 'idempotencyKey');
+  }
+  return first.result as Result;
+}
+
+/** Records what a repeat of the call that claimed `key` answers with; in the same transaction as the claim. */
+export async function recordIdempotentResult(trx: Kysely<any>, key: string, result: unknown): Promise<void> {
+  await (trx as Kysely<IdempotencyTables>).updateTable('idempotencyKeys').set({ result: JSON.stringify(result) }).where('key', '=', key).execute();
+}
