@@ -5,18 +5,27 @@ import { requiredScopesPlugin } from '../../infra/graphql/required-scopes-plugin
 import type { RunningSubgraph } from '../../infra/graphql/subgraph-server.js';
 import type { Logger } from '../../infra/logger.js';
 import { createContext, type QueuesContext } from './context.js';
+import { startEventRoutes } from './event-routes.js';
 import { queuesMigrations } from './migrations/index.js';
 import { QueuesRepository, type QueuesTables } from './queues-repository.js';
 import { QueuesService } from './queues-service.js';
 import { QueueSignals } from './queue-signals.js';
 import { Receipts } from './receipts.js';
 import { resolvers } from './resolvers.js';
+import { startBridges } from './bridges/index.js';
 import type { QueueWorkerDeps } from './workers.js';
+import { startProcessors } from './processors/index.js';
+import type { RouterAccess } from '../../infra/graphql/router-client.js';
+
+/** How often a replica tries to apply visibility timeouts that no receive has applied. */
+const MAINTENANCE_INTERVAL_MS = 5_000;
 
 export interface QueuesDeps {
   logger: Logger;
   /** Scoped to the queues schema; defaults to a new pool on config.DATABASE_URL. */
   database?: Database<QueuesTables>;
+  /** The hub's router and credentials for the processors (see processors/index.ts). */
+  router?: RouterAccess;
 }
 
 /** Migrates the queues schema and serves the subgraph. Tests call it with PORT 0. */
@@ -37,7 +46,17 @@ export function start(config: QueuesConfig, deps: QueuesDeps): Promise<RunningSu
       const signals = new QueueSignals(config.DATABASE_URL, deps.logger);
       await signals.start();
       onStop(() => signals.stop());
+      // Timeouts on queues no one is reading, and their dead letters, are applied in the background.
+      const maintenance = setInterval(
+        () => void repository.maintain().catch((error: unknown) => deps.logger.warn({ err: error }, 'queue maintenance failed; trying again')),
+        MAINTENANCE_INTERVAL_MS,
+      );
+      maintenance.unref();
+      onStop(() => clearInterval(maintenance));
       const workers: QueueWorkerDeps = { config, db, events, repository, service, signals, logger: deps.logger, onStop };
+      await startProcessors({ ...workers, router: deps.router });
+      await startEventRoutes(workers);
+      await startBridges(workers);
       return (requestId) => createContext(requestId, { logger: deps.logger, repository, service, signals });
     },
   });

@@ -1,7 +1,10 @@
 import { domainSubgraphEnv, loadConfig, type ConfigOf } from '../../infra/config.js';
 import type { SubgraphDescriptor } from '../../infra/graphql/subgraph-descriptor.js';
+import { eventRoutesEnv } from './event-routes.js';
+import { bridgeEnv } from './bridges/bridge-config.js';
+import { processorsEnv, PROCESSORS_CALLER } from './processors/processor-config.js';
 
-export const queuesEnv = domainSubgraphEnv(4004);
+export const queuesEnv = { ...domainSubgraphEnv(4004), ...eventRoutesEnv, ...bridgeEnv, ...processorsEnv };
 
 export type QueuesConfig = ConfigOf<typeof queuesEnv>;
 
@@ -10,6 +13,7 @@ export const queues: SubgraphDescriptor<typeof queuesEnv, 'queues'> = {
   name: 'queues',
   defaultPort: 4004,
   env: queuesEnv,
+  callsRouter: PROCESSORS_CALLER,
   codegen: {
     context: 'QueuesContext',
     mappers: {
