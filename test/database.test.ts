@@ -39,7 +39,9 @@ describe('migrations', () => {
       const applied = await client.query(`select 'customers' as schema, name from customers.kysely_migration union all select 'orders', name from orders.kysely_migration order by 1`);
       assert.deepEqual(applied.rows, [
         { schema: 'customers', name: '0001-create-customers' },
+        { schema: 'customers', name: '0002-idempotency-keys' },
         { schema: 'orders', name: '0001-create-orders' },
+        { schema: 'orders', name: '0002-paid-and-idempotency-keys' },
       ]);
       const groups = await client.query('select count(*)::int as n from customers.customer_groups');
       assert.equal(groups.rows[0].n, 4, 'seed rows are inserted once');
@@ -55,7 +57,14 @@ describe('migrations', () => {
       const tables = await client.query(
         `select table_schema || '.' || table_name as name from information_schema.tables where table_schema in ('public', 'customers', 'orders') and table_name not like 'kysely_%' order by 1`,
       );
-      assert.deepEqual(tables.rows.map((row) => row.name), ['customers.customer_groups', 'customers.customers', 'orders.order_lines', 'orders.orders']);
+      assert.deepEqual(tables.rows.map((row) => row.name), [
+        'customers.customer_groups',
+        'customers.customers',
+        'customers.idempotency_keys',
+        'orders.idempotency_keys',
+        'orders.order_lines',
+        'orders.orders',
+      ]);
       const crossReferences = await client.query(
         `select conname from pg_constraint c join pg_namespace n on n.oid = c.connamespace join pg_class t on t.oid = c.confrelid join pg_namespace tn on tn.oid = t.relnamespace where c.contype = 'f' and n.nspname <> tn.nspname`,
       );

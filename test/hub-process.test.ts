@@ -8,6 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { startEmbeddedPostgres } from '../infra/db/embedded-postgres.js';
 import { fromRoot } from '../infra/paths.js';
+import { portVariable } from '../scripts/hub-config.js';
+import { SUBGRAPHS } from '../subgraphs/index.js';
 import { asRole, TEST_JWT_SECRET } from './support/tokens.js';
 
 /**
@@ -47,9 +49,7 @@ function hubEnv(dataDir: string): Record<string, string | undefined> {
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     PORT: '0',
-    CUSTOMERS_PORT: '0',
-    ORDERS_PORT: '0',
-    ACCESS_PORT: '0',
+    ...Object.fromEntries(SUBGRAPHS.map((subgraph) => [portVariable(subgraph.name), '0'])),
     DATA_DIR: dataDir,
     LOG_LEVEL: 'info',
     SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),

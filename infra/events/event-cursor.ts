@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from '../logger.js';
+import { retryDelay } from '../pause.js';
 import type { DomainEvent } from './event.js';
 import { EventStore } from './event-store.js';
 import type { Events } from './events.js';
@@ -23,8 +24,6 @@ export interface DurableEventConsumerOptions<DB> {
   /** A look at the store even without an event relayed, in case one was missed. Default 1000 ms. */
   pollIntervalMs?: number;
 }
-
-const MAX_RETRY_DELAY_MS = 30_000;
 
 /**
  * A consumer of the event store that survives restarts: its position is a row of events.cursors,
@@ -85,7 +84,7 @@ export class DurableEventConsumer<DB> {
         this.retryAt = 0;
       } catch (error) {
         this.failures += 1;
-        const delay = Math.min(MAX_RETRY_DELAY_MS, 250 * 2 ** Math.min(this.failures, 10));
+        const delay = retryDelay(this.failures);
         this.retryAt = Date.now() + delay;
         this.options.logger.warn({ err: error, consumer: this.options.name, retryInMs: delay }, 'event consumer failed; retrying the batch');
         return;

@@ -15,6 +15,12 @@ export interface DomainEvent {
   requestId: string | null;
 }
 
+/** An event as it leaves the hub (queue messages, broker messages, webhooks): plain JSON, `occurredAt` in ISO 8601. */
+export function eventJson(event: DomainEvent): Record<string, unknown> {
+  const { id, type, source, subject, occurredAt, data, requestId } = event;
+  return { id, type, source, subject, occurredAt: occurredAt.toISOString(), data, requestId };
+}
+
 /** What a state change hands to the event store, in the same transaction as the change. */
 export interface NewEvent {
   type: string;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DurableEventConsumer, eventTypeMatcher } from '../../infra/events/event-cursor.js';
-import type { DomainEvent } from '../../infra/events/event.js';
+import { eventJson, type DomainEvent } from '../../infra/events/event.js';
 import { QUEUE_NAME } from './queue-input.js';
 import type { NewMessage } from './queues-repository.js';
 import type { QueueWorkerDeps } from './workers.js';
@@ -43,15 +43,7 @@ export const eventRoutesEnv = {
 /** An event as a queue message: the event as it is stored, keyed by its id so that it is never published twice. */
 export function eventMessage(event: DomainEvent): NewMessage {
   return {
-    payload: {
-      id: event.id,
-      type: event.type,
-      source: event.source,
-      subject: event.subject,
-      occurredAt: event.occurredAt.toISOString(),
-      data: event.data,
-      requestId: event.requestId,
-    },
+    payload: eventJson(event),
     headers: { type: event.type, 'event-id': event.id },
     priority: 0,
     delaySeconds: 0,

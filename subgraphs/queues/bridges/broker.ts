@@ -66,25 +66,6 @@ export class ConnectionGate {
   }
 }
 
-/** Waits `ms`, or less when `signal` aborts; never rejects. */
-export function pause(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
-/** Exponential backoff for the loops' retries: 500 ms doubling up to 30 s. */
-export function retryDelay(failures: number): number {
-  return Math.min(30_000, 500 * 2 ** Math.max(0, Math.min(failures - 1, 10)));
-}
-
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

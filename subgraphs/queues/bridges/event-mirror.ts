@@ -1,16 +1,15 @@
 import { DurableEventConsumer, eventTypeMatcher } from '../../../infra/events/event-cursor.js';
-import type { DomainEvent } from '../../../infra/events/event.js';
+import { eventJson, type DomainEvent } from '../../../infra/events/event.js';
 import type { QueueWorkerDeps } from '../workers.js';
 import type { Broker, OutgoingMessage } from './broker.js';
 
 /** The broker message of a hub event: its JSON as subscribers see it, keyed `event.<type>`, with the event id as message id. */
 export function eventMessage(event: DomainEvent): OutgoingMessage {
-  const { id, type, source, subject, occurredAt, data, requestId } = event;
   return {
-    key: `event.${type}`,
-    id,
-    body: JSON.stringify({ id, type, source, subject, occurredAt: occurredAt.toISOString(), data, requestId }),
-    headers: { 'x-event-type': type, 'x-event-source': source },
+    key: `event.${event.type}`,
+    id: event.id,
+    body: JSON.stringify(eventJson(event)),
+    headers: { 'x-event-type': event.type, 'x-event-source': event.source },
   };
 }
 

@@ -1,9 +1,7 @@
 import { ConfigError } from '../../../infra/config.js';
 import type { QueueWorkerDeps } from '../workers.js';
-import { AmqpBridge } from './amqp-bridge.js';
 import type { Broker } from './broker.js';
 import { startEventMirror } from './event-mirror.js';
-import { NatsBridge } from './nats-bridge.js';
 import { exportQueue } from './queue-export.js';
 
 /** The settings of a bridge that mean nothing without its URL: set without it, they are a configuration error rather than silently ignored. */
@@ -20,11 +18,14 @@ export async function startBridges(deps: QueueWorkerDeps): Promise<void> {
   const unused = [...(config.AMQP_URL ? [] : AMQP_ONLY), ...(config.NATS_URL ? [] : NATS_ONLY)].filter((name) => config[name].length > 0);
   if (unused.length > 0) throw new ConfigError(`Invalid configuration:\n${unused.map((name) => `  ${name}: is set, but ${name.split('_')[0]}_URL is not`).join('\n')}`);
 
+  // Each broker's client library is loaded only when its bridge is configured.
   if (config.AMQP_URL) {
+    const { AmqpBridge } = await import('./amqp-bridge.js');
     const broker = new AmqpBridge({ url: config.AMQP_URL, exchange: config.AMQP_EXCHANGE, imports: config.AMQP_IMPORT, repository: deps.repository, logger: deps.logger });
     await startMirrorAndExports(deps, broker, config.AMQP_EVENT_TYPES, config.AMQP_EXPORT_QUEUES);
   }
   if (config.NATS_URL) {
+    const { NatsBridge } = await import('./nats-bridge.js');
     const broker = new NatsBridge({
       url: config.NATS_URL,
       stream: config.NATS_STREAM,

@@ -3,7 +3,8 @@ import { connect, headers as natsHeaders, nanos, type MsgHdrs, type NatsConnecti
 import type { Logger } from '../../../infra/logger.js';
 import type { QueuesRepository } from '../queues-repository.js';
 import type { ImportRoute } from './bridge-config.js';
-import { ConnectionGate, errorMessage, pause, retryDelay, type Broker, type OutgoingMessage } from './broker.js';
+import { pause, retryDelay } from '../../../infra/pause.js';
+import { ConnectionGate, errorMessage, type Broker, type OutgoingMessage } from './broker.js';
 import { importMessage } from './queue-import.js';
 
 export interface NatsBridgeOptions {

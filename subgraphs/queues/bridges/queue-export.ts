@@ -1,6 +1,7 @@
 import type { ClaimedMessage } from '../queues-repository.js';
 import type { QueueWorkerDeps } from '../workers.js';
-import { errorMessage, pause, retryDelay, type Broker, type OutgoingMessage } from './broker.js';
+import { pause, retryDelay } from '../../../infra/pause.js';
+import { errorMessage, type Broker, type OutgoingMessage } from './broker.js';
 
 /** Messages claimed per round, and how long they stay hidden while they are published. */
 const BATCH = 100;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../../infra/logger.js';
 import type { NewMessage, QueuesRepository } from '../queues-repository.js';
-import { errorMessage, pause, retryDelay, type IncomingMessage } from './broker.js';
+import { pause, retryDelay } from '../../../infra/pause.js';
+import { errorMessage, type IncomingMessage } from './broker.js';
 import type { ImportRoute } from './bridge-config.js';
 
 /** dedupKey and orderingKey are at most this long (as the API takes them); a longer id is hashed. */

@@ -1,4 +1,5 @@
 import type { GraphQLError } from 'graphql';
+import { pause, retryDelay } from '../../../infra/pause.js';
 import { RouterUnreachable, type RouterClient } from '../../../infra/graphql/router-client.js';
 import type { ClaimedMessage, QueueRow } from '../queues-repository.js';
 import type { QueueWorkerDeps } from '../workers.js';
@@ -11,18 +12,6 @@ const VISIBILITY_SECONDS = 60;
 const IDLE_MS = 2_000;
 /** While the router is not up (the hub starts it after the subgraphs), how often to look again. */
 const ROUTER_WAIT_MS = 250;
-const MAX_FAILURE_WAIT_MS = 30_000;
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 const isProcessorType = (type: string): type is ProcessorType => (PROCESSOR_TYPES as readonly string[]).includes(type);
 
@@ -57,16 +46,16 @@ export class QueueProcessor {
       } catch (error) {
         if (signal.aborted) return;
         failures++;
-        const waitMs = Math.min(MAX_FAILURE_WAIT_MS, 500 * 2 ** failures);
+        const waitMs = retryDelay(failures);
         this.deps.logger.warn({ err: error, processor: this.name, retryInMs: waitMs }, 'queue processor failed; trying again');
-        await sleep(waitMs, signal);
+        await pause(waitMs, signal);
       }
     }
   }
 
   private async step(signal: AbortSignal): Promise<void> {
     const queue = await this.queue();
-    if (!this.routerUp()) return sleep(ROUTER_WAIT_MS, signal);
+    if (!this.routerUp()) return pause(ROUTER_WAIT_MS, signal);
     const claimed = await this.deps.repository.receive(queue, this.deps.config.PROCESSOR_BATCH_SIZE, VISIBILITY_SECONDS, null);
     if (claimed.length === 0) return this.deps.signals.wait(queue.id, IDLE_MS, signal);
     await Promise.all(claimed.map((message) => this.handle(queue, message)));
