@@ -68,6 +68,16 @@ export function memoryKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return Number(line?.split(/\s+/)[1] ?? 0);
 }
 
+/** CPU seconds (user + system) a process has used; 0 for one that is gone (or not on this machine). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /** The p-th percentile of ascending `sorted`; NaN when empty. */
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;

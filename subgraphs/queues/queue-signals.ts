@@ -12,6 +12,8 @@ export const QUEUES_CHANNEL = 'interchange_queues';
  */
 export class QueueSignals {
   private readonly waiters = new Map<string, Set<() => void>>();
+  /** Wake-ups seen per queue, so that one arriving while a consumer was busy is not missed (see wait's `seen`). */
+  private readonly counts = new Map<string, number>();
   private readonly source: PostgresWakeSource;
 
   constructor(url: string, logger: Logger) {
@@ -23,9 +25,17 @@ export class QueueSignals {
     return this.source.start((queueId) => (queueId ? this.wake(queueId) : this.wakeAll()));
   }
 
-  /** Resolves when `queueId` is announced, after `timeoutMs`, or when `signal` aborts, whichever is first. */
-  wait(queueId: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.resolve();
+  /** How many times `queueId` was announced so far: read it before looking at the queue, pass it to wait() after. */
+  count(queueId: string): number {
+    return this.counts.get(queueId) ?? 0;
+  }
+
+  /**
+   * Resolves when `queueId` is announced, after `timeoutMs`, or when `signal` aborts, whichever is
+   * first; at once when it was announced since `seen` (its count() before the caller last looked).
+   */
+  wait(queueId: string, timeoutMs: number, signal?: AbortSignal, seen?: number): Promise<void> {
+    if (signal?.aborted || (seen !== undefined && this.count(queueId) > seen)) return Promise.resolve();
     return new Promise((resolve) => {
       let waiters = this.waiters.get(queueId);
       if (!waiters) this.waiters.set(queueId, (waiters = new Set()));
@@ -44,6 +54,8 @@ export class QueueSignals {
 
   /** Wakes this process's waiters on `queueId` (what a NOTIFY does for every replica). */
   wake(queueId: string): void {
+    if (this.counts.size > 100_000) this.counts.clear();
+    this.counts.set(queueId, this.count(queueId) + 1);
     for (const done of [...(this.waiters.get(queueId) ?? [])]) done();
   }
 
@@ -53,6 +65,6 @@ export class QueueSignals {
   }
 
   private wakeAll(): void {
-    for (const queueId of [...this.waiters.keys()]) this.wake(queueId);
+    for (const queueId of new Set([...this.waiters.keys(), ...this.counts.keys()])) this.wake(queueId);
   }
 }

@@ -44,10 +44,11 @@ export class QueueSubscription implements AsyncIterableIterator<Received> {
         this.unacked.set(received.message.id, received.delivery);
         return { value: received, done: false };
       }
+      const seen = this.deps.signals.count(this.queue.id);
       this.claiming = this.claim();
       await this.claiming;
       this.claiming = undefined;
-      if (this.pending.length === 0 && !this.ended) await this.deps.signals.wait(this.queue.id, IDLE_LOOK_MS, this.stopping.signal);
+      if (this.pending.length === 0 && !this.ended) await this.deps.signals.wait(this.queue.id, IDLE_LOOK_MS, this.stopping.signal, seen);
     }
     return { value: undefined, done: true };
   }

@@ -44,10 +44,11 @@ export async function exportQueue(deps: QueueWorkerDeps, broker: Broker, queueNa
         continue;
       }
       missing = false;
+      const seen = deps.signals.count(queue.id);
       const claimed = await deps.repository.receive(queue, BATCH, VISIBILITY_SECONDS, null);
       if (claimed.length === 0) {
         failures = 0;
-        await deps.signals.wait(queue.id, IDLE_WAIT_MS, signal);
+        await deps.signals.wait(queue.id, IDLE_WAIT_MS, signal, seen);
         continue;
       }
       const results = await Promise.allSettled(claimed.map((item) => broker.publish(queueMessage(queueName, item))));

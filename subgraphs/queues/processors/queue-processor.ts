@@ -56,8 +56,9 @@ export class QueueProcessor {
   private async step(signal: AbortSignal): Promise<void> {
     const queue = await this.queue();
     if (!this.routerUp()) return pause(ROUTER_WAIT_MS, signal);
+    const seen = this.deps.signals.count(queue.id);
     const claimed = await this.deps.repository.receive(queue, this.deps.config.PROCESSOR_BATCH_SIZE, VISIBILITY_SECONDS, null);
-    if (claimed.length === 0) return this.deps.signals.wait(queue.id, IDLE_MS, signal);
+    if (claimed.length === 0) return this.deps.signals.wait(queue.id, IDLE_MS, signal, seen);
     await Promise.all(claimed.map((message) => this.handle(queue, message)));
   }
 
