@@ -163,10 +163,11 @@ async function main(): Promise<void> {
     const subgraphs = await spawnSubgraphs(common);
     services.push(...subgraphs.processes.values());
     const customers = subgraphs.processes.get('customers')!;
-    // No DATABASE_URL: the router's response cache (default, in process) is not on the
-    // subscriptions' path, so it need not follow events here.
+    // No DATABASE_URL (empty, so the bench's own is not inherited): the router's response cache
+    // (default, in process) is not on the subscriptions' path, so it need not follow events here.
     const router = spawnService('router/index.ts', {
       ...routerSecurityEnv,
+      DATABASE_URL: '',
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_LEVEL: 'info',
