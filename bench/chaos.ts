@@ -119,6 +119,7 @@ async function main(): Promise<void> {
   const startRouter = () =>
     spawnService('router/index.ts', {
       ...routerSecurityEnv,
+      DATABASE_URL: '', // not the bench process's own
       RESPONSE_CACHE: 'false',
       HOST: '127.0.0.1',
       PORT: '0',
