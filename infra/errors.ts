@@ -43,6 +43,22 @@ export enum ErrorCode {
   PersistedQueryNotAllowed = 'PERSISTED_QUERY_NOT_ALLOWED',
   /** The HTTP request itself is malformed (not JSON, too large). */
   BadRequest = 'BAD_REQUEST',
+  /** An inbound webhook (POST /webhooks/<source>) without its signature header: HTTP 401. */
+  WebhookUnsigned = 'WEBHOOK_UNSIGNED',
+  /** An inbound webhook whose signature does not match its body with the source's secret: HTTP 401. */
+  WebhookSignatureInvalid = 'WEBHOOK_SIGNATURE_INVALID',
+  /** An inbound webhook signed further in the past or future than the source's tolerance: HTTP 401. */
+  WebhookTimestampStale = 'WEBHOOK_TIMESTAMP_STALE',
+  /** An inbound webhook whose signature, id or timestamp header is malformed or missing: HTTP 400. */
+  WebhookHeadersInvalid = 'WEBHOOK_HEADERS_INVALID',
+  /** An inbound webhook whose body is not a JSON object (or, Stripe-style, has no `id`): HTTP 400. */
+  WebhookBodyInvalid = 'WEBHOOK_BODY_INVALID',
+  /** POST /webhooks/<source> for a source the hub does not have: HTTP 404. */
+  WebhookSourceUnknown = 'WEBHOOK_SOURCE_UNKNOWN',
+  /** POST /webhooks/<source> for a source an admin disabled: HTTP 404. */
+  WebhookSourceDisabled = 'WEBHOOK_SOURCE_DISABLED',
+  /** An inbound webhook body over 1 MiB: HTTP 413. */
+  PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   /** Anything unexpected; the message is masked in production and the error logged with the request id. */
   InternalServerError = 'INTERNAL_SERVER_ERROR',
 }

@@ -19,6 +19,7 @@ import type { CircuitStateName } from './fetch/subgraph-policy.js';
 import { operationLimiterFromConfig, parserLimitError } from './limits/operation-limits.js';
 import { graphqlPipeline } from './request-pipeline.js';
 import { corsIntercept, routerRoutes } from './routes.js';
+import { webhookForwarding } from './webhooks/webhook-forwarding.js';
 import { refuseSubscriptionsOverHttp, serveRouterSubscriptions } from './subscriptions/router-subscriptions.js';
 import { readSupergraph, subgraphUrlsFromEnv } from './supergraph.js';
 
@@ -106,6 +107,11 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
   });
   await apollo.start();
 
+  const cors = corsIntercept(config);
+  // POST /webhooks/<source>, forwarded to the queues subgraph when the supergraph has one.
+  const webhooks = subgraphUrls.queues
+    ? webhookForwarding({ queuesUrl: subgraphUrls.queues, signer: fetching.internalTokens('queues'), audit: security.audit, trustedProxies, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, logger })
+    : undefined;
   const contextDeps = { logger, authenticator: security.authenticator, forwardHeaders: config.FORWARD_HEADERS, operationTimeoutMs: config.OPERATION_TIMEOUT_MS, trustedProxies };
   const http = await startHttpServer({
     port: config.PORT,
@@ -114,7 +120,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     trustClientRequestId: false,
     headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
-    intercept: corsIntercept(config),
+    intercept: (req, res) => cors(req, res) || (webhooks?.(req, res) ?? false),
     routes: routerRoutes({ config, graphql: graphqlPipeline({ apollo, security, cache, context: contextDeps }), security, cache, fetching, subgraphUrls, trustedProxies }),
   });
   const sockets = serveRouterSubscriptions(http.server, {

@@ -112,6 +112,7 @@ const MAX_PREPARED = 500;
 /** PostgreSQL error codes this codebase reacts to. */
 export const PgErrorCode = {
   UniqueViolation: '23505',
+  ForeignKeyViolation: '23503',
 } as const;
 
 export function isPgError(error: unknown, code: string): error is pg.DatabaseError {

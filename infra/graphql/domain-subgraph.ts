@@ -9,7 +9,7 @@ import { startEvents, type Events } from '../events/events.js';
 import type { Logger } from '../logger.js';
 import { fromRoot } from '../paths.js';
 import type { RequestContext } from './request-plugin.js';
-import { startSubgraphServer, type RunningSubgraph } from './subgraph-server.js';
+import { startSubgraphServer, type RunningSubgraph, type SubgraphRoute } from './subgraph-server.js';
 
 export interface DomainSubgraphConfig extends ServiceDatabaseConfig {
   NODE_ENV: string;
@@ -46,6 +46,8 @@ export interface DomainSubgraphOptions<DB, TContext extends RequestContext> {
     db: Kysely<DB>;
     events: Events;
     onStop(stop: () => Promise<void> | void): void;
+    /** Adds an HTTP route of the domain's own, for the paths under `prefix` (see SubgraphServerOptions.routes). */
+    route(prefix: string, handler: SubgraphRoute): void;
   }): ((requestId: string) => TContext) | Promise<(requestId: string) => TContext>;
 }
 
@@ -77,9 +79,10 @@ export async function startDomainSubgraph<DB, TContext extends RequestContext>(o
     await release();
   };
   let context: (requestId: string) => TContext;
+  const routes: Record<string, SubgraphRoute> = {};
   let server: Awaited<ReturnType<typeof startSubgraphServer>>;
   try {
-    context = await options.setup({ db: database.db, events, onStop: (stop) => void stops.push(stop) });
+    context = await options.setup({ db: database.db, events, onStop: (stop) => void stops.push(stop), route: (prefix, handler) => void (routes[prefix] = handler) });
     server = await startSubgraphServer({
       name: options.name,
       typeDefs: parse(readFileSync(fromRoot(`schema/${options.name}.graphql`), 'utf8')),
@@ -95,6 +98,7 @@ export async function startDomainSubgraph<DB, TContext extends RequestContext>(o
       context,
       subscriptionContext: context,
       ready: () => database.ping(),
+      routes,
     });
   } catch (error) {
     await stopWork();

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -13,6 +13,7 @@ import { ErrorCode, httpErrorBody } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { graphqlHandler } from '../http/graphql-handler.js';
 import { sendJson, startHttpServer, type RouteHandler } from '../http/http-server.js';
+import { REQUEST_ID_HEADER } from '../http/request-id.js';
 import { maskUnexpectedErrors, requestPlugin, type RequestContext } from './request-plugin.js';
 
 export interface SubgraphServerOptions<TContext extends RequestContext> {
@@ -43,7 +44,17 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
    * Without it the subgraph serves no subscriptions.
    */
   subscriptionContext?: (requestId: string) => TContext;
+  /**
+   * HTTP routes of the subgraph's own beside /graphql, by path prefix (`/webhooks/` takes
+   * `/webhooks/stripe`), tried before the shared routes. They answer only the router, as /graphql
+   * does: a request without a valid internal header gets 401 before its route runs, and the route
+   * gets the principal the header names. A route that throws answers 500.
+   */
+  routes?: Record<string, SubgraphRoute>;
 }
+
+/** A subgraph's own HTTP route (see SubgraphServerOptions.routes). */
+export type SubgraphRoute = (req: IncomingMessage, res: ServerResponse, requestId: string, principal: Principal | undefined) => Promise<void> | void;
 
 export interface RunningSubgraph {
   /** The GraphQL endpoint, e.g. http://localhost:4001/graphql. */
@@ -80,28 +91,50 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     releaseContext: true,
   });
   const verifier = options.internalTokens;
+  /** The caller the internal header names; false when it is refused (answered with 401). */
+  const identify = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<{ principal: Principal | undefined } | false> => {
+    if (!verifier) return { principal: undefined };
+    const header = req.headers[INTERNAL_TOKEN_HEADER];
+    try {
+      return await verifier.verify(typeof header === 'string' ? header : undefined);
+    } catch (error) {
+      if (!(error instanceof InvalidInternalToken)) throw error;
+      options.logger.warn({ requestId, reason: error.message }, 'request without a valid internal header refused');
+      res.setHeader('www-authenticate', 'Bearer realm="interchange-subgraph"');
+      sendJson(res, 401, httpErrorBody('Subgraphs answer only the router: a valid internal header is required', ErrorCode.Unauthenticated, requestId));
+      return false;
+    }
+  };
   const guardedGraphql: RouteHandler = verifier
     ? async (req, res, requestId) => {
-        const header = req.headers[INTERNAL_TOKEN_HEADER];
-        let principal: Principal | undefined;
-        try {
-          ({ principal } = await verifier.verify(typeof header === 'string' ? header : undefined));
-        } catch (error) {
-          if (!(error instanceof InvalidInternalToken)) throw error;
-          options.logger.warn({ requestId, reason: error.message }, 'request without a valid internal header refused');
-          res.setHeader('www-authenticate', 'Bearer realm="interchange-subgraph"');
-          sendJson(res, 401, httpErrorBody('Subgraphs answer only the router: a valid internal header is required', ErrorCode.Unauthenticated, requestId));
-          return;
-        }
-        if (principal) identities.set(req, principal);
+        const identity = await identify(req, res, requestId);
+        if (!identity) return;
+        if (identity.principal) identities.set(req, identity.principal);
         await graphql(req, res, requestId);
       }
     : graphql;
+  const ownRoutes = Object.entries(options.routes ?? {});
+  /** startHttpServer routes exact paths: the subgraph's own routes, by prefix, run from its intercept. */
+  const routeByPrefix = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    const route = ownRoutes.find(([prefix]) => path.startsWith(prefix))?.[1];
+    if (!route) return false;
+    const requestId = String(res.getHeader(REQUEST_ID_HEADER));
+    identify(req, res, requestId)
+      .then((identity) => identity && route(req, res, requestId, identity.principal))
+      .catch((error: unknown) => {
+        options.logger.error({ err: error, requestId, path }, 'request handler failed');
+        if (!res.headersSent) sendJson(res, 500, httpErrorBody('Unexpected error', ErrorCode.InternalServerError, requestId));
+        else res.destroy();
+      });
+    return true;
+  };
 
   const http = await startHttpServer({
     port: options.port,
     host: options.host,
     logger: options.logger,
+    ...(ownRoutes.length > 0 && { intercept: routeByPrefix }),
     routes: {
       '/graphql': guardedGraphql,
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: options.name }),

@@ -1,17 +1,25 @@
 import type { Principal } from '../../infra/auth/principal.js';
 
 /**
- * What a record is about: a GraphQL operation, a purge of the router's response cache, or a
- * graphql-ws connection (its `connection_init`).
+ * What a record is about: a GraphQL operation, a purge of the router's response cache, a
+ * graphql-ws connection (its `connection_init`), or an inbound webhook (POST /webhooks/<source>).
  */
-export type AuditAction = 'operation' | 'cache_purge' | 'connection';
+export type AuditAction = 'operation' | 'cache_purge' | 'connection' | 'webhook';
 
 /** What a cache purge asked for and, when it ran, how many entries it removed. */
 export type CachePurgeDetail = ({ all: true } | { type: string; id?: string }) & { purged?: number };
 
+/** An inbound webhook: the source it was posted to, the status it was answered with and, when stored, the stored webhook's id and whether it was a redelivery. */
+export interface WebhookDetail {
+  source: string;
+  status: number;
+  id?: string;
+  duplicate?: boolean;
+}
+
 /**
- * Audit records: one for every mutation and every denied request, cache purge and refused
- * WebSocket connection, written by the router.
+ * Audit records: one for every mutation and every denied request, cache purge, refused
+ * WebSocket connection and inbound webhook, written by the router.
  * Never holds request or response bodies, tokens or API keys.
  */
 export interface AuditRecord {
@@ -37,8 +45,8 @@ export interface AuditRecord {
   /** The first error code, when the outcome is not `ok`. */
   code: string | null;
   durationMs: number;
-  /** For a cache purge: what it was asked to purge (absent when it was refused before reading the request). */
-  detail?: CachePurgeDetail;
+  /** For a cache purge: what it was asked to purge (absent when it was refused before reading the request); for a webhook, its source and answer. */
+  detail?: CachePurgeDetail | WebhookDetail;
 }
 
 /** `kind:id` of a caller, as audit records name it; null for a caller without credentials. */

@@ -4,15 +4,19 @@ import { createLoaders, type QueueLoaders } from './loaders.js';
 import type { QueuesRepository } from './queues-repository.js';
 import type { QueuesService } from './queues-service.js';
 import type { QueueSignals } from './queue-signals.js';
+import type { InboundContext, InboundWebhooks } from './inbound/index.js';
+import type { WebhookRequest, Webhooks } from './webhooks/index.js';
 
 export interface QueuesContext extends RequestContext {
   loaders: QueueLoaders;
   repository: QueuesRepository;
   queues: QueuesService;
   signals: QueueSignals;
+  inbound: InboundContext;
+  webhooks: WebhookRequest;
 }
 
-export function createContext(requestId: string, deps: { logger: Logger; repository: QueuesRepository; service: QueuesService; signals: QueueSignals }): QueuesContext {
+export function createContext(requestId: string, deps: { logger: Logger; repository: QueuesRepository; service: QueuesService; signals: QueueSignals; inbound: InboundWebhooks; webhooks: Webhooks }): QueuesContext {
   return {
     requestId,
     logger: deps.logger.child({ requestId }),
@@ -20,5 +24,7 @@ export function createContext(requestId: string, deps: { logger: Logger; reposit
     repository: deps.repository,
     queues: deps.service,
     signals: deps.signals,
+    inbound: deps.inbound.context(),
+    webhooks: deps.webhooks.forRequest(),
   };
 }

@@ -279,23 +279,36 @@ export class QueuesRepository {
 
   async create(values: Pick<QueueRow, 'name' | 'kind'> & QueueSettings, requestId: string | null): Promise<QueueRow> {
     try {
-      return await this.write(async (trx) => {
-        const row = await trx.insertInto('queues').values(values).returningAll().executeTakeFirstOrThrow();
-        await appendEvents(trx, [queueEvent('queue.created', row, row, requestId)]);
-        return row;
-      });
+      return await this.write((trx) => this.createInTransaction(trx, values, requestId));
     } catch (error) {
       rethrowConflict(error);
     }
   }
 
+  /** create() in a transaction of the caller's (a webhook endpoint's, with its row); a taken name is a unique violation. */
+  async createInTransaction(trx: Transaction<QueuesTables>, values: Pick<QueueRow, 'name' | 'kind'> & QueueSettings, requestId: string | null): Promise<QueueRow> {
+    const row = await trx.insertInto('queues').values(values).returningAll().executeTakeFirstOrThrow();
+    await appendEvents(trx, [queueEvent('queue.created', row, row, requestId)]);
+    return row;
+  }
+
   /** Undefined when no queue has this name. */
   update(name: string, patch: QueueSettings, requestId: string | null): Promise<QueueRow | undefined> {
-    return this.write(async (trx) => {
-      const row = await trx.updateTable('queues').set({ ...patch, updatedAt: new Date() }).where('name', '=', name).returningAll().executeTakeFirst();
-      if (row) await appendEvents(trx, [queueEvent('queue.updated', row, { ...patch, updatedAt: row.updatedAt }, requestId)]);
-      return row;
-    });
+    return this.write((trx) => this.updateInTransaction(trx, name, patch, requestId));
+  }
+
+  /** update() in a transaction of the caller's. */
+  async updateInTransaction(trx: Transaction<QueuesTables>, name: string, patch: QueueSettings, requestId: string | null): Promise<QueueRow | undefined> {
+    const row = await trx.updateTable('queues').set({ ...patch, updatedAt: new Date() }).where('name', '=', name).returningAll().executeTakeFirst();
+    if (row) await appendEvents(trx, [queueEvent('queue.updated', row, { ...patch, updatedAt: row.updatedAt }, requestId)]);
+    return row;
+  }
+
+  /** Deletes a queue (with its messages) that no topic group owns, in a transaction of the caller's; false when no queue has this name. */
+  async deleteInTransaction(trx: Transaction<QueuesTables>, name: string, requestId: string | null): Promise<boolean> {
+    const row = await trx.deleteFrom('queues').where('name', '=', name).returningAll().executeTakeFirst();
+    if (row) await appendEvents(trx, [queueEvent('queue.deleted', row, {}, requestId)]);
+    return !!row;
   }
 
   /** False when no queue has this name. Its messages go with it (on delete cascade). */
@@ -309,9 +322,13 @@ export class QueuesRepository {
         .where('q.name', '=', name)
         .executeTakeFirst();
       if (group) throw conflict(`Queue ${name} is consumer group ${group.group} of topic ${group.topic}: remove it with removeConsumerGroup`, 'name');
-      const row = await trx.deleteFrom('queues').where('name', '=', name).returningAll().executeTakeFirst();
-      if (row) await appendEvents(trx, [queueEvent('queue.deleted', row, {}, requestId)]);
-      return !!row;
+      try {
+        return await this.deleteInTransaction(trx, name, requestId);
+      } catch (error) {
+        // Only a webhook endpoint's queue is referenced so (queues.webhook_endpoints.queue_id).
+        if (isPgError(error, PgErrorCode.ForeignKeyViolation)) throw conflict(`Queue ${name} belongs to a webhook endpoint: delete it with deleteWebhookEndpoint`, 'name');
+        throw error;
+      }
     });
   }
 
@@ -441,24 +458,27 @@ export class QueuesRepository {
    * before (or received from an AT_MOST_ONCE queue) counts as acked.
    */
   ack(deliveries: readonly Delivery[]): Promise<number> {
-    return this.write(async (trx) => {
-      const rows = await this.lockDeliveries(trx, deliveries);
-      const late = deliveries.filter((delivery) => {
-        const row = rows.get(delivery.messageId);
-        return !row || row.receiptNonce !== delivery.nonce || !(row.state === 'DONE' || (row.state === 'IN_FLIGHT' && row.visible));
-      });
-      if (late.length > 0) throw receiptExpired(late.map((delivery) => deliveries.indexOf(delivery)));
-      const acking = deliveries.filter((delivery) => rows.get(delivery.messageId)!.state === 'IN_FLIGHT').map((delivery) => delivery.messageId);
-      if (acking.length > 0) {
-        await sql`update queues.messages set state = 'DONE', done_at = now() where id = any(${acking}::uuid[])`.execute(trx);
-        const perQueue = new Map<string, number>();
-        for (const id of acking) perQueue.set(rows.get(id)!.queueId, (perQueue.get(rows.get(id)!.queueId) ?? 0) + 1);
-        for (const [queueId, processed] of perQueue) await this.count(trx, queueId, 'processed', processed);
-        // A FIFO key's next message, and a subscriber's prefetch slot, are free now.
-        await this.signal(trx, [...perQueue.keys()]);
-      }
-      return deliveries.length;
+    return this.write((trx) => this.ackInTransaction(trx, deliveries));
+  }
+
+  /** ack() in a transaction of the caller's (a webhook sender's, with its delivery's row). */
+  async ackInTransaction(trx: Transaction<QueuesTables>, deliveries: readonly Delivery[]): Promise<number> {
+    const rows = await this.lockDeliveries(trx, deliveries);
+    const late = deliveries.filter((delivery) => {
+      const row = rows.get(delivery.messageId);
+      return !row || row.receiptNonce !== delivery.nonce || !(row.state === 'DONE' || (row.state === 'IN_FLIGHT' && row.visible));
     });
+    if (late.length > 0) throw receiptExpired(late.map((delivery) => deliveries.indexOf(delivery)));
+    const acking = deliveries.filter((delivery) => rows.get(delivery.messageId)!.state === 'IN_FLIGHT').map((delivery) => delivery.messageId);
+    if (acking.length > 0) {
+      await sql`update queues.messages set state = 'DONE', done_at = now() where id = any(${acking}::uuid[])`.execute(trx);
+      const perQueue = new Map<string, number>();
+      for (const id of acking) perQueue.set(rows.get(id)!.queueId, (perQueue.get(rows.get(id)!.queueId) ?? 0) + 1);
+      for (const [queueId, processed] of perQueue) await this.count(trx, queueId, 'processed', processed);
+      // A FIFO key's next message, and a subscriber's prefetch slot, are free now.
+      await this.signal(trx, [...perQueue.keys()]);
+    }
+    return deliveries.length;
   }
 
   /**
@@ -469,15 +489,27 @@ export class QueuesRepository {
    */
   nack(deliveries: readonly Delivery[], delaySeconds: number | null, error: string, requestId: string | null, deadLetter = false): Promise<number> {
     return this.write(async (trx) => {
-      const rows = await this.lockDeliveries(trx, deliveries);
-      const late = deliveries.filter((delivery) => {
-        const row = rows.get(delivery.messageId);
-        return !row || row.receiptNonce !== delivery.nonce || row.state !== 'IN_FLIGHT' || !row.visible;
-      });
-      if (late.length > 0) throw receiptExpired(late.map((delivery) => deliveries.indexOf(delivery)));
-      await this.giveBack(trx, rows, deliveries, delaySeconds, error, requestId, deadLetter);
+      await this.nackInTransaction(trx, deliveries, delaySeconds, error, requestId, deadLetter);
       return deliveries.length;
     });
+  }
+
+  /** nack() in a transaction of the caller's; answers the ids of the messages that became dead letters. */
+  async nackInTransaction(
+    trx: Transaction<QueuesTables>,
+    deliveries: readonly Delivery[],
+    delaySeconds: number | null,
+    error: string,
+    requestId: string | null,
+    deadLetter = false,
+  ): Promise<string[]> {
+    const rows = await this.lockDeliveries(trx, deliveries);
+    const late = deliveries.filter((delivery) => {
+      const row = rows.get(delivery.messageId);
+      return !row || row.receiptNonce !== delivery.nonce || row.state !== 'IN_FLIGHT' || !row.visible;
+    });
+    if (late.length > 0) throw receiptExpired(late.map((delivery) => deliveries.indexOf(delivery)));
+    return this.giveBack(trx, rows, deliveries, delaySeconds, error, requestId, deadLetter);
   }
 
   /**
@@ -526,8 +558,8 @@ export class QueuesRepository {
     error: string,
     requestId: string | null,
     deadLetter: boolean,
-  ): Promise<void> {
-    if (deliveries.length === 0) return;
+  ): Promise<string[]> {
+    if (deliveries.length === 0) return [];
     const ids = deliveries.map((delivery) => delivery.messageId);
     const states: StoredState[] = [];
     const delays: number[] = [];
@@ -551,6 +583,7 @@ export class QueuesRepository {
       trx,
       updated.filter((row) => row.state === 'DEAD').map((row) => deadLetterEvent({ name: row.queueName }, row, requestId)),
     );
+    return updated.filter((row) => row.state === 'DEAD').map((row) => row.id);
   }
 
   /**

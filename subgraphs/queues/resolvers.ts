@@ -5,16 +5,22 @@ import { QueueSubscription } from './queue-subscription.js';
 import type { Received } from './queues-service.js';
 import { DateTimeScalar, JSONScalar } from '../../infra/graphql/scalars.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
+import { inboundResolvers } from './inbound/index.js';
+import { webhookResolvers } from './webhooks/index.js';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   JSON: JSONScalar,
   QueueMessageConnection: connectionResolvers,
+  ...inboundResolvers.types,
+  ...webhookResolvers.types,
   Query: {
     topics: (_parent, _args, { repository }) => repository.listTopics(),
     topic: async (_parent, { name }, { repository }) => (await repository.findTopicsByNames([name]))[0] ?? null,
     queues: (_parent, _args, { repository }) => repository.list(),
     queue: async (_parent, { name }, { repository }) => (await repository.findByNames([name]))[0] ?? null,
+    ...inboundResolvers.Query,
+    ...webhookResolvers.Query,
   },
   Mutation: {
     createQueue: (_parent, { input }, { queues, requestId }) => queues.create(input, requestId),
@@ -32,6 +38,8 @@ export const resolvers: Resolvers = {
     addConsumerGroup: (_parent, { topic, group, input }, { queues, requestId }) => queues.addGroup(topic, group, input, requestId),
     removeConsumerGroup: (_parent, { topic, group }, { queues, requestId }) => queues.removeGroup(topic, group, requestId),
     publishToTopic: (_parent, { topic, inputs }, { queues }) => queues.publishToTopic(topic, inputs),
+    ...inboundResolvers.Mutation,
+    ...webhookResolvers.Mutation,
   },
   Subscription: {
     queueMessages: {
@@ -42,6 +50,8 @@ export const resolvers: Resolvers = {
       },
       resolve: (received: Received) => received,
     },
+    ...inboundResolvers.Subscription,
+    ...webhookResolvers.Subscription,
   },
   Topic: {
     groups: (topic, _args, { loaders }) => loaders.groupsByTopicId.load(topic.id),

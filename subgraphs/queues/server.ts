@@ -15,6 +15,8 @@ import { resolvers } from './resolvers.js';
 import { startBridges } from './bridges/index.js';
 import type { QueueWorkerDeps } from './workers.js';
 import { startProcessors } from './processors/index.js';
+import { startWebhooks } from './webhooks/index.js';
+import { createInboundWebhooks, WEBHOOKS_PREFIX } from './inbound/index.js';
 import type { RouterAccess } from '../../infra/graphql/router-client.js';
 
 /** How often a replica tries to apply visibility timeouts that no receive has applied. */
@@ -39,7 +41,7 @@ export function start(config: QueuesConfig, deps: QueuesDeps): Promise<RunningSu
     resolvers,
     // Publishing, consuming and administering are checked again here, not only by the router.
     plugins: [requiredScopesPlugin<QueuesContext>()],
-    setup: async ({ db, events, onStop }) => {
+    setup: async ({ db, events, onStop, route }) => {
       const repository = new QueuesRepository(db, () => events.committed());
       // Receipts are signed with a key derived from the secret every replica shares.
       const service = new QueuesService(repository, new Receipts(config.INTERNAL_TOKEN_SECRET));
@@ -57,7 +59,10 @@ export function start(config: QueuesConfig, deps: QueuesDeps): Promise<RunningSu
       await startProcessors({ ...workers, router: deps.router });
       await startEventRoutes(workers);
       await startBridges(workers);
-      return (requestId) => createContext(requestId, { logger: deps.logger, repository, service, signals });
+      const webhooks = await startWebhooks(workers);
+      const inbound = createInboundWebhooks({ db, events, queues: repository, logger: deps.logger });
+      route(WEBHOOKS_PREFIX, inbound.route);
+      return (requestId) => createContext(requestId, { logger: deps.logger, repository, service, signals, inbound, webhooks });
     },
   });
 }

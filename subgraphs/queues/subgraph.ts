@@ -3,8 +3,9 @@ import type { SubgraphDescriptor } from '../../infra/graphql/subgraph-descriptor
 import { eventRoutesEnv } from './event-routes.js';
 import { bridgeEnv } from './bridges/bridge-config.js';
 import { processorsEnv, PROCESSORS_CALLER } from './processors/processor-config.js';
+import { webhooksEnv } from './webhooks/webhook-config.js';
 
-export const queuesEnv = { ...domainSubgraphEnv(4004), ...eventRoutesEnv, ...bridgeEnv, ...processorsEnv };
+export const queuesEnv = { ...domainSubgraphEnv(4004), ...eventRoutesEnv, ...bridgeEnv, ...processorsEnv, ...webhooksEnv };
 
 export type QueuesConfig = ConfigOf<typeof queuesEnv>;
 
@@ -23,6 +24,16 @@ export const queues: SubgraphDescriptor<typeof queuesEnv, 'queues'> = {
       Topic: '../queues-repository.js#TopicRow',
       ConsumerGroup: '../queues-repository.js#TopicGroupRow',
       ReceivedMessage: '../queues-service.js#Received',
+      WebhookEndpoint: '../webhooks/webhooks-repository.js#EndpointRow',
+      WebhookDelivery: '../webhooks/webhooks-repository.js#DeliveryRow',
+      WebhookAttempt: '../webhooks/webhooks-repository.js#AttemptRow',
+      WebhookDeliveryConnection: '../../../infra/db/pagination.js#Connection<DeliveryRow>',
+      WebhookEndpointSecret: '../webhooks/webhooks-service.js#EndpointWithSecret',
+      InboundWebhookSource: '../inbound/inbound-repository.js#SourceRow',
+      CreatedInboundWebhookSource: '../inbound/inbound-service.js#CreatedSource',
+      InboundWebhook: '../inbound/inbound-repository.js#InboundWebhookRow',
+      InboundWebhookConnection: '../../../infra/db/pagination.js#Connection<InboundWebhookRow>',
+      InboundWebhookEvent: '../../../infra/events/event.js#DomainEvent',
     },
   },
   start: async (env, deps) => (await import('./server.js')).start(loadConfig(queuesEnv, env), deps),

@@ -70,7 +70,7 @@ export type ApiKeyStatus =
  */
 export type AuditRecord = {
   __typename?: 'AuditRecord';
-  /** operation, cache_purge (POST /admin/cache/purge) or connection (a graphql-ws connection_init). */
+  /** operation, cache_purge (POST /admin/cache/purge), connection (a graphql-ws connection_init) or webhook (POST /webhooks/<source>). */
   action: Scalars['String']['output'];
   at: Scalars['DateTime']['output'];
   clientIp: Maybe<Scalars['String']['output']>;
@@ -116,7 +116,7 @@ export type AuditRecordEdge = {
 };
 
 export type AuditRecordFilter = {
-  /** operation, cache_purge or connection. */
+  /** operation, cache_purge, connection or webhook. */
   action?: InputMaybe<Scalars['String']['input']>;
   operationName?: InputMaybe<Scalars['String']['input']>;
   /** ok, error, denied or rate_limited. */

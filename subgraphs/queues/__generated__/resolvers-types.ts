@@ -2,6 +2,11 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { QueueRow, MessageRow, TopicRow, TopicGroupRow } from '../queues-repository.js';
 import type { Connection } from '../../../infra/db/pagination.js';
 import type { Received } from '../queues-service.js';
+import type { EndpointRow, DeliveryRow, AttemptRow } from '../webhooks/webhooks-repository.js';
+import type { EndpointWithSecret } from '../webhooks/webhooks-service.js';
+import type { SourceRow, InboundWebhookRow } from '../inbound/inbound-repository.js';
+import type { CreatedSource } from '../inbound/inbound-service.js';
+import type { DomainEvent } from '../../../infra/events/event.js';
 import type { QueuesContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -41,6 +46,19 @@ export type ConsumerGroupInput = {
   messageTtlSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type CreateInboundWebhookSourceInput = {
+  /** Defaults to true. */
+  enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  /** An existing queue to publish each accepted webhook to. */
+  queue?: InputMaybe<Scalars['String']['input']>;
+  scheme: InboundWebhookScheme;
+  /** The sender's signing secret; when absent the hub makes one (whsec_…, for STANDARD_WEBHOOKS a base64 key) and returns it once. */
+  secret?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 86,400; defaults to 300 (5 minutes). */
+  toleranceSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
 export type CreateQueueInput = {
   /** 0 to 3,600; defaults to 1. */
   backoffSeconds?: InputMaybe<Scalars['Int']['input']>;
@@ -66,6 +84,29 @@ export type CreateTopicInput = {
   name: Scalars['String']['input'];
 };
 
+export type CreateWebhookEndpointInput = {
+  /** At most 500 characters. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Defaults to true. */
+  enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** At least one; `order.*` matches a prefix, `*` every type. */
+  eventTypes: Array<Scalars['String']['input']>;
+  /** 1 to 100 requests in flight; defaults to 4. */
+  maxConcurrency?: InputMaybe<Scalars['Int']['input']>;
+  /** 1 to 10,000 requests per second; null or absent: no limit. */
+  rateLimitPerSecond?: InputMaybe<Scalars['Int']['input']>;
+  /** 1 to 20 delays of 0 to 86,400 seconds; defaults to [1, 5, 15, 60, 300]. */
+  retrySchedule?: InputMaybe<Array<Scalars['Int']['input']>>;
+  url: Scalars['String']['input'];
+};
+
+/** A new source and its secret: the only time the hub shows it. */
+export type CreatedInboundWebhookSource = {
+  __typename?: 'CreatedInboundWebhookSource';
+  secret: Scalars['String']['output'];
+  source: InboundWebhookSource;
+};
+
 export type DeliveryMode =
   /** A received message stays hidden until acked; a nack or a visibility timeout redelivers it. */
   | 'AT_LEAST_ONCE'
@@ -77,6 +118,91 @@ export type DeliveryMode =
    * processors do (see the README); an external consumer must do the same with the message id.
    */
   | 'EFFECTIVELY_ONCE';
+
+/** A webhook the hub accepted (signature verified), as it was received. */
+export type InboundWebhook = {
+  __typename?: 'InboundWebhook';
+  body: Scalars['JSON']['output'];
+  /** The hub event it became: inbound.<source>.<type>. */
+  eventType: Scalars['String']['output'];
+  /** The request's headers, without the signature and the hub's own. */
+  headers: Scalars['JSON']['output'];
+  id: Scalars['ID']['output'];
+  receivedAt: Scalars['DateTime']['output'];
+  /** The source's name. */
+  source: Scalars['String']['output'];
+  /** The body's type, or `unknown`. */
+  type: Scalars['String']['output'];
+  /** webhook-id (Standard Webhooks) or the body's id (Stripe-style): unique per source. */
+  webhookId: Scalars['String']['output'];
+};
+
+export type InboundWebhookConnection = {
+  __typename?: 'InboundWebhookConnection';
+  edges: Array<InboundWebhookEdge>;
+  pageInfo: PageInfo;
+  /** All the source's stored webhooks, not only this page. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type InboundWebhookEdge = {
+  __typename?: 'InboundWebhookEdge';
+  cursor: Scalars['String']['output'];
+  node: InboundWebhook;
+};
+
+/** An accepted webhook as its hub event: pass `id` as `after` to resume without a gap. */
+export type InboundWebhookEvent = {
+  __typename?: 'InboundWebhookEvent';
+  /** The event's id. */
+  id: Scalars['ID']['output'];
+  occurredAt: Scalars['DateTime']['output'];
+  /** The request that delivered it (the router's request id, also in its audit record). */
+  requestId: Maybe<Scalars['String']['output']>;
+  /** inbound.<source>.<type> */
+  type: Scalars['String']['output'];
+  /** The stored webhook; null once its source has been deleted. */
+  webhook: Maybe<InboundWebhook>;
+};
+
+/** How many of a source's requests were refused with one code (WEBHOOK_SIGNATURE_INVALID, PAYLOAD_TOO_LARGE, ...). */
+export type InboundWebhookRejections = {
+  __typename?: 'InboundWebhookRejections';
+  count: Scalars['Int']['output'];
+  reason: Scalars['String']['output'];
+};
+
+/** How an inbound webhook source signs its requests. */
+export type InboundWebhookScheme =
+  /** Standard Webhooks: webhook-id, webhook-timestamp and webhook-signature (v1, HMAC-SHA256, base64) with a whsec_ secret. */
+  | 'STANDARD_WEBHOOKS'
+  /** Stripe-style: Stripe-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">; the webhook id is the body's id. */
+  | 'STRIPE';
+
+/** A sender the hub accepts webhooks from, at POST /webhooks/<name> on the router. */
+export type InboundWebhookSource = {
+  __typename?: 'InboundWebhookSource';
+  /** Webhooks stored (duplicates not included). */
+  accepted: Scalars['Int']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** Redeliveries of a webhook id already stored: answered 200 and not processed again. */
+  duplicates: Scalars['Int']['output'];
+  /** A disabled source's requests are refused (404 WEBHOOK_SOURCE_DISABLED). */
+  enabled: Scalars['Boolean']['output'];
+  id: Scalars['ID']['output'];
+  /** Lower-case letters, digits and `_`; in the URL and in the events' type (inbound.<name>.<type>). */
+  name: Scalars['String']['output'];
+  /** The path to POST to on the router: /webhooks/<name>. */
+  path: Scalars['String']['output'];
+  /** The queue each accepted webhook is also published to, for a processor; null without a route. */
+  queue: Maybe<Scalars['String']['output']>;
+  /** Refused requests by code, the codes in name order. */
+  rejected: Array<InboundWebhookRejections>;
+  scheme: InboundWebhookScheme;
+  /** How far in the past or future a signature's timestamp may be, in seconds. */
+  toleranceSeconds: Scalars['Int']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+};
 
 export type MessageError = {
   __typename?: 'MessageError';
@@ -109,13 +235,20 @@ export type Mutation = {
   ackMessages: Scalars['Int']['output'];
   /** Adds a consumer group: it receives what is published to the topic from now on. */
   addConsumerGroup: ConsumerGroup;
+  createInboundWebhookSource: CreatedInboundWebhookSource;
   createQueue: Queue;
   /** Creates a topic, and its groups' queues, in one transaction. */
   createTopic: Topic;
+  /** Creates the endpoint and its queue; answers its secret, which is not shown again. */
+  createWebhookEndpoint: WebhookEndpointSecret;
+  /** Deletes the source with its stored webhooks and counters; their events stay. */
+  deleteInboundWebhookSource: Scalars['Boolean']['output'];
   /** Deletes the queue and every message in it. */
   deleteQueue: Scalars['Boolean']['output'];
   /** Deletes the topic with its groups' queues and their messages. */
   deleteTopic: Scalars['Boolean']['output'];
+  /** Deletes the endpoint with its queue, deliveries and attempts. */
+  deleteWebhookEndpoint: Scalars['Boolean']['output'];
   /**
    * Gives the messages back: each failed attempt is recorded with `error`; the message is
    * redelivered after `delaySeconds` (0 to 43,200) or else the queue's backoff, or becomes a dead
@@ -144,7 +277,15 @@ export type Mutation = {
   removeConsumerGroup: Scalars['Boolean']['output'];
   /** Makes dead letters available again with their attempts reset: those in `ids`, or all with `all: true`. Answers how many. */
   replayDeadLetters: Scalars['Int']['output'];
+  /** Sends a delivery again (the same webhook-id), whatever its status. */
+  replayWebhookDelivery: WebhookDelivery;
+  /** Sends again, in the order they were created, the endpoint's deliveries created from `since` up to `until` (default now). Answers how many. */
+  replayWebhookEndpoint: Scalars['Int']['output'];
+  /** A new secret, answered once; the previous one keeps signing beside it (a second v1 signature) for 24 hours. */
+  rotateWebhookSecret: WebhookEndpointSecret;
+  updateInboundWebhookSource: InboundWebhookSource;
   updateQueue: Queue;
+  updateWebhookEndpoint: WebhookEndpoint;
 };
 
 
@@ -160,6 +301,11 @@ export type MutationAddConsumerGroupArgs = {
 };
 
 
+export type MutationCreateInboundWebhookSourceArgs = {
+  input: CreateInboundWebhookSourceInput;
+};
+
+
 export type MutationCreateQueueArgs = {
   input: CreateQueueInput;
 };
@@ -170,6 +316,16 @@ export type MutationCreateTopicArgs = {
 };
 
 
+export type MutationCreateWebhookEndpointArgs = {
+  input: CreateWebhookEndpointInput;
+};
+
+
+export type MutationDeleteInboundWebhookSourceArgs = {
+  name: Scalars['String']['input'];
+};
+
+
 export type MutationDeleteQueueArgs = {
   name: Scalars['String']['input'];
 };
@@ -177,6 +333,11 @@ export type MutationDeleteQueueArgs = {
 
 export type MutationDeleteTopicArgs = {
   name: Scalars['String']['input'];
+};
+
+
+export type MutationDeleteWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -231,9 +392,38 @@ export type MutationReplayDeadLettersArgs = {
 };
 
 
+export type MutationReplayWebhookDeliveryArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationReplayWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
+  since: Scalars['DateTime']['input'];
+  until?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+export type MutationRotateWebhookSecretArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateInboundWebhookSourceArgs = {
+  input: UpdateInboundWebhookSourceInput;
+  name: Scalars['String']['input'];
+};
+
+
 export type MutationUpdateQueueArgs = {
   input: UpdateQueueInput;
   name: Scalars['String']['input'];
+};
+
+
+export type MutationUpdateWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateWebhookEndpointInput;
 };
 
 export type PageInfo = {
@@ -260,12 +450,28 @@ export type PublishMessageInput = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Every inbound webhook source, by name, with its counters. */
+  inboundWebhookSources: Array<InboundWebhookSource>;
+  /** A source's accepted webhooks, newest first. `first` is at most 100. */
+  inboundWebhooks: InboundWebhookConnection;
   queue: Maybe<Queue>;
   /** Every queue, by name. */
   queues: Array<Queue>;
   topic: Maybe<Topic>;
   /** Every topic, by name. */
   topics: Array<Topic>;
+  /** An endpoint's deliveries, newest first, optionally in one status. `first` is at most 100. */
+  webhookDeliveries: WebhookDeliveryConnection;
+  webhookEndpoint: Maybe<WebhookEndpoint>;
+  /** Every webhook endpoint, oldest first. */
+  webhookEndpoints: Array<WebhookEndpoint>;
+};
+
+
+export type QueryInboundWebhooksArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  source: Scalars['String']['input'];
 };
 
 
@@ -276,6 +482,19 @@ export type QueryQueueArgs = {
 
 export type QueryTopicArgs = {
   name: Scalars['String']['input'];
+};
+
+
+export type QueryWebhookDeliveriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  endpointId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<WebhookDeliveryStatus>;
+};
+
+
+export type QueryWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
 };
 
 /** A durable message queue in the hub's PostgreSQL. Counts leave out expired messages. */
@@ -386,6 +605,12 @@ export type RetryPolicy = {
 export type Subscription = {
   __typename?: 'Subscription';
   /**
+   * The source's webhooks as they are accepted. With `after` (an InboundWebhookEvent id), every
+   * stored one after it comes first, then live ones; an `after` older than the event retention is
+   * EVENTS_EXPIRED.
+   */
+  inboundWebhooks: InboundWebhookEvent;
+  /**
    * Pushes the queue's messages as they become deliverable, each to one subscriber: the consumers
    * subscribed to the same queue (or, with `group`, to the same consumer group of the topic named
    * by `queue`) compete for them. Each message is in flight for `visibilitySeconds` (1 to 43,200)
@@ -394,6 +619,14 @@ export type Subscription = {
    * policy. At most `prefetch` (1 to 100) messages are unacked per subscriber at once.
    */
   queueMessages: ReceivedMessage;
+  /** The endpoint's deliveries as their status changes: each attempt's outcome, and replays. */
+  webhookDeliveryUpdated: WebhookDelivery;
+};
+
+
+export type SubscriptionInboundWebhooksArgs = {
+  after?: InputMaybe<Scalars['ID']['input']>;
+  source: Scalars['String']['input'];
 };
 
 
@@ -402,6 +635,11 @@ export type SubscriptionQueueMessagesArgs = {
   prefetch?: InputMaybe<Scalars['Int']['input']>;
   queue: Scalars['String']['input'];
   visibilitySeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type SubscriptionWebhookDeliveryUpdatedArgs = {
+  endpointId: Scalars['ID']['input'];
 };
 
 /**
@@ -417,6 +655,16 @@ export type Topic = {
   name: Scalars['String']['output'];
 };
 
+/** Only the fields given change; the name and scheme of a source are fixed. */
+export type UpdateInboundWebhookSourceInput = {
+  enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** null removes the route. */
+  queue?: InputMaybe<Scalars['String']['input']>;
+  /** A new secret (the sender's): the old one stops verifying at once. */
+  secret?: InputMaybe<Scalars['String']['input']>;
+  toleranceSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
 /** Only the fields given change; the name and kind of a queue are fixed. */
 export type UpdateQueueInput = {
   backoffSeconds?: InputMaybe<Scalars['Int']['input']>;
@@ -426,6 +674,129 @@ export type UpdateQueueInput = {
   maxBackoffSeconds?: InputMaybe<Scalars['Int']['input']>;
   maxSize?: InputMaybe<Scalars['Int']['input']>;
   messageTtlSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Only the fields given change; description and rateLimitPerSecond are cleared with null. Enabling clears disabledReason. */
+export type UpdateWebhookEndpointInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  eventTypes?: InputMaybe<Array<Scalars['String']['input']>>;
+  maxConcurrency?: InputMaybe<Scalars['Int']['input']>;
+  rateLimitPerSecond?: InputMaybe<Scalars['Int']['input']>;
+  retrySchedule?: InputMaybe<Array<Scalars['Int']['input']>>;
+  url?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type WebhookAttempt = {
+  __typename?: 'WebhookAttempt';
+  /** When its outcome was recorded. */
+  at: Scalars['DateTime']['output'];
+  /** 1 for the first; replays go on counting. */
+  attempt: Scalars['Int']['output'];
+  /** Why it failed without a status: the timeout, the connection error, or `refused: <reason>` from the SSRF guard. */
+  error: Maybe<Scalars['String']['output']>;
+  latencyMs: Maybe<Scalars['Int']['output']>;
+  /** When the next attempt is due (this attempt's time plus the schedule's delay); null after a success or the last attempt. */
+  nextAttemptAt: Maybe<Scalars['DateTime']['output']>;
+  /** The first 1 KB of the response body. */
+  responseBody: Maybe<Scalars['String']['output']>;
+  /** The HTTP status; null when no answer came (timeout, connection error, refused address). */
+  statusCode: Maybe<Scalars['Int']['output']>;
+};
+
+export type WebhookDelivery = {
+  __typename?: 'WebhookDelivery';
+  /** Attempts so far, replays included. */
+  attemptCount: Scalars['Int']['output'];
+  /** Every attempt, oldest first. */
+  attempts: Array<WebhookAttempt>;
+  createdAt: Scalars['DateTime']['output'];
+  deliveredAt: Maybe<Scalars['DateTime']['output']>;
+  endpointId: Scalars['ID']['output'];
+  /** The hub event it carries. */
+  eventId: Scalars['ID']['output'];
+  eventType: Scalars['String']['output'];
+  /** The webhook-id header: the same for every attempt and replay, so that receivers can drop repeats. */
+  id: Scalars['ID']['output'];
+  lastAttemptAt: Maybe<Scalars['DateTime']['output']>;
+  /** When the next attempt is due; null once delivered or failed. */
+  nextAttemptAt: Maybe<Scalars['DateTime']['output']>;
+  /** The body sent: { type, timestamp, data }, data being the event. */
+  payload: Scalars['JSON']['output'];
+  status: WebhookDeliveryStatus;
+};
+
+export type WebhookDeliveryConnection = {
+  __typename?: 'WebhookDeliveryConnection';
+  edges: Array<WebhookDeliveryEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type WebhookDeliveryEdge = {
+  __typename?: 'WebhookDeliveryEdge';
+  cursor: Scalars['String']['output'];
+  node: WebhookDelivery;
+};
+
+export type WebhookDeliveryStats = {
+  __typename?: 'WebhookDeliveryStats';
+  delivered: Scalars['Int']['output'];
+  /** Deliveries whose retry schedule ran out (dead letters). */
+  failed: Scalars['Int']['output'];
+  /** The last attempt that failed (a status other than 2xx, a timeout, a connection error, a refusal). */
+  lastFailureAt: Maybe<Scalars['DateTime']['output']>;
+  /** The last attempt answered 2xx. */
+  lastSuccessAt: Maybe<Scalars['DateTime']['output']>;
+  pending: Scalars['Int']['output'];
+};
+
+/** Where a webhook delivery is. A delivery is one event for one endpoint; its id is the `webhook-id` header. */
+export type WebhookDeliveryStatus =
+  /** The endpoint answered 2xx. */
+  | 'DELIVERED'
+  /** Every attempt of the endpoint's retry schedule failed: a dead letter of the endpoint's queue, until replayed. */
+  | 'FAILED'
+  /** Waiting for its first attempt or a retry (also while its endpoint is disabled). */
+  | 'PENDING';
+
+/** A receiver of hub events over HTTP, signed to the Standard Webhooks specification. */
+export type WebhookEndpoint = {
+  __typename?: 'WebhookEndpoint';
+  createdAt: Scalars['DateTime']['output'];
+  description: Maybe<Scalars['String']['output']>;
+  disabledAt: Maybe<Scalars['DateTime']['output']>;
+  /** Why it was disabled: a 410 answer, failures for WEBHOOK_DISABLE_AFTER_SECONDS, or an admin (null). */
+  disabledReason: Maybe<Scalars['String']['output']>;
+  /** A disabled endpoint is sent nothing and gets no new deliveries; its pending ones wait. */
+  enabled: Scalars['Boolean']['output'];
+  /** Event types it receives: `order.placed`, `order.*` (a prefix), `*` (every type). */
+  eventTypes: Array<Scalars['String']['output']>;
+  /** The first failed attempt since the last success; null while it succeeds. */
+  failingSince: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  /** Requests in flight at once at most (per replica). */
+  maxConcurrency: Scalars['Int']['output'];
+  /** While the secret rotated last still signs beside the new one: until then. */
+  previousSecretExpiresAt: Maybe<Scalars['DateTime']['output']>;
+  /** The hub queue whose messages are its deliveries (`webhook.<id>`), with its counters. */
+  queue: Queue;
+  /** Requests per second at most (per replica of the queues subgraph); null: no limit. */
+  rateLimitPerSecond: Maybe<Scalars['Int']['output']>;
+  /** Seconds before each retry; the delivery fails after the last. */
+  retrySchedule: Array<Scalars['Int']['output']>;
+  stats: WebhookDeliveryStats;
+  updatedAt: Scalars['DateTime']['output'];
+  /** http:// or https://; loopback, private, link-local and metadata addresses are refused unless WEBHOOK_ALLOWED_HOSTS names the host. */
+  url: Scalars['String']['output'];
+};
+
+/** An endpoint with its signing secret, which the hub shows only here. */
+export type WebhookEndpointSecret = {
+  __typename?: 'WebhookEndpointSecret';
+  endpoint: WebhookEndpoint;
+  /** whsec_<base64>: give it to the receiver, which verifies deliveries with it (the standardwebhooks package does). */
+  secret: Scalars['String']['output'];
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -506,16 +877,26 @@ export type ResolversTypes = ResolversObject<{
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ConsumerGroupInput: ConsumerGroupInput;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  CreateInboundWebhookSourceInput: CreateInboundWebhookSourceInput;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CreateQueueInput: CreateQueueInput;
   CreateTopicInput: CreateTopicInput;
+  CreateWebhookEndpointInput: CreateWebhookEndpointInput;
+  CreatedInboundWebhookSource: ResolverTypeWrapper<CreatedSource>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DeliveryMode: DeliveryMode;
+  InboundWebhook: ResolverTypeWrapper<InboundWebhookRow>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  InboundWebhookConnection: ResolverTypeWrapper<Connection<InboundWebhookRow>>;
+  InboundWebhookEdge: ResolverTypeWrapper<Omit<InboundWebhookEdge, 'node'> & { node: ResolversTypes['InboundWebhook'] }>;
+  InboundWebhookEvent: ResolverTypeWrapper<DomainEvent>;
+  InboundWebhookRejections: ResolverTypeWrapper<InboundWebhookRejections>;
+  InboundWebhookScheme: InboundWebhookScheme;
+  InboundWebhookSource: ResolverTypeWrapper<SourceRow>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   MessageError: ResolverTypeWrapper<MessageError>;
   MessageState: MessageState;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PublishMessageInput: PublishMessageInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -528,7 +909,17 @@ export type ResolversTypes = ResolversObject<{
   RetryPolicy: ResolverTypeWrapper<RetryPolicy>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Topic: ResolverTypeWrapper<TopicRow>;
+  UpdateInboundWebhookSourceInput: UpdateInboundWebhookSourceInput;
   UpdateQueueInput: UpdateQueueInput;
+  UpdateWebhookEndpointInput: UpdateWebhookEndpointInput;
+  WebhookAttempt: ResolverTypeWrapper<AttemptRow>;
+  WebhookDelivery: ResolverTypeWrapper<DeliveryRow>;
+  WebhookDeliveryConnection: ResolverTypeWrapper<Connection<DeliveryRow>>;
+  WebhookDeliveryEdge: ResolverTypeWrapper<Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversTypes['WebhookDelivery'] }>;
+  WebhookDeliveryStats: ResolverTypeWrapper<WebhookDeliveryStats>;
+  WebhookDeliveryStatus: WebhookDeliveryStatus;
+  WebhookEndpoint: ResolverTypeWrapper<EndpointRow>;
+  WebhookEndpointSecret: ResolverTypeWrapper<EndpointWithSecret>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -537,14 +928,23 @@ export type ResolversParentTypes = ResolversObject<{
   String: Scalars['String']['output'];
   ConsumerGroupInput: ConsumerGroupInput;
   Int: Scalars['Int']['output'];
+  CreateInboundWebhookSourceInput: CreateInboundWebhookSourceInput;
+  Boolean: Scalars['Boolean']['output'];
   CreateQueueInput: CreateQueueInput;
   CreateTopicInput: CreateTopicInput;
+  CreateWebhookEndpointInput: CreateWebhookEndpointInput;
+  CreatedInboundWebhookSource: CreatedSource;
   DateTime: Scalars['DateTime']['output'];
+  InboundWebhook: InboundWebhookRow;
+  ID: Scalars['ID']['output'];
+  InboundWebhookConnection: Connection<InboundWebhookRow>;
+  InboundWebhookEdge: Omit<InboundWebhookEdge, 'node'> & { node: ResolversParentTypes['InboundWebhook'] };
+  InboundWebhookEvent: DomainEvent;
+  InboundWebhookRejections: InboundWebhookRejections;
+  InboundWebhookSource: SourceRow;
   JSON: Scalars['JSON']['output'];
   MessageError: MessageError;
   Mutation: Record<PropertyKey, never>;
-  Boolean: Scalars['Boolean']['output'];
-  ID: Scalars['ID']['output'];
   PageInfo: PageInfo;
   PublishMessageInput: PublishMessageInput;
   Query: Record<PropertyKey, never>;
@@ -556,7 +956,16 @@ export type ResolversParentTypes = ResolversObject<{
   RetryPolicy: RetryPolicy;
   Subscription: Record<PropertyKey, never>;
   Topic: TopicRow;
+  UpdateInboundWebhookSourceInput: UpdateInboundWebhookSourceInput;
   UpdateQueueInput: UpdateQueueInput;
+  UpdateWebhookEndpointInput: UpdateWebhookEndpointInput;
+  WebhookAttempt: AttemptRow;
+  WebhookDelivery: DeliveryRow;
+  WebhookDeliveryConnection: Connection<DeliveryRow>;
+  WebhookDeliveryEdge: Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversParentTypes['WebhookDelivery'] };
+  WebhookDeliveryStats: WebhookDeliveryStats;
+  WebhookEndpoint: EndpointRow;
+  WebhookEndpointSecret: EndpointWithSecret;
 }>;
 
 export type CompetingConsumersDirectiveArgs = { };
@@ -568,9 +977,64 @@ export type ConsumerGroupResolvers<ContextType = QueuesContext, ParentType exten
   queue?: Resolver<ResolversTypes['Queue'], ParentType, ContextType>;
 }>;
 
+export type CreatedInboundWebhookSourceResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['CreatedInboundWebhookSource'] = ResolversParentTypes['CreatedInboundWebhookSource']> = ResolversObject<{
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['InboundWebhookSource'], ParentType, ContextType>;
+}>;
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type InboundWebhookResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['InboundWebhook'] = ResolversParentTypes['InboundWebhook']> = ResolversObject<{
+  body?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  eventType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  headers?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  webhookId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type InboundWebhookConnectionResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['InboundWebhookConnection'] = ResolversParentTypes['InboundWebhookConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['InboundWebhookEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type InboundWebhookEdgeResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['InboundWebhookEdge'] = ResolversParentTypes['InboundWebhookEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['InboundWebhook'], ParentType, ContextType>;
+}>;
+
+export type InboundWebhookEventResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['InboundWebhookEvent'] = ResolversParentTypes['InboundWebhookEvent']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  requestId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  webhook?: Resolver<Maybe<ResolversTypes['InboundWebhook']>, ParentType, ContextType>;
+}>;
+
+export type InboundWebhookRejectionsResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['InboundWebhookRejections'] = ResolversParentTypes['InboundWebhookRejections']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type InboundWebhookSourceResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['InboundWebhookSource'] = ResolversParentTypes['InboundWebhookSource']> = ResolversObject<{
+  accepted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  duplicates?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  queue?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  rejected?: Resolver<Array<ResolversTypes['InboundWebhookRejections']>, ParentType, ContextType>;
+  scheme?: Resolver<ResolversTypes['InboundWebhookScheme'], ParentType, ContextType>;
+  toleranceSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
 
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
@@ -585,10 +1049,14 @@ export type MessageErrorResolvers<ContextType = QueuesContext, ParentType extend
 export type MutationResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   ackMessages?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationAckMessagesArgs, 'receipts'>>;
   addConsumerGroup?: Resolver<ResolversTypes['ConsumerGroup'], ParentType, ContextType, RequireFields<MutationAddConsumerGroupArgs, 'group' | 'topic'>>;
+  createInboundWebhookSource?: Resolver<ResolversTypes['CreatedInboundWebhookSource'], ParentType, ContextType, RequireFields<MutationCreateInboundWebhookSourceArgs, 'input'>>;
   createQueue?: Resolver<ResolversTypes['Queue'], ParentType, ContextType, RequireFields<MutationCreateQueueArgs, 'input'>>;
   createTopic?: Resolver<ResolversTypes['Topic'], ParentType, ContextType, RequireFields<MutationCreateTopicArgs, 'input'>>;
+  createWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointSecret'], ParentType, ContextType, RequireFields<MutationCreateWebhookEndpointArgs, 'input'>>;
+  deleteInboundWebhookSource?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteInboundWebhookSourceArgs, 'name'>>;
   deleteQueue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteQueueArgs, 'name'>>;
   deleteTopic?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteTopicArgs, 'name'>>;
+  deleteWebhookEndpoint?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteWebhookEndpointArgs, 'id'>>;
   nackMessages?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationNackMessagesArgs, 'deadLetter' | 'receipts'>>;
   publishMessage?: Resolver<ResolversTypes['QueueMessage'], ParentType, ContextType, RequireFields<MutationPublishMessageArgs, 'input' | 'queue'>>;
   publishMessages?: Resolver<Array<ResolversTypes['QueueMessage']>, ParentType, ContextType, RequireFields<MutationPublishMessagesArgs, 'inputs' | 'queue'>>;
@@ -597,7 +1065,12 @@ export type MutationResolvers<ContextType = QueuesContext, ParentType extends Re
   receiveMessages?: Resolver<Array<ResolversTypes['ReceivedMessage']>, ParentType, ContextType, RequireFields<MutationReceiveMessagesArgs, 'max' | 'queue' | 'visibilitySeconds'>>;
   removeConsumerGroup?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveConsumerGroupArgs, 'group' | 'topic'>>;
   replayDeadLetters?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationReplayDeadLettersArgs, 'queue'>>;
+  replayWebhookDelivery?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<MutationReplayWebhookDeliveryArgs, 'id'>>;
+  replayWebhookEndpoint?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationReplayWebhookEndpointArgs, 'id' | 'since'>>;
+  rotateWebhookSecret?: Resolver<ResolversTypes['WebhookEndpointSecret'], ParentType, ContextType, RequireFields<MutationRotateWebhookSecretArgs, 'id'>>;
+  updateInboundWebhookSource?: Resolver<ResolversTypes['InboundWebhookSource'], ParentType, ContextType, RequireFields<MutationUpdateInboundWebhookSourceArgs, 'input' | 'name'>>;
   updateQueue?: Resolver<ResolversTypes['Queue'], ParentType, ContextType, RequireFields<MutationUpdateQueueArgs, 'input' | 'name'>>;
+  updateWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<MutationUpdateWebhookEndpointArgs, 'id' | 'input'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -606,10 +1079,15 @@ export type PageInfoResolvers<ContextType = QueuesContext, ParentType extends Re
 }>;
 
 export type QueryResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  inboundWebhookSources?: Resolver<Array<ResolversTypes['InboundWebhookSource']>, ParentType, ContextType>;
+  inboundWebhooks?: Resolver<ResolversTypes['InboundWebhookConnection'], ParentType, ContextType, RequireFields<QueryInboundWebhooksArgs, 'first' | 'source'>>;
   queue?: Resolver<Maybe<ResolversTypes['Queue']>, ParentType, ContextType, RequireFields<QueryQueueArgs, 'name'>>;
   queues?: Resolver<Array<ResolversTypes['Queue']>, ParentType, ContextType>;
   topic?: Resolver<Maybe<ResolversTypes['Topic']>, ParentType, ContextType, RequireFields<QueryTopicArgs, 'name'>>;
   topics?: Resolver<Array<ResolversTypes['Topic']>, ParentType, ContextType>;
+  webhookDeliveries?: Resolver<ResolversTypes['WebhookDeliveryConnection'], ParentType, ContextType, RequireFields<QueryWebhookDeliveriesArgs, 'endpointId' | 'first'>>;
+  webhookEndpoint?: Resolver<Maybe<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType, RequireFields<QueryWebhookEndpointArgs, 'id'>>;
+  webhookEndpoints?: Resolver<Array<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
 }>;
 
 export type QueueResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['Queue'] = ResolversParentTypes['Queue']> = ResolversObject<{
@@ -672,7 +1150,9 @@ export type RetryPolicyResolvers<ContextType = QueuesContext, ParentType extends
 }>;
 
 export type SubscriptionResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  inboundWebhooks?: SubscriptionResolver<ResolversTypes['InboundWebhookEvent'], "inboundWebhooks", ParentType, ContextType, RequireFields<SubscriptionInboundWebhooksArgs, 'source'>>;
   queueMessages?: SubscriptionResolver<ResolversTypes['ReceivedMessage'], "queueMessages", ParentType, ContextType, RequireFields<SubscriptionQueueMessagesArgs, 'prefetch' | 'queue' | 'visibilitySeconds'>>;
+  webhookDeliveryUpdated?: SubscriptionResolver<ResolversTypes['WebhookDelivery'], "webhookDeliveryUpdated", ParentType, ContextType, RequireFields<SubscriptionWebhookDeliveryUpdatedArgs, 'endpointId'>>;
 }>;
 
 export type TopicResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['Topic'] = ResolversParentTypes['Topic']> = ResolversObject<{
@@ -681,9 +1161,84 @@ export type TopicResolvers<ContextType = QueuesContext, ParentType extends Resol
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type WebhookAttemptResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['WebhookAttempt'] = ResolversParentTypes['WebhookAttempt']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  attempt?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  latencyMs?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  nextAttemptAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  responseBody?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  statusCode?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+}>;
+
+export type WebhookDeliveryResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['WebhookDelivery'] = ResolversParentTypes['WebhookDelivery']> = ResolversObject<{
+  attemptCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  attempts?: Resolver<Array<ResolversTypes['WebhookAttempt']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deliveredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  endpointId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastAttemptAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  nextAttemptAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  payload?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['WebhookDeliveryStatus'], ParentType, ContextType>;
+}>;
+
+export type WebhookDeliveryConnectionResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['WebhookDeliveryConnection'] = ResolversParentTypes['WebhookDeliveryConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['WebhookDeliveryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type WebhookDeliveryEdgeResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['WebhookDeliveryEdge'] = ResolversParentTypes['WebhookDeliveryEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType>;
+}>;
+
+export type WebhookDeliveryStatsResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['WebhookDeliveryStats'] = ResolversParentTypes['WebhookDeliveryStats']> = ResolversObject<{
+  delivered?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastFailureAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lastSuccessAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  pending?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type WebhookEndpointResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['WebhookEndpoint'] = ResolversParentTypes['WebhookEndpoint']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  disabledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  disabledReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  eventTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  failingSince?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  maxConcurrency?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  previousSecretExpiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  queue?: Resolver<ResolversTypes['Queue'], ParentType, ContextType>;
+  rateLimitPerSecond?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  retrySchedule?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType>;
+  stats?: Resolver<ResolversTypes['WebhookDeliveryStats'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type WebhookEndpointSecretResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['WebhookEndpointSecret'] = ResolversParentTypes['WebhookEndpointSecret']> = ResolversObject<{
+  endpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType>;
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = QueuesContext> = ResolversObject<{
   ConsumerGroup?: ConsumerGroupResolvers<ContextType>;
+  CreatedInboundWebhookSource?: CreatedInboundWebhookSourceResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  InboundWebhook?: InboundWebhookResolvers<ContextType>;
+  InboundWebhookConnection?: InboundWebhookConnectionResolvers<ContextType>;
+  InboundWebhookEdge?: InboundWebhookEdgeResolvers<ContextType>;
+  InboundWebhookEvent?: InboundWebhookEventResolvers<ContextType>;
+  InboundWebhookRejections?: InboundWebhookRejectionsResolvers<ContextType>;
+  InboundWebhookSource?: InboundWebhookSourceResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   MessageError?: MessageErrorResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
@@ -697,6 +1252,13 @@ export type Resolvers<ContextType = QueuesContext> = ResolversObject<{
   RetryPolicy?: RetryPolicyResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   Topic?: TopicResolvers<ContextType>;
+  WebhookAttempt?: WebhookAttemptResolvers<ContextType>;
+  WebhookDelivery?: WebhookDeliveryResolvers<ContextType>;
+  WebhookDeliveryConnection?: WebhookDeliveryConnectionResolvers<ContextType>;
+  WebhookDeliveryEdge?: WebhookDeliveryEdgeResolvers<ContextType>;
+  WebhookDeliveryStats?: WebhookDeliveryStatsResolvers<ContextType>;
+  WebhookEndpoint?: WebhookEndpointResolvers<ContextType>;
+  WebhookEndpointSecret?: WebhookEndpointSecretResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = QueuesContext> = ResolversObject<{
