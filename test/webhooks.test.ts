@@ -352,6 +352,7 @@ describe('outbound webhooks', () => {
     assert.equal(receiver.verified(old).length, 1, 'the old secret verifies');
     // Once the overlap has passed, only the new secret signs.
     await db.query(`update queues.webhook_endpoints set previous_secret_expires_at = now() - interval '1 second' where id = $1`, [id]);
+    await sleep(600); // the sender reads an endpoint again after at most 500 ms: past that, it sees the change made behind its back
     await createCustomer();
     await eventually(() => receiver.requests.length, (n) => n >= 2, 'a second delivery');
     assert.equal(receiver.requests[1]!.headers['webhook-signature']!.split(' ').length, 1);

@@ -6,9 +6,6 @@ import type { EndpointRow, NewDelivery, WebhooksRepository } from './webhooks-re
 /** The cursor (a row of events.cursors) that every replica's delivery consumer shares. */
 export const DELIVERIES_CURSOR = 'webhooks.deliveries';
 
-/** Written with every change of a delivery, for the webhookDeliveryUpdated subscription: never delivered by webhooks. */
-const INTERNAL_TYPES = new Set(['webhook.delivery_updated']);
-
 /** The Standard Webhooks body of an event: its type, when it occurred, and the event as it leaves the hub. */
 export function webhookBody(event: DomainEvent) {
   return { type: event.type, timestamp: event.occurredAt.toISOString(), data: eventJson(event) };
@@ -36,7 +33,6 @@ export async function startDeliveryConsumer(deps: QueueWorkerDeps, repository: W
     db: deps.db,
     events: deps.events,
     logger: deps.logger.child({ consumer: DELIVERIES_CURSOR }),
-    accepts: (event) => !INTERNAL_TYPES.has(event.type),
     handle: async (events, trx) => {
       // Read in the batch's transaction: an endpoint created, changed or disabled counts from its commit on.
       const endpoints = await repository.enabledEndpoints(trx);

@@ -3,6 +3,7 @@ import { createOutboundHttp } from '../../../infra/http/outbound-http.js';
 import { QueuesRepository, type QueuesTables } from '../queues-repository.js';
 import type { QueueWorkerDeps } from '../workers.js';
 import { startDeliveryConsumer } from './delivery-consumer.js';
+import { DeliveryUpdates } from './delivery-updates.js';
 import { createWebhookLoaders, type WebhookLoaders } from './webhook-loaders.js';
 import { WebhookSender } from './webhook-sender.js';
 import { WebhooksRepository } from './webhooks-repository.js';
@@ -56,7 +57,10 @@ export async function startWebhooks(deps: QueueWorkerDeps): Promise<Webhooks> {
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     disableAfterSeconds: config.WEBHOOK_DISABLE_AFTER_SECONDS,
   });
-  const service = new WebhooksService(repository, deps.events, () => void sender.refresh());
+  const deliveryUpdates = new DeliveryUpdates(config.DATABASE_URL, deps.logger);
+  await deliveryUpdates.start();
+  deps.onStop(() => deliveryUpdates.stop());
+  const service = new WebhooksService(repository, deliveryUpdates, (endpointId) => void sender.refresh(endpointId));
   await startDeliveryConsumer({ ...deps, db: workerDatabase.db }, background);
   sender.start();
   deps.onStop(() => sender.stop());

@@ -6,7 +6,7 @@ import type { Logger } from '../../../infra/logger.js';
 import { pause, retryDelay } from '../../../infra/pause.js';
 import type { ClaimedMessage, QueueRow, QueuesRepository } from '../queues-repository.js';
 import type { QueueSignals } from '../queue-signals.js';
-import type { AttemptResult, EndpointRow, WebhookBody, WebhooksRepository } from './webhooks-repository.js';
+import type { AttemptResult, EndpointRow, Settlement, WebhookBody, WebhooksRepository } from './webhooks-repository.js';
 
 /** An idle endpoint loop looks again after this even without a wake-up, for retries coming due. */
 const IDLE_MS = 1_000;
@@ -14,6 +14,10 @@ const IDLE_MS = 1_000;
 const REFRESH_MS = 2_000;
 /** A claimed message stays hidden this long beyond the request's timeout, for the settling transaction. */
 const VISIBILITY_MARGIN_SECONDS = 30;
+/** How long a loop uses the endpoint's row (and its queue's) before reading them again; a failed attempt reads them at once. */
+const ENDPOINT_READ_MS = 500;
+/** Attempts of one endpoint claimed and not yet settled, at most, as a multiple of its maxConcurrency. */
+const MAX_UNSETTLED_FACTOR = 4;
 
 export interface WebhookSenderDeps {
   repository: WebhooksRepository;
@@ -48,6 +52,7 @@ function bodyText(payload: WebhookBody): string {
  */
 export class WebhookSender {
   private readonly loops = new Map<string, Promise<void>>();
+  private readonly running = new Map<string, EndpointLoop>();
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
@@ -60,9 +65,13 @@ export class WebhookSender {
     void this.refresh();
   }
 
-  /** Starts a loop for each enabled endpoint that has none; called on a timer and when this process changes an endpoint. */
-  refresh(): Promise<void> {
+  /**
+   * Starts a loop for each enabled endpoint that has none; called on a timer and when this process
+   * changes an endpoint (then `changed` names it, and its loop reads it again before its next claim).
+   */
+  refresh(changed?: string): Promise<void> {
     if (this.controller.signal.aborted) return Promise.resolve();
+    if (changed) this.running.get(changed)?.forget();
     this.refreshing ??= this.startLoops()
       .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not list webhook endpoints; trying again'))
       .finally(() => {
@@ -83,7 +92,12 @@ export class WebhookSender {
   private async startLoops(): Promise<void> {
     for (const endpoint of await this.deps.repository.listEndpoints()) {
       if (!endpoint.enabled || this.loops.has(endpoint.id) || this.controller.signal.aborted) continue;
-      const loop = new EndpointLoop(endpoint.id, this.deps, this.controller.signal).run().finally(() => this.loops.delete(endpoint.id));
+      const running = new EndpointLoop(endpoint.id, this.deps, this.controller.signal);
+      this.running.set(endpoint.id, running);
+      const loop = running.run().finally(() => {
+        this.loops.delete(endpoint.id);
+        this.running.delete(endpoint.id);
+      });
       this.loops.set(endpoint.id, loop);
     }
   }
@@ -92,13 +106,23 @@ export class WebhookSender {
 /**
  * One endpoint's loop: claims its due messages up to maxConcurrency in flight (and, with a rate
  * limit, no more per second than it allows; in-process, so per replica), POSTs each, and settles
- * it. Reads the endpoint again every round, so a change applies at once; ends when it is disabled
+ * it. Reads the endpoint again at least every half second (and after a failed attempt), so a change applies within that; ends when it is disabled
  * or deleted (the requests in flight are settled first).
  */
 class EndpointLoop {
   private readonly inFlight = new Set<Promise<void>>();
   private limiter: RateLimiterMemory | undefined;
   private readonly log: Logger;
+  /** The endpoint and its queue as last read, and when. */
+  private current: { endpoint: EndpointRow | undefined; queue: QueueRow | undefined; at: number } | undefined;
+  /** Attempts done and waiting to be settled; settled together, in one transaction, while the previous batch commits. */
+  private readonly unsettled: { settlement: Settlement; settled: (error?: unknown) => void }[] = [];
+  private settling: Promise<void> | undefined;
+  /** Requests sent and not yet answered. */
+  private requests = 0;
+  /** Resolves the current slotFreed() promise. */
+  private freed: (() => void) | undefined;
+  private failureSettling: Promise<void> | undefined;
 
   constructor(
     private readonly endpointId: string,
@@ -129,13 +153,19 @@ class EndpointLoop {
 
   /** False when the endpoint is gone or disabled. */
   private async round(): Promise<boolean> {
-    const [endpoint] = await this.deps.repository.endpointsByIds([this.endpointId]);
-    if (!endpoint?.enabled) return false;
-    const [queue] = await this.deps.queues.findByIds([endpoint.queueId]);
-    if (!queue) return false;
-    const free = endpoint.maxConcurrency - this.inFlight.size;
-    if (free <= 0) {
-      await Promise.race(this.inFlight);
+    const { endpoint, queue } = await this.read();
+    if (!endpoint?.enabled || !queue) return false;
+    // A failed attempt may disable the endpoint: nothing more is claimed until it is settled.
+    if (this.failureSettling) {
+      await this.failureSettling;
+      return true;
+    }
+    // maxConcurrency bounds the requests the receiver has in flight; attempts answered and waiting
+    // to be settled do not hold a slot, up to a bound. Claims wait for half the slots to be free,
+    // so that a busy endpoint claims in batches.
+    const free = endpoint.maxConcurrency - this.requests;
+    if (free <= 0 || (this.requests > 0 && free < Math.ceil(endpoint.maxConcurrency / 2)) || this.inFlight.size >= endpoint.maxConcurrency * MAX_UNSETTLED_FACTOR) {
+      await Promise.race([this.slotFreed(), ...this.inFlight]);
       return true;
     }
     const { allowed, waitMs } = await this.take(endpoint, free);
@@ -158,6 +188,53 @@ class EndpointLoop {
       this.inFlight.add(sending);
     }
     return true;
+  }
+
+  /** Resolves when a request is answered. */
+  private slotFreed(): Promise<void> {
+    return new Promise((resolve) => {
+      const previous = this.freed;
+      this.freed = () => {
+        this.freed = undefined;
+        previous?.();
+        resolve();
+      };
+    });
+  }
+
+  /** Reads the endpoint again before the next claim (it was changed). */
+  forget(): void {
+    this.current = undefined;
+  }
+
+  private async read(): Promise<{ endpoint: EndpointRow | undefined; queue: QueueRow | undefined }> {
+    if (!this.current || Date.now() - this.current.at > ENDPOINT_READ_MS) {
+      const [endpoint] = await this.deps.repository.endpointsByIds([this.endpointId]);
+      const [queue] = endpoint ? await this.deps.queues.findByIds([endpoint.queueId]) : [];
+      this.current = { endpoint, queue, at: Date.now() };
+    }
+    return this.current;
+  }
+
+  /** Resolves once the attempt is settled (with the others waiting then, in one transaction). */
+  private settle(settlement: Settlement): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.unsettled.push({ settlement, settled: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.settling ??= this.settleWaiting();
+    });
+  }
+
+  private async settleWaiting(): Promise<void> {
+    while (this.unsettled.length > 0) {
+      const batch = this.unsettled.splice(0);
+      try {
+        const errors = await this.deps.repository.settle(batch.map((item) => item.settlement));
+        batch.forEach((item, index) => item.settled(errors[index]));
+      } catch (error) {
+        for (const item of batch) item.settled(error);
+      }
+    }
+    this.settling = undefined;
   }
 
   /** How many requests may start now (at most `wanted`), and when to look again if none. */
@@ -186,6 +263,7 @@ class EndpointLoop {
     const at = new Date();
     const started = performance.now();
     let result: AttemptResult;
+    this.requests++;
     try {
       const response = await this.deps.http.post(endpoint.url, {
         headers: {
@@ -201,11 +279,14 @@ class EndpointLoop {
     } catch (error) {
       const reason = error instanceof OutboundRefused ? `refused: ${error.reason}` : (error as Error).message || String(error);
       result = { statusCode: null, latencyMs: Math.round(performance.now() - started), responseBody: null, error: reason };
+    } finally {
+      this.requests--;
+      this.freed?.();
     }
     const status = result.statusCode;
     const success = status !== null && status >= 200 && status < 300;
     const schedule = endpoint.retrySchedule;
-    await this.deps.repository.settle({
+    const settled = this.settle({
       endpoint,
       deliveryId,
       receipt,
@@ -215,6 +296,17 @@ class EndpointLoop {
       disableReason: status === 410 ? `the endpoint answered 410 Gone (${endpoint.url})` : null,
       disableAfterSeconds: this.deps.disableAfterSeconds,
     });
-    if (!success) this.log.info({ deliveryId, attempt: message.attempts, status, error: result.error }, 'webhook attempt failed');
+    if (!success) {
+      // The failure may disable the endpoint: no claim until it is settled, then read it again.
+      const waiting: Promise<void> = settled
+        .catch(() => {})
+        .finally(() => {
+          if (this.failureSettling === waiting) this.failureSettling = undefined;
+          this.current = undefined;
+        });
+      this.failureSettling = waiting;
+      this.log.info({ deliveryId, attempt: message.attempts, status, error: result.error }, 'webhook attempt failed');
+    }
+    await settled;
   }
 }

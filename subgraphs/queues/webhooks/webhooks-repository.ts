@@ -3,6 +3,7 @@ import { sql, type ColumnType, type Generated, type Kysely, type Selectable, typ
 import { splitWindowTotal, type PageRequest } from '../../../infra/db/pagination.js';
 import { commitThen } from '../../../infra/events/commit-then.js';
 import { appendEvents } from '../../../infra/events/event-store.js';
+import { announceDeliveries } from './delivery-updates.js';
 import type { NewEvent } from '../../../infra/events/event.js';
 import type { QueuesRepository, QueuesTables } from '../queues-repository.js';
 import type { Delivery } from '../receipts.js';
@@ -376,10 +377,11 @@ export class WebhooksRepository {
       for (const [endpointId, list] of byEndpoint) {
         await this.queues.publishInTransaction(WebhooksRepository.asQueues(trx), endpointQueueName(endpointId), list.map((row) => deliveryMessage(row.id, row.payload)));
       }
-      await appendEvents(trx, [
-        ...[...byEndpoint].map(([endpointId, list]) => webhookEvent('webhook.deliveries_replayed', endpointId, { deliveryIds: list.map((row) => row.id) }, requestId)),
-        ...ordered.map((row) => deliveryUpdated(row, requestId)),
-      ]);
+      await announceDeliveries(trx, ordered);
+      await appendEvents(
+        trx,
+        [...byEndpoint].map(([endpointId, list]) => webhookEvent('webhook.deliveries_replayed', endpointId, { deliveryIds: list.map((row) => row.id) }, requestId)),
+      );
       return ordered.length;
     });
   }
@@ -389,58 +391,83 @@ export class WebhooksRepository {
    * with the delay (a dead letter, FAILED and `webhook.delivery_failed` after the queue's last
    * attempt). A failure starts or continues the endpoint's failure streak, which a success ends;
    * a streak longer than `disableAfterSeconds`, or a `disableReason`, disables the endpoint
-   * (`webhook.endpoint_disabled`). Every outcome writes `webhook.delivery_updated`.
+   * (`webhook.endpoint_disabled`). Every outcome is announced to webhookDeliveryUpdated.
+   * Several attempts (one endpoint's, in the order given) settle in one transaction: fewer commits
+   * when deliveries flow fast. Answers each attempt's error by index (none for those settled).
    */
-  settle(settlement: Settlement): Promise<DeliveryRow | undefined> {
-    const { endpoint, deliveryId, receipt, result, success } = settlement;
+  async settle(settlements: readonly Settlement[]): Promise<unknown[]> {
+    if (settlements.length === 0) return [];
     return this.write(async (trx) => {
-      const queuesTrx = WebhooksRepository.asQueues(trx);
       const events: NewEvent[] = [];
-      let delivery: DeliveryRow | undefined;
-      if (success) {
-        await this.queues.ackInTransaction(queuesTrx, [receipt]);
-        delivery = await trx
-          .updateTable('webhookDeliveries')
-          .set((eb) => ({ status: 'DELIVERED', attempts: eb('attempts', '+', 1), lastAttemptAt: sql<Date>`now()`, deliveredAt: sql<Date>`now()`, nextAttemptAt: null }))
-          .where('id', '=', deliveryId)
-          .returningAll()
-          .executeTakeFirst();
-        await trx.updateTable('webhookEndpoints').set({ failingSince: null }).where('id', '=', endpoint.id).where('failingSince', 'is not', null).execute();
-      } else {
-        const error = result.error ?? `HTTP ${result.statusCode}`;
-        const dead = (await this.queues.nackInTransaction(queuesTrx, [receipt], settlement.retryDelaySeconds, error, null)).length > 0;
-        const next = dead ? null : sql<Date>`now() + make_interval(secs => ${settlement.retryDelaySeconds})`;
-        delivery = await trx
-          .updateTable('webhookDeliveries')
-          .set((eb) => ({ status: dead ? 'FAILED' : 'PENDING', attempts: eb('attempts', '+', 1), lastAttemptAt: sql<Date>`now()`, nextAttemptAt: next }))
-          .where('id', '=', deliveryId)
-          .returningAll()
-          .executeTakeFirst();
-        if (dead && delivery) {
-          events.push(
-            webhookEvent('webhook.delivery_failed', endpoint.id, { deliveryId, eventId: delivery.eventId, eventType: delivery.eventType, attempts: delivery.attempts, lastError: error, url: endpoint.url }, null),
-          );
-        }
-        const streak = await sql<{ enabled: boolean; tooLong: boolean; failingSince: Date }>`
-          update queues.webhook_endpoints set failing_since = coalesce(failing_since, now()) where id = ${endpoint.id}
-          returning enabled, failing_since, now() - failing_since >= make_interval(secs => ${settlement.disableAfterSeconds}) as too_long`.execute(trx);
-        const state = streak.rows[0];
-        const reason =
-          settlement.disableReason ??
-          (state?.tooLong ? `every attempt failed since ${state.failingSince.toISOString()} (WEBHOOK_DISABLE_AFTER_SECONDS=${settlement.disableAfterSeconds})` : null);
-        if (state?.enabled && reason) {
-          await trx.updateTable('webhookEndpoints').set({ enabled: false, disabledReason: reason, disabledAt: sql<Date>`now()`, updatedAt: sql<Date>`now()` }).where('id', '=', endpoint.id).execute();
-          events.push(webhookEvent('webhook.endpoint_disabled', endpoint.id, { reason, url: endpoint.url }, null));
+      const settled: DeliveryRow[] = [];
+      const errors: unknown[] = [];
+      for (const [index, settlement] of settlements.entries()) {
+        // One attempt that cannot settle (its receipt expired meanwhile) leaves the others settled.
+        await sql`savepoint settle_attempt`.execute(trx);
+        try {
+          const own: NewEvent[] = [];
+          const delivery = await this.settleOne(trx, settlement, own);
+          await sql`release savepoint settle_attempt`.execute(trx);
+          events.push(...own);
+          if (delivery) settled.push(delivery);
+        } catch (error) {
+          await sql`rollback to savepoint settle_attempt`.execute(trx);
+          errors[index] = error;
         }
       }
-      if (!delivery) return undefined;
-      await trx
-        .insertInto('webhookAttempts')
-        .values({ deliveryId, endpointId: endpoint.id, attempt: delivery.attempts, ...result, nextAttemptAt: success ? null : delivery.nextAttemptAt })
-        .execute();
-      await appendEvents(trx, [...events, deliveryUpdated(delivery, null)]);
-      return delivery;
+      await announceDeliveries(trx, settled);
+      await appendEvents(trx, events);
+      return errors;
     });
+  }
+
+  /** One attempt's part of settle(), adding its events to `events`. */
+  private async settleOne(trx: Transaction<QueuesTables & WebhookTables>, settlement: Settlement, events: NewEvent[]): Promise<DeliveryRow | undefined> {
+    const { endpoint, deliveryId, receipt, result, success } = settlement;
+    const queuesTrx = WebhooksRepository.asQueues(trx);
+    let delivery: DeliveryRow | undefined;
+    if (success) {
+      await this.queues.ackInTransaction(queuesTrx, [receipt]);
+      delivery = await trx
+        .updateTable('webhookDeliveries')
+        .set((eb) => ({ status: 'DELIVERED', attempts: eb('attempts', '+', 1), lastAttemptAt: sql<Date>`now()`, deliveredAt: sql<Date>`now()`, nextAttemptAt: null }))
+        .where('id', '=', deliveryId)
+        .returningAll()
+        .executeTakeFirst();
+      await trx.updateTable('webhookEndpoints').set({ failingSince: null }).where('id', '=', endpoint.id).where('failingSince', 'is not', null).execute();
+    } else {
+      const error = result.error ?? `HTTP ${result.statusCode}`;
+      const dead = (await this.queues.nackInTransaction(queuesTrx, [receipt], settlement.retryDelaySeconds, error, null)).length > 0;
+      const next = dead ? null : sql<Date>`now() + make_interval(secs => ${settlement.retryDelaySeconds})`;
+      delivery = await trx
+        .updateTable('webhookDeliveries')
+        .set((eb) => ({ status: dead ? 'FAILED' : 'PENDING', attempts: eb('attempts', '+', 1), lastAttemptAt: sql<Date>`now()`, nextAttemptAt: next }))
+        .where('id', '=', deliveryId)
+        .returningAll()
+        .executeTakeFirst();
+      if (dead && delivery) {
+        events.push(
+          webhookEvent('webhook.delivery_failed', endpoint.id, { deliveryId, eventId: delivery.eventId, eventType: delivery.eventType, attempts: delivery.attempts, lastError: error, url: endpoint.url }, null),
+        );
+      }
+      const streak = await sql<{ enabled: boolean; tooLong: boolean; failingSince: Date }>`
+        update queues.webhook_endpoints set failing_since = coalesce(failing_since, now()) where id = ${endpoint.id}
+        returning enabled, failing_since, now() - failing_since >= make_interval(secs => ${settlement.disableAfterSeconds}) as too_long`.execute(trx);
+      const state = streak.rows[0];
+      const reason =
+        settlement.disableReason ??
+        (state?.tooLong ? `every attempt failed since ${state.failingSince.toISOString()} (WEBHOOK_DISABLE_AFTER_SECONDS=${settlement.disableAfterSeconds})` : null);
+      if (state?.enabled && reason) {
+        await trx.updateTable('webhookEndpoints').set({ enabled: false, disabledReason: reason, disabledAt: sql<Date>`now()`, updatedAt: sql<Date>`now()` }).where('id', '=', endpoint.id).execute();
+        events.push(webhookEvent('webhook.endpoint_disabled', endpoint.id, { reason, url: endpoint.url }, null));
+      }
+    }
+    if (!delivery) return undefined;
+    await trx
+      .insertInto('webhookAttempts')
+      .values({ deliveryId, endpointId: endpoint.id, attempt: delivery.attempts, ...result, nextAttemptAt: success ? null : delivery.nextAttemptAt })
+      .execute();
+    return delivery;
   }
 
   /** Dead-letters a message of an endpoint's queue that is not a delivery (published there by hand). */
@@ -454,7 +481,3 @@ function deliveryMessage(deliveryId: string, body: WebhookBody) {
   return { payload: body, headers: { 'webhook-id': deliveryId, type: body.type }, priority: 0, delaySeconds: 0, dedupKey: null, orderingKey: null };
 }
 
-/** What the webhookDeliveryUpdated subscription follows: written with every change of a delivery. */
-function deliveryUpdated(delivery: DeliveryRow, requestId: string | null): NewEvent {
-  return webhookEvent('webhook.delivery_updated', delivery.endpointId, { deliveryId: delivery.id, status: delivery.status, attempts: delivery.attempts }, requestId);
-}

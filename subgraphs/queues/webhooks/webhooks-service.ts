@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { notFound } from '../../../infra/errors.js';
 import type { Connection, PageRequest } from '../../../infra/db/pagination.js';
 import { toConnection } from '../../../infra/db/pagination.js';
-import type { Events } from '../../../infra/events/events.js';
+import type { DeliveryUpdates } from './delivery-updates.js';
 import { isUuid } from '../../../infra/ids.js';
 import { parseInput } from '../../../infra/validation.js';
 import { createEndpointInput, DEFAULT_MAX_CONCURRENCY, DEFAULT_RETRY_SCHEDULE, replayRange, updateEndpointInput } from './webhook-input.js';
@@ -25,9 +25,9 @@ export interface EndpointWithSecret {
 export class WebhooksService {
   constructor(
     private readonly repository: WebhooksRepository,
-    private readonly events: Events,
+    private readonly deliveryUpdates: DeliveryUpdates,
     /** Called after an endpoint was created or changed, so that this process's sender looks at once. */
-    private readonly changed: () => void,
+    private readonly changed: (endpointId: string) => void,
   ) {}
 
   list(): Promise<EndpointRow[]> {
@@ -55,7 +55,7 @@ export class WebhooksService {
       },
       requestId,
     );
-    this.changed();
+    this.changed(endpoint.id);
     return { endpoint, secret };
   }
 
@@ -74,7 +74,7 @@ export class WebhooksService {
     if (Object.keys(patch).length === 0) return endpoint;
     const row = await this.repository.updateEndpoint(id, patch, requestId);
     if (!row) throw notFound('WebhookEndpoint', id);
-    this.changed();
+    this.changed(id);
     return row;
   }
 
@@ -83,11 +83,13 @@ export class WebhooksService {
     const secret = newSecret();
     const endpoint = await this.repository.rotateSecret(id, secret, SECRET_OVERLAP_SECONDS, requestId);
     if (!endpoint) throw notFound('WebhookEndpoint', id);
+    this.changed(id);
     return { endpoint, secret };
   }
 
   async delete(id: string, requestId: string | null): Promise<boolean> {
     if (!isUuid(id) || !(await this.repository.deleteEndpoint(id, requestId))) throw notFound('WebhookEndpoint', id);
+    this.changed(id);
     return true;
   }
 
@@ -108,15 +110,19 @@ export class WebhooksService {
     return this.repository.replay(await this.repository.deliveryIdsBetween(id, range.since, range.until), requestId);
   }
 
-  /** The endpoint's deliveries as they change (from `webhook.delivery_updated` events), read when the event arrives. */
+  /** The endpoint's deliveries as they change, from now on, each read when its change is announced. */
   async updates(endpointId: string): Promise<AsyncGenerator<DeliveryRow>> {
     await this.endpoint(endpointId);
-    const { events, repository } = this;
+    const { deliveryUpdates, repository } = this;
+    const changed = deliveryUpdates.follow(endpointId);
     return (async function* () {
-      const stream = events.stream({ subjectType: 'WebhookEndpoint', subjectId: endpointId, types: ['webhook.delivery_updated'] });
-      for await (const event of stream) {
-        const [delivery] = await repository.deliveriesByIds([String(event.data.deliveryId)]);
-        if (delivery) yield delivery;
+      try {
+        for await (const deliveryId of changed) {
+          const [delivery] = await repository.deliveriesByIds([deliveryId]);
+          if (delivery) yield delivery;
+        }
+      } finally {
+        await changed.return();
       }
     })();
   }
