@@ -56,7 +56,7 @@ const DISCARD_GRACE_MS = 2_000;
  * still sending gets to read the answer rather than a reset connection; a client that is still
  * sending after DISCARD_GRACE_MS (a 2 GB upload) has its connection cut.
  */
-function discardRest(req: IncomingMessage): void {
+export function discardRest(req: IncomingMessage): void {
   if (req.complete) return;
   req.resume();
   const timer = setTimeout(() => req.socket.destroy(), DISCARD_GRACE_MS);

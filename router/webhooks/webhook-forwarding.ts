@@ -3,6 +3,7 @@ import type { BlockList } from 'node:net';
 import { INTERNAL_TOKEN_HEADER, ROUTER_SERVICE, type InternalTokenSigner } from '../../infra/auth/internal-token.js';
 import { ErrorCode } from '../../infra/errors.js';
 import { clientIp } from '../../infra/http/client-ip.js';
+import { discardRest } from '../../infra/http/graphql-handler.js';
 import { sendJson } from '../../infra/http/http-server.js';
 import { offeredRequestId, REQUEST_ID_HEADER } from '../../infra/http/request-id.js';
 import type { Logger } from '../../infra/logger.js';
@@ -20,9 +21,6 @@ export const MAX_WEBHOOK_BYTES = 1024 * 1024;
  * router's internal header. Same name in subgraphs/queues/inbound/inbound-route.ts.
  */
 const BODY_TOO_LARGE_HEADER = 'x-interchange-body-too-large';
-
-/** How long the rest of a refused body is read and dropped before its connection is cut. */
-const DISCARD_GRACE_MS = 2_000;
 
 /**
  * Not passed on: hop-by-hop and length headers, the router's credentials (webhooks authenticate
@@ -96,16 +94,6 @@ function isRouteAnswer(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Reads and drops what is left of a refused body, so the sender can read the answer; cuts a sender still sending after DISCARD_GRACE_MS. */
-function discardRest(req: IncomingMessage): void {
-  if (req.complete) return;
-  req.resume();
-  const timer = setTimeout(() => req.socket.destroy(), DISCARD_GRACE_MS);
-  timer.unref();
-  req.once('end', () => clearTimeout(timer));
-  req.once('close', () => clearTimeout(timer));
 }
 
 /**
