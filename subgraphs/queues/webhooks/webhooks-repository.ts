@@ -401,7 +401,22 @@ export class WebhooksRepository {
       const events: NewEvent[] = [];
       const settled: DeliveryRow[] = [];
       const errors: unknown[] = [];
+      // The common case first: the successes of the batch in a few statements. Should one of their
+      // receipts have expired, they are settled one by one below instead.
+      const successes = settlements.filter((settlement) => settlement.success);
+      let delivered = false;
+      if (successes.length > 1) {
+        await sql`savepoint settle_delivered`.execute(trx);
+        try {
+          settled.push(...(await this.settleDelivered(trx, successes)));
+          await sql`release savepoint settle_delivered`.execute(trx);
+          delivered = true;
+        } catch {
+          await sql`rollback to savepoint settle_delivered`.execute(trx);
+        }
+      }
       for (const [index, settlement] of settlements.entries()) {
+        if (delivered && settlement.success) continue;
         // One attempt that cannot settle (its receipt expired meanwhile) leaves the others settled.
         await sql`savepoint settle_attempt`.execute(trx);
         try {
@@ -419,6 +434,27 @@ export class WebhooksRepository {
       await appendEvents(trx, events);
       return errors;
     });
+  }
+
+  /** Successful attempts of one endpoint or several, set-based: one ack, one update of the deliveries, one insert of the attempts. */
+  private async settleDelivered(trx: Transaction<QueuesTables & WebhookTables>, successes: readonly Settlement[]): Promise<DeliveryRow[]> {
+    await this.queues.ackInTransaction(WebhooksRepository.asQueues(trx), successes.map((settlement) => settlement.receipt));
+    const ids = successes.map((settlement) => settlement.deliveryId);
+    const rows = await trx
+      .updateTable('webhookDeliveries')
+      .set((eb) => ({ status: 'DELIVERED', attempts: eb('attempts', '+', 1), lastAttemptAt: sql<Date>`now()`, deliveredAt: sql<Date>`now()`, nextAttemptAt: null }))
+      .where('id', '=', (eb) => eb.fn.any(eb.val(ids)))
+      .returningAll()
+      .execute();
+    const endpointIds = [...new Set(successes.map((settlement) => settlement.endpoint.id))];
+    await trx.updateTable('webhookEndpoints').set({ failingSince: null }).where('id', '=', (eb) => eb.fn.any(eb.val(endpointIds))).where('failingSince', 'is not', null).execute();
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const attempts = successes.flatMap((settlement) => {
+      const row = byId.get(settlement.deliveryId);
+      return row ? [{ deliveryId: row.id, endpointId: row.endpointId, attempt: row.attempts, ...settlement.result, nextAttemptAt: null }] : [];
+    });
+    if (attempts.length > 0) await trx.insertInto('webhookAttempts').values(attempts).execute();
+    return rows;
   }
 
   /** One attempt's part of settle(), adding its events to `events`. */
