@@ -8,6 +8,7 @@ import type { Logger } from '../infra/logger.js';
 import { SUBGRAPHS } from '../subgraphs/index.js';
 import { createTestDatabase, type TestDatabase } from '../test/support/postgres.js';
 import { spawnService, type ServiceProcess } from '../test/support/service-process.js';
+import { routerSecurityEnv } from './bench-security.js';
 
 /**
  * A fresh database for a bench: on DATABASE_URL's server, or on an embedded PostgreSQL in a
@@ -47,6 +48,24 @@ export async function spawnSubgraphs(env: Record<string, string>): Promise<{ pro
     urls[subgraph.name] = String((await started.logLine('subgraph listening')).url);
   }
   return { processes, routerEnv: Object.fromEntries(Object.entries(urls).map(([name, url]) => [subgraphUrlVariable(name), url])) };
+}
+
+/**
+ * The router as a process of its own over `subgraphs` (spawnSubgraphs' result), as in production:
+ * NODE_ENV=production, the bench's security settings and the hub's database (audit records, the
+ * event follower). Resolves once it listens.
+ */
+export async function spawnRouter(databaseUrl: string, subgraphs: { routerEnv: Record<string, string> }): Promise<{ process: ServiceProcess; url: string }> {
+  const router = spawnService('router/index.ts', {
+    ...routerSecurityEnv,
+    DATABASE_URL: databaseUrl,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    NODE_ENV: 'production',
+    ...subgraphs.routerEnv,
+  });
+  return { process: router, url: String((await router.logLine('router listening')).url) };
 }
 
 /** The core a measured process runs on, and the one for everything else (a 2-core machine). */

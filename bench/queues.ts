@@ -39,11 +39,11 @@ import { createLogger } from '../infra/logger.js';
 import { QueuesRepository, type NewMessage, type QueueRow, type QueuesTables } from '../subgraphs/queues/queues-repository.js';
 import type { Delivery } from '../subgraphs/queues/receipts.js';
 import { internalHeaders } from '../test/support/hub.js';
-import { spawnService, type ServiceProcess } from '../test/support/service-process.js';
+import type { ServiceProcess } from '../test/support/service-process.js';
 import { roleToken } from '../test/support/tokens.js';
-import { routerSecurityEnv, subgraphSecurityEnv } from './bench-security.js';
+import { subgraphSecurityEnv } from './bench-security.js';
 import { cpuModel, writeBenchmarkSection } from './benchmarks-doc.js';
-import { benchDatabase, CLIENT_CORE, cpuSeconds, percentile, pin, SERVER_CORE, spawnSubgraphs } from './hub-processes.js';
+import { benchDatabase, CLIENT_CORE, cpuSeconds, percentile, pin, SERVER_CORE, spawnRouter, spawnSubgraphs } from './hub-processes.js';
 
 const env = process.env;
 const MESSAGES = Number(env.BENCH_MESSAGES ?? 20_000);
@@ -669,17 +669,8 @@ async function main(): Promise<number> {
     services.push(...subgraphs.processes.values());
     const queues = subgraphs.processes.get('queues')!;
     // With the hub's database, as in production: audit records (batched) and the event follower.
-    const routerProcess = spawnService('router/index.ts', {
-      ...routerSecurityEnv,
-      DATABASE_URL: database.url,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      NODE_ENV: 'production',
-      ...subgraphs.routerEnv,
-    });
+    const { process: routerProcess, url: routerUrl } = await spawnRouter(database.url, subgraphs);
     services.push(routerProcess);
-    const routerUrl = String((await routerProcess.logLine('router listening')).url);
     for (const [name, service] of subgraphs.processes) pin(service.pid, name === 'queues' ? SERVER_CORE : CLIENT_CORE);
     pin(routerProcess.pid, SERVER_CORE);
 

@@ -30,9 +30,9 @@ import { appendEvents } from '../infra/events/event-store.js';
 import { createLogger } from '../infra/logger.js';
 import { spawnService, type ServiceProcess } from '../test/support/service-process.js';
 import { roleToken } from '../test/support/tokens.js';
-import { routerSecurityEnv, subgraphSecurityEnv } from './bench-security.js';
+import { subgraphSecurityEnv } from './bench-security.js';
 import { cpuModel, writeBenchmarkSection } from './benchmarks-doc.js';
-import { benchDatabase, CLIENT_CORE, percentile, pin, SERVER_CORE, spawnSubgraphs } from './hub-processes.js';
+import { benchDatabase, CLIENT_CORE, percentile, pin, SERVER_CORE, spawnRouter, spawnSubgraphs } from './hub-processes.js';
 
 const env = process.env;
 const EVENTS = Number(env.BENCH_EVENTS ?? 10_000);
@@ -236,17 +236,8 @@ async function main(): Promise<number> {
     };
     const subgraphs = await spawnSubgraphs(common);
     services.push(...subgraphs.processes.values());
-    const routerProcess = spawnService('router/index.ts', {
-      ...routerSecurityEnv,
-      DATABASE_URL: database.url,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      NODE_ENV: 'production',
-      ...subgraphs.routerEnv,
-    });
+    const { process: routerProcess, url: routerUrl } = await spawnRouter(database.url, subgraphs);
     services.push(routerProcess);
-    const routerUrl = String((await routerProcess.logLine('router listening')).url);
     for (const service of services) pin(service.pid, SERVER_CORE);
     pin(process.pid, CLIENT_CORE);
 
