@@ -53,9 +53,9 @@ export async function spawnSubgraphs(env: Record<string, string>): Promise<{ pro
 /**
  * The router as a process of its own over `subgraphs` (spawnSubgraphs' result), as in production:
  * NODE_ENV=production, the bench's security settings and the hub's database (audit records, the
- * event follower). Resolves once it listens.
+ * event follower), and `env` beside. Resolves once it listens.
  */
-export async function spawnRouter(databaseUrl: string, subgraphs: { routerEnv: Record<string, string> }): Promise<{ process: ServiceProcess; url: string }> {
+export async function spawnRouter(databaseUrl: string, subgraphs: { routerEnv: Record<string, string> }, env: Record<string, string> = {}): Promise<{ process: ServiceProcess; url: string }> {
   const router = spawnService('router/index.ts', {
     ...routerSecurityEnv,
     DATABASE_URL: databaseUrl,
@@ -64,6 +64,7 @@ export async function spawnRouter(databaseUrl: string, subgraphs: { routerEnv: R
     LOG_LEVEL: 'info',
     NODE_ENV: 'production',
     ...subgraphs.routerEnv,
+    ...env,
   });
   return { process: router, url: String((await router.logLine('router listening')).url) };
 }

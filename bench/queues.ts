@@ -30,7 +30,6 @@
 import { sql, type Kysely } from 'kysely';
 import { createClient, type Client } from 'graphql-ws';
 import pg from 'pg';
-import { Pool } from 'undici';
 import WebSocket from 'ws';
 import { scopesOf, type Principal } from '../infra/auth/principal.js';
 import { subgraphUrlVariable } from '../infra/config.js';
@@ -43,6 +42,7 @@ import type { ServiceProcess } from '../test/support/service-process.js';
 import { roleToken } from '../test/support/tokens.js';
 import { subgraphSecurityEnv } from './bench-security.js';
 import { cpuModel, writeBenchmarkSection } from './benchmarks-doc.js';
+import { GraphQLClient } from './graphql-client.js';
 import { benchDatabase, CLIENT_CORE, cpuSeconds, percentile, pin, SERVER_CORE, spawnRouter, spawnSubgraphs } from './hub-processes.js';
 
 const env = process.env;
@@ -126,45 +126,6 @@ function enginePath(repository: QueuesRepository, queues: Map<string, QueueRow>)
       await repository.ack(handles);
     },
   };
-}
-
-interface GraphQLError {
-  message: string;
-  extensions?: { code?: string };
-}
-
-/** Operations over keep-alive connections (undici) to the router, with a bearer token, or to the queues subgraph, with the signed internal header. */
-class GraphQLClient {
-  private readonly pool: Pool;
-  private readonly path: string;
-
-  constructor(
-    readonly url: string,
-    private readonly credentials: () => Promise<Record<string, string>>,
-    connections: number,
-  ) {
-    const parsed = new URL(url);
-    this.pool = new Pool(parsed.origin, { connections, keepAliveTimeout: 60_000 });
-    this.path = parsed.pathname;
-  }
-
-  async request<Data>(query: string, variables: Record<string, unknown>): Promise<Data> {
-    const response = await this.pool.request({
-      path: this.path,
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(await this.credentials()) },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.body.json()) as { data?: Data; errors?: GraphQLError[] };
-    if (response.statusCode !== 200 || body.errors || !body.data) {
-      throw new Error(`${this.url} answered ${response.statusCode}: ${JSON.stringify(body.errors ?? body).slice(0, 500)}`);
-    }
-    return body.data;
-  }
-
-  close(): Promise<void> {
-    return this.pool.close();
-  }
 }
 
 const CREATE_QUEUE = 'mutation ($input: CreateQueueInput!) { createQueue(input: $input) { name } }';

@@ -21,7 +21,6 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Pool } from 'undici';
 import { Webhook } from 'standardwebhooks';
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -32,6 +31,7 @@ import { spawnService, type ServiceProcess } from '../test/support/service-proce
 import { roleToken } from '../test/support/tokens.js';
 import { subgraphSecurityEnv } from './bench-security.js';
 import { cpuModel, writeBenchmarkSection } from './benchmarks-doc.js';
+import { GraphQLClient } from './graphql-client.js';
 import { benchDatabase, CLIENT_CORE, percentile, pin, SERVER_CORE, spawnRouter, spawnSubgraphs } from './hub-processes.js';
 
 const env = process.env;
@@ -110,33 +110,6 @@ async function startReceiver(name: string, healthy: boolean): Promise<Receiver> 
   await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
   receiver.url = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}/hook`;
   return receiver;
-}
-
-class RouterClient {
-  private readonly pool: Pool;
-  private readonly path: string;
-
-  constructor(url: string, private readonly token: string) {
-    const parsed = new URL(url);
-    this.pool = new Pool(parsed.origin, { connections: 32 });
-    this.path = parsed.pathname;
-  }
-
-  async query<Data>(query: string, variables: Record<string, unknown> = {}): Promise<Data> {
-    const response = await this.pool.request({
-      path: this.path,
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.body.json()) as { data?: Data; errors?: unknown[] };
-    if (body.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
-    return body.data!;
-  }
-
-  close(): Promise<void> {
-    return this.pool.close();
-  }
 }
 
 /** Creates `count` customers at RATE per second; resolves with their ids. `halfway` runs once, at half. */
@@ -241,11 +214,12 @@ async function main(): Promise<number> {
     for (const service of services) pin(service.pid, SERVER_CORE);
     pin(process.pid, CLIENT_CORE);
 
-    const router = new RouterClient(routerUrl, await roleToken('admin'));
+    const token = await roleToken('admin');
+    const router = new GraphQLClient(routerUrl, async () => ({ authorization: `Bearer ${token}` }), 32);
     const producer = createDatabase<unknown>({ url: database.url, poolMax: 2, connectTimeoutMs: 5_000, schema: 'events', logger });
     closers.push(() => producer.close());
     for (const receiver of receivers) {
-      const { createWebhookEndpoint } = await router.query<{ createWebhookEndpoint: { secret: string } }>(
+      const { createWebhookEndpoint } = await router.request<{ createWebhookEndpoint: { secret: string } }>(
         'mutation ($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret } }',
         { input: { url: receiver.url, eventTypes: [EVENT_TYPE], description: receiver.name, maxConcurrency: MAX_CONCURRENCY } },
       );

@@ -52,6 +52,9 @@ export const MIN_SECRET_LENGTH = 32;
 /** Variables whose values are secrets: a configuration error never shows them, only their length. */
 export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['JWT_SECRET', 'INTERNAL_TOKEN_SECRET']);
 
+/** Names that hold secrets by convention (ROUTER_API_KEY, SAP_IDOC_INBOUND_PASSWORD, SAP_<ID>_OAUTH_CLIENT_SECRET…): shown by length only too. */
+const SECRET_NAME = /(_SECRET|_PASSWORD|_PASSPHRASE|_API_KEY)$/;
+
 /**
  * Secrets published for a local trial (docker-compose.yml's former defaults): anyone can sign
  * with them, so NODE_ENV=production refuses them.
@@ -141,7 +144,7 @@ function secretProblems(picked: Env, flagged: ReadonlySet<string>): Problem[] {
 }
 
 /**
- * A variable's value as a configuration error shows it: a secret (SECRET_VARIABLES) by its
+ * A variable's value as a configuration error shows it: a secret (SECRET_VARIABLES, SECRET_NAME) by its
  * length only; a URL without its credentials, `postgres://user:(hidden)@host/db` (user info
  * without a password, which may be a token, and a query string, which may hold libpq's
  * `password=`, hidden whole); a `*_URL` variable that is not a URL by its length only; anything
@@ -150,7 +153,7 @@ function secretProblems(picked: Env, flagged: ReadonlySet<string>): Problem[] {
 export function shownValue(name: string, value: string | undefined): string {
   if (value === undefined) return '(unset)';
   const hidden = `(${value.length} characters, hidden)`;
-  if (SECRET_VARIABLES.has(name)) return hidden;
+  if (SECRET_VARIABLES.has(name) || SECRET_NAME.test(name)) return hidden;
   const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(value)?.[0];
   if (!scheme) return name.endsWith('_URL') ? hidden : JSON.stringify(value);
   let rest = value.slice(scheme.length);

@@ -59,6 +59,16 @@ export enum ErrorCode {
   WebhookSourceDisabled = 'WEBHOOK_SOURCE_DISABLED',
   /** An inbound webhook body over 1 MiB: HTTP 413. */
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  /** An SAP system refused the request or reported an error (an OData error body, a SOAP fault, a BAPI RETURN of type E or A); `extensions.system` names it, `extensions.sap` carries SAP's code, message and details, `extensions.httpStatus` the status. */
+  SapError = 'SAP_ERROR',
+  /** An SAP entity changed since it was read: its ETag no longer matches (HTTP 412); read it again and reapply the change. */
+  SapConflict = 'SAP_CONFLICT',
+  /** An SAP system answered something that is not what its protocol promises (not JSON, no `d`, unreadable XML); `extensions.system` and `extensions.request` name the call. */
+  SapBadResponse = 'SAP_BAD_RESPONSE',
+  /** An SAP system did not answer (connection refused or reset, timeout, 502/503/504 after retries), its circuit is open, or its stateful session ended before the commit; `extensions.retriable` is true, `extensions.reason` says which. */
+  SapUnavailable = 'SAP_UNAVAILABLE',
+  /** An IDoc is not well-formed XML, lacks its control record or is of a type the hub does not read; `extensions.reason` says which. */
+  IdocInvalid = 'IDOC_INVALID',
   /** Anything unexpected; the message is masked in production and the error logged with the request id. */
   InternalServerError = 'INTERNAL_SERVER_ERROR',
 }

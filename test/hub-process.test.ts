@@ -54,6 +54,7 @@ function hubEnv(dataDir: string): Record<string, string | undefined> {
     LOG_LEVEL: 'info',
     SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
     JWT_SECRET: TEST_JWT_SECRET,
+    SAP_SIMULATOR_PORT: '0',
   };
 }
 
@@ -218,6 +219,16 @@ describe('the hub process (npm start) with embedded PostgreSQL', () => {
       // Node and tsx loading the hub's modules take most of it.
       assert.ok(ms < 20_000, `exited after ${Math.round(ms)} ms`);
       assert.equal((await fetch(new URL('/health', routerUrl))).status, 200, 'the first hub still serves');
+    });
+
+    it('answers SAP questions from the bundled simulator when no SAP system is configured', { timeout: 30_000 }, async () => {
+      const response = await fetch(routerUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await asRole('admin')) },
+        body: JSON.stringify({ query: '{ sapSystems { id isDefault } businessPartner(id: "10000002") { id category } }' }),
+      });
+      const body = (await response.json()) as { data: { sapSystems: unknown[]; businessPartner: unknown } };
+      assert.deepEqual(body.data, { sapSystems: [{ id: 'SIM', isDefault: true }], businessPartner: { id: '0010000002', category: 'ORGANIZATION' } });
     });
 
     it('on Ctrl-C stops the router, the subgraphs and then PostgreSQL, exits 0, and logs no warning', { timeout: 60_000 }, async () => {

@@ -4,6 +4,7 @@ import type { Client } from 'graphql-ws';
 import { startTestHub, type TestHub } from './support/hub.js';
 import { asRole } from './support/tokens.js';
 import { subscribe, wsClient, type Subscription } from './support/ws.js';
+import { eventually } from './support/eventually.js';
 
 /** Push consumers (queueMessages through the router's federated subscriptions), topics and consumer groups, and event routes. */
 
@@ -38,18 +39,6 @@ function consumer(variables: Record<string, unknown>): Subscription<Pushed> {
 }
 
 const pushed = (subscription: Subscription<Pushed>) => subscription.results.map((result) => result.data!.queueMessages);
-
-/** Polls `read` until `done` holds of its value (bounded; fails with the last value). */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value)) {
-    if (Date.now() > deadline) assert.fail(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
-    await sleep(50);
-    value = await read();
-  }
-  return value;
-}
 
 before(async () => {
   hub = await startTestHub({ env: { QUEUE_EVENT_ROUTES: 'customer.*=customer-feed; order.placed,order.cancelled=order-feed' } });

@@ -8,6 +8,7 @@ import { Webhook } from 'standardwebhooks';
 import { startTestHub, type TestHub } from './support/hub.js';
 import { asRole } from './support/tokens.js';
 import { subscribe, wsClient } from './support/ws.js';
+import { eventually } from './support/eventually.js';
 
 /**
  * Outbound webhooks through the real path: endpoints created through the router, hub events caused
@@ -70,18 +71,6 @@ class Receiver {
 
 function plain(headers: IncomingHttpHeaders): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : (value ?? '')]));
-}
-
-/** Polls `read` until `done` holds of its value (bounded; fails with the last value). */
-async function eventually<T>(read: () => Promise<T> | T, done: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value)) {
-    if (Date.now() > deadline) assert.fail(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
-    await sleep(50);
-    value = await read();
-  }
-  return value;
 }
 
 const CREATE = `mutation ($input: CreateWebhookEndpointInput!) {

@@ -48,6 +48,8 @@ export interface DomainSubgraphOptions<DB, TContext extends RequestContext> {
     onStop(stop: () => Promise<void> | void): void;
     /** Adds an HTTP route of the domain's own, for the paths under `prefix` (see SubgraphServerOptions.routes). */
     route(prefix: string, handler: SubgraphRoute): void;
+    /** Adds a route that outside systems call directly and that authenticates them itself (see SubgraphServerOptions.publicRoutes). */
+    publicRoute(prefix: string, handler: SubgraphRoute): void;
   }): ((requestId: string) => TContext) | Promise<(requestId: string) => TContext>;
 }
 
@@ -80,9 +82,16 @@ export async function startDomainSubgraph<DB, TContext extends RequestContext>(o
   };
   let context: (requestId: string) => TContext;
   const routes: Record<string, SubgraphRoute> = {};
+  const publicRoutes: Record<string, SubgraphRoute> = {};
   let server: Awaited<ReturnType<typeof startSubgraphServer>>;
   try {
-    context = await options.setup({ db: database.db, events, onStop: (stop) => void stops.push(stop), route: (prefix, handler) => void (routes[prefix] = handler) });
+    context = await options.setup({
+      db: database.db,
+      events,
+      onStop: (stop) => void stops.push(stop),
+      route: (prefix, handler) => void (routes[prefix] = handler),
+      publicRoute: (prefix, handler) => void (publicRoutes[prefix] = handler),
+    });
     server = await startSubgraphServer({
       name: options.name,
       typeDefs: parse(readFileSync(fromRoot(`schema/${options.name}.graphql`), 'utf8')),
@@ -99,6 +108,7 @@ export async function startDomainSubgraph<DB, TContext extends RequestContext>(o
       subscriptionContext: context,
       ready: () => database.ping(),
       routes,
+      publicRoutes,
     });
   } catch (error) {
     await stopWork();

@@ -12,6 +12,18 @@ export interface RouterAccess {
   headers(): Promise<Record<string, string>>;
 }
 
+/**
+ * The router and credentials a hub service calls it with: the hub's (`given`, bearer tokens it
+ * signs) when a hub runs the service, else ROUTER_URL with ROUTER_API_KEY (an API key with
+ * `scopes`); a string says why there are none.
+ */
+export function routerAccessOf(given: RouterAccess | undefined, config: { ROUTER_URL?: string | undefined; ROUTER_API_KEY?: string | undefined }, scopes: readonly string[]): RouterAccess | string {
+  if (given) return given;
+  const { ROUTER_URL: url, ROUTER_API_KEY: key } = config;
+  if (url && key) return { url: () => url, headers: async () => ({ 'x-api-key': key }) };
+  return `set ROUTER_URL and ROUTER_API_KEY (an API key with the scopes ${scopes.join(', ')})`;
+}
+
 /** A GraphQL error as the router answered it. */
 export interface RouterError {
   message: string;

@@ -51,6 +51,12 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
    * gets the principal the header names. A route that throws answers 500.
    */
   routes?: Record<string, SubgraphRoute>;
+  /**
+   * Routes that outside systems call directly (SAP's IDoc port), not through the router: no
+   * internal header is asked for, and the route authenticates the caller itself (its principal is
+   * undefined). Tried before `routes`.
+   */
+  publicRoutes?: Record<string, SubgraphRoute>;
 }
 
 /** A subgraph's own HTTP route (see SubgraphServerOptions.routes). */
@@ -114,13 +120,16 @@ export async function startSubgraphServer<TContext extends RequestContext>(
       }
     : graphql;
   const ownRoutes = Object.entries(options.routes ?? {});
+  const publicRoutes = Object.entries(options.publicRoutes ?? {});
   /** startHttpServer routes exact paths: the subgraph's own routes, by prefix, run from its intercept. */
   const routeByPrefix = (req: IncomingMessage, res: ServerResponse): boolean => {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
-    const route = ownRoutes.find(([prefix]) => path.startsWith(prefix))?.[1];
+    const publicRoute = publicRoutes.find(([prefix]) => path.startsWith(prefix))?.[1];
+    const route = publicRoute ?? ownRoutes.find(([prefix]) => path.startsWith(prefix))?.[1];
     if (!route) return false;
     const requestId = String(res.getHeader(REQUEST_ID_HEADER));
-    identify(req, res, requestId)
+    const identified = publicRoute ? Promise.resolve({ principal: undefined }) : identify(req, res, requestId);
+    identified
       .then((identity) => identity && route(req, res, requestId, identity.principal))
       .catch((error: unknown) => {
         options.logger.error({ err: error, requestId, path }, 'request handler failed');
@@ -134,7 +143,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     port: options.port,
     host: options.host,
     logger: options.logger,
-    ...(ownRoutes.length > 0 && { intercept: routeByPrefix }),
+    ...(ownRoutes.length + publicRoutes.length > 0 && { intercept: routeByPrefix }),
     routes: {
       '/graphql': guardedGraphql,
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: options.name }),

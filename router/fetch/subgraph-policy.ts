@@ -12,7 +12,7 @@ import {
 } from 'cockatiel';
 import { ErrorCode } from '../../infra/errors.js';
 import type { Logger } from '../../infra/logger.js';
-import { RetryBudget } from './retry-budget.js';
+import { RetryBudget } from '../../infra/resilience/retry-budget.js';
 import { classify, subgraphError } from './subgraph-failure.js';
 
 export interface SubgraphPolicyOptions {
