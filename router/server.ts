@@ -15,7 +15,7 @@ import type { RouterContext } from './context.js';
 import { followEvents } from './event-follower.js';
 import { QueryPlanExecutor } from './execution/query-plan-executor.js';
 import { createSubgraphFetching } from './fetch/subgraph-fetching.js';
-import type { CircuitStateName } from './fetch/subgraph-policy.js';
+import type { CircuitStateName } from '../infra/resilience/circuit-state.js';
 import { operationLimiterFromConfig, parserLimitError } from './limits/operation-limits.js';
 import { graphqlPipeline } from './request-pipeline.js';
 import { corsIntercept, routerRoutes } from './routes.js';

@@ -1,6 +1,7 @@
 import { BrokenCircuitError, BulkheadRejectedError } from 'cockatiel';
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../../infra/errors.js';
+import { networkErrorCode, TRANSIENT_NETWORK_CODES } from '../../infra/resilience/network-errors.js';
 
 /** Codes for a subgraph call that failed; the fields that subgraph owns are null in the result. */
 export type SubgraphFailureCode = ErrorCode.SubgraphUnavailable | ErrorCode.CircuitOpen | ErrorCode.Timeout;
@@ -12,18 +13,6 @@ export interface SubgraphFailure {
   /** Counts against the subgraph's circuit breaker (a refused connection does; a 400 does not). */
   countsAsFailure: boolean;
   reason: string;
-}
-
-const TRANSIENT_NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
-
-function networkCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 /** What went wrong with one subgraph call, or undefined when it is not a subgraph failure (a client error). */
@@ -43,8 +32,8 @@ export function classify(error: unknown): SubgraphFailure | undefined {
     if (status !== undefined && status >= 500) return { code: ErrorCode.SubgraphUnavailable, transient: false, countsAsFailure: true, reason: `HTTP ${status}` };
     return undefined;
   }
-  const code = networkCode(error);
-  if (code && TRANSIENT_NETWORK.has(code)) return { code: ErrorCode.SubgraphUnavailable, transient: true, countsAsFailure: true, reason: code };
+  const code = networkErrorCode(error);
+  if (code && TRANSIENT_NETWORK_CODES.has(code)) return { code: ErrorCode.SubgraphUnavailable, transient: true, countsAsFailure: true, reason: code };
   if (error instanceof TypeError && error.message === 'fetch failed') {
     return { code: ErrorCode.SubgraphUnavailable, transient: true, countsAsFailure: true, reason: code ?? 'fetch failed' };
   }

@@ -5,7 +5,8 @@ import { HUB_SUBGRAPHS } from '../../infra/hub-subgraphs.js';
 import type { Logger } from '../../infra/logger.js';
 import { SubgraphClient } from './subgraph-client.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
-import { SubgraphPolicy, type CircuitStateName } from './subgraph-policy.js';
+import type { CircuitStateName } from '../../infra/resilience/circuit-state.js';
+import { SubgraphPolicy } from './subgraph-policy.js';
 
 /** How the router reaches its subgraphs: one connection pool, a policy per subgraph, the signers of the internal header. */
 export interface SubgraphFetching {

@@ -1,7 +1,6 @@
 import {
   bulkhead,
   circuitBreaker,
-  CircuitState,
   ConsecutiveBreaker,
   ExponentialBackoff,
   fullJitterGenerator,
@@ -11,6 +10,7 @@ import {
   type IPolicy,
 } from 'cockatiel';
 import { ErrorCode } from '../../infra/errors.js';
+import { circuitStateName, type CircuitStateName } from '../../infra/resilience/circuit-state.js';
 import type { Logger } from '../../infra/logger.js';
 import { RetryBudget } from '../../infra/resilience/retry-budget.js';
 import { classify, subgraphError } from './subgraph-failure.js';
@@ -26,25 +26,6 @@ export interface SubgraphPolicyOptions {
   retryBudgetRatio: number;
   /** Requests in flight to this subgraph at once; as many more may wait. */
   maxConcurrency: number;
-}
-
-export type CircuitStateName = 'closed' | 'open' | 'half-open' | 'isolated';
-
-function stateName(state: CircuitState): CircuitStateName {
-  switch (state) {
-    case CircuitState.Closed:
-      return 'closed';
-    case CircuitState.Open:
-      return 'open';
-    case CircuitState.HalfOpen:
-      return 'half-open';
-    case CircuitState.Isolated:
-      return 'isolated';
-    default: {
-      const unknown: never = state;
-      throw new Error(`unknown circuit state ${String(unknown)}`);
-    }
-  }
 }
 
 /**
@@ -72,7 +53,7 @@ export class SubgraphPolicy {
       { halfOpenAfter: options.breakerResetMs, breaker: new ConsecutiveBreaker(options.breakerFailures) },
     );
     this.breaker.onStateChange((state) => {
-      const name = stateName(state);
+      const name = circuitStateName(state);
       this.transitions[name] += 1;
       logger.warn({ subgraph: serviceName, circuit: name }, 'subgraph circuit state changed');
     });
@@ -89,7 +70,7 @@ export class SubgraphPolicy {
   }
 
   get state(): CircuitStateName {
-    return stateName(this.breaker.state);
+    return circuitStateName(this.breaker.state);
   }
 
   async execute<T>(call: () => Promise<T>, options: { retriable: boolean }): Promise<T> {

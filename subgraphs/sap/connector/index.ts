@@ -5,7 +5,7 @@
 export { SapConnector } from './sap-connector.js';
 export { SapSystem } from './sap-system.js';
 export type { SapSystemStatus } from './sap-transport.js';
-export type { CircuitStateName } from './sap-policy.js';
+export type { CircuitStateName } from '../../../infra/resilience/circuit-state.js';
 export {
   isSapSecretVariable,
   SAP_VARIABLE_PATTERNS,

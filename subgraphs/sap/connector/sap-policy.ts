@@ -1,7 +1,6 @@
 import {
   BrokenCircuitError,
   circuitBreaker,
-  CircuitState,
   ConsecutiveBreaker,
   ExponentialBackoff,
   fullJitterGenerator,
@@ -11,11 +10,10 @@ import {
   wrap,
   type IPolicy,
 } from 'cockatiel';
+import { circuitStateName, type CircuitStateName } from '../../../infra/resilience/circuit-state.js';
 import type { Logger } from '../../../infra/logger.js';
 import { RetryBudget } from '../../../infra/resilience/retry-budget.js';
 import { sapUnavailable } from './sap-errors.js';
-
-export type CircuitStateName = 'closed' | 'open' | 'half-open' | 'isolated';
 
 /**
  * A call that did not get an answer from SAP: no connection, a reset, a timeout, a TLS failure,
@@ -50,23 +48,6 @@ export interface SapPolicyOptions {
  */
 const RETRY_BUDGET_RATIO = 0.2;
 
-function stateName(state: CircuitState): CircuitStateName {
-  switch (state) {
-    case CircuitState.Closed:
-      return 'closed';
-    case CircuitState.Open:
-      return 'open';
-    case CircuitState.HalfOpen:
-      return 'half-open';
-    case CircuitState.Isolated:
-      return 'isolated';
-    default: {
-      const unknown: never = state;
-      throw new Error(`unknown circuit state ${String(unknown)}`);
-    }
-  }
-}
-
 /**
  * The resilience of calls to one SAP system (cockatiel): a circuit breaker that answers
  * SAP_UNAVAILABLE at once, without a request, after `breakerFailures` consecutive transport
@@ -89,7 +70,7 @@ export class SapPolicy {
       handleWhen((error) => error instanceof SapTransportFailure),
       { halfOpenAfter: options.breakerResetMs, breaker: new ConsecutiveBreaker(options.breakerFailures) },
     );
-    this.breaker.onStateChange((state) => logger.warn({ circuit: stateName(state) }, 'SAP circuit state changed'));
+    this.breaker.onStateChange((state) => logger.warn({ circuit: circuitStateName(state) }, 'SAP circuit state changed'));
     const retries = retry(
       handleWhen((error) => error instanceof SapTransportFailure && error.transient && this.budget.trySpend()),
       { maxAttempts: Math.max(0, options.maxAttempts - 1), backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 2_000, generator: fullJitterGenerator }) },
@@ -99,7 +80,7 @@ export class SapPolicy {
   }
 
   get state(): CircuitStateName {
-    return stateName(this.breaker.state);
+    return circuitStateName(this.breaker.state);
   }
 
   /** Runs `call`; transport failures and an open circuit reject with SAP_UNAVAILABLE, other errors pass through. */

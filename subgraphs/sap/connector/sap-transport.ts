@@ -4,7 +4,9 @@ import type { Logger } from '../../../infra/logger.js';
 import { CookieJar } from './cookie-jar.js';
 import { OAuthTokenSource } from './oauth-token-source.js';
 import type { SapSystemConfig } from './sap-config.js';
-import { SapPolicy, SapTransportFailure, type CircuitStateName } from './sap-policy.js';
+import { networkErrorCode, TRANSIENT_NETWORK_CODES } from '../../../infra/resilience/network-errors.js';
+import type { CircuitStateName } from '../../../infra/resilience/circuit-state.js';
+import { SapPolicy, SapTransportFailure } from './sap-policy.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'MERGE';
 
@@ -44,31 +46,6 @@ export interface SapSystemStatus {
 }
 
 const TRANSIENT_STATUS = new Set([502, 503, 504]);
-const TRANSIENT_NETWORK = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
-
-function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
 /**
  * HTTP to one SAP system: an undici Agent (pool size, TLS client certificate), the credentials
  * (basic, OAuth2 bearer, or none besides the certificate), the system's cookie jar, `sap-client`
@@ -208,10 +185,10 @@ export class SapTransport {
       return { status: response.statusCode, headers: response.headers as IncomingHttpHeaders, body: text };
     } catch (error) {
       if (!(error instanceof SapTransportFailure)) {
-        const code = errorCode(error);
+        const code = networkErrorCode(error);
         this.reachable = false;
         if (signal.aborted) error = new SapTransportFailure(`timeout after ${this.config.timeoutMs} ms`, true, undefined, { cause: error });
-        else error = new SapTransportFailure(code ?? (error as Error).message, code === undefined || TRANSIENT_NETWORK.has(code), undefined, { cause: error });
+        else error = new SapTransportFailure(code ?? (error as Error).message, code === undefined || TRANSIENT_NETWORK_CODES.has(code), undefined, { cause: error });
       }
       const failure = error as SapTransportFailure;
       this.lastError = { message: `${failure.reason} (${method} ${path})`, at: new Date() };
