@@ -18,6 +18,8 @@ const VISIBILITY_MARGIN_SECONDS = 30;
 const ENDPOINT_READ_MS = 500;
 /** Attempts of one endpoint claimed and not yet settled, at most, as a multiple of its maxConcurrency. */
 const MAX_UNSETTLED_FACTOR = 4;
+/** Messages of one endpoint claimed ahead and waiting for a free slot, at most, as a multiple of its maxConcurrency. */
+const CLAIM_AHEAD_FACTOR = 4;
 
 export interface WebhookSenderDeps {
   repository: WebhooksRepository;
@@ -118,8 +120,10 @@ class EndpointLoop {
   /** Attempts done and waiting to be settled; settled together, in one transaction, while the previous batch commits. */
   private readonly unsettled: { settlement: Settlement; settled: (error?: unknown) => void }[] = [];
   private settling: Promise<void> | undefined;
-  /** Requests sent and not yet answered. */
+  /** Requests sent (or about to be) and not yet answered. */
   private requests = 0;
+  /** Messages claimed and not yet sent, oldest first. */
+  private readonly claimed: ClaimedMessage[] = [];
   /** Resolves the current slotFreed() promise. */
   private freed: (() => void) | undefined;
   private failureSettling: Promise<void> | undefined;
@@ -148,6 +152,7 @@ class EndpointLoop {
       }
     } finally {
       await Promise.all(this.inFlight);
+      await this.releaseClaimed().catch((error: unknown) => this.log.warn({ err: error }, 'could not give back claimed webhook messages; they come back after their visibility'));
     }
   }
 
@@ -155,20 +160,22 @@ class EndpointLoop {
   private async round(): Promise<boolean> {
     const { endpoint, queue } = await this.read();
     if (!endpoint?.enabled || !queue) return false;
-    // A failed attempt may disable the endpoint: nothing more is claimed until it is settled.
+    // A failed attempt may disable the endpoint: nothing more is sent or claimed until it is settled.
     if (this.failureSettling) {
       await this.failureSettling;
       return true;
     }
-    // maxConcurrency bounds the requests the receiver has in flight; attempts answered and waiting
-    // to be settled do not hold a slot, up to a bound. Claims wait for half the slots to be free,
-    // so that a busy endpoint claims in batches.
-    const free = endpoint.maxConcurrency - this.requests;
-    if (free <= 0 || (this.requests > 0 && free < Math.ceil(endpoint.maxConcurrency / 2)) || this.inFlight.size >= endpoint.maxConcurrency * MAX_UNSETTLED_FACTOR) {
+    this.pump(endpoint, queue);
+    // Messages are claimed ahead, up to 4 × maxConcurrency waiting here, so that a request answered is
+    // followed by the next at once instead of after a claim's round trip. Claims wait for half of
+    // that room, so that a busy endpoint claims in batches; attempts answered and waiting to be
+    // settled are bounded too.
+    const room = endpoint.maxConcurrency * CLAIM_AHEAD_FACTOR - this.claimed.length;
+    if (room < Math.ceil((endpoint.maxConcurrency * CLAIM_AHEAD_FACTOR) / 2) || this.inFlight.size >= endpoint.maxConcurrency * MAX_UNSETTLED_FACTOR) {
       await Promise.race([this.slotFreed(), ...this.inFlight]);
       return true;
     }
-    const { allowed, waitMs } = await this.take(endpoint, free);
+    const { allowed, waitMs } = await this.take(endpoint, room);
     if (allowed === 0) {
       await pause(waitMs, this.signal);
       return true;
@@ -178,16 +185,30 @@ class EndpointLoop {
     const claimed = await this.deps.queues.receive(queue, allowed, visibility, null);
     if (claimed.length < allowed) await this.limiter?.reward(this.endpointId, allowed - claimed.length);
     if (claimed.length === 0) {
-      await Promise.race([this.deps.signals.wait(queue.id, IDLE_MS, this.signal, seen), ...this.inFlight]);
+      await Promise.race([this.deps.signals.wait(queue.id, IDLE_MS, this.signal, seen), this.slotFreed(), ...this.inFlight]);
       return true;
     }
-    for (const message of claimed) {
+    this.claimed.push(...claimed);
+    this.pump(endpoint, queue);
+    return true;
+  }
+
+  /** Sends claimed messages while the endpoint has free slots (and no failed attempt is being settled). */
+  private pump(endpoint: EndpointRow, queue: QueueRow): void {
+    while (this.requests < endpoint.maxConcurrency && this.claimed.length > 0 && !this.failureSettling && !this.signal.aborted) {
+      const message = this.claimed.shift()!;
+      this.requests++;
       const sending: Promise<void> = this.send(endpoint, queue, message)
         .catch((error: unknown) => this.log.warn({ err: error, messageId: message.message.id }, 'could not settle a webhook attempt; the message will be delivered again'))
         .finally(() => this.inFlight.delete(sending));
       this.inFlight.add(sending);
     }
-    return true;
+  }
+
+  /** Gives back what was claimed and not sent (uncounted: no attempt was made). */
+  private async releaseClaimed(): Promise<void> {
+    const unsent = this.claimed.splice(0).map((message) => message.delivery);
+    await this.deps.queues.release([], unsent, 'the webhook sender stopped before sending it', null);
   }
 
   /** Resolves when a request is answered. */
@@ -256,6 +277,8 @@ class EndpointLoop {
     const headers = (message.headers ?? {}) as Record<string, unknown>;
     const deliveryId = headers['webhook-id'];
     if (typeof deliveryId !== 'string' || !isUuid(deliveryId)) {
+      this.requests--;
+      this.freed?.();
       await this.deps.repository.rejectMessage(receipt, `not a webhook delivery: queue ${queue.name} carries messages with a webhook-id header only`);
       return;
     }
@@ -263,7 +286,6 @@ class EndpointLoop {
     const at = new Date();
     const started = performance.now();
     let result: AttemptResult;
-    this.requests++;
     try {
       const response = await this.deps.http.post(endpoint.url, {
         headers: {
@@ -307,6 +329,8 @@ class EndpointLoop {
       this.failureSettling = waiting;
       this.log.info({ deliveryId, attempt: message.attempts, status, error: result.error }, 'webhook attempt failed');
     }
+    // The slot is free: the next claimed message goes now (unless the failure above closed the gate).
+    if (this.current?.endpoint?.enabled && this.current.queue) this.pump(this.current.endpoint, this.current.queue);
     await settled;
   }
 }
