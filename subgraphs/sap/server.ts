@@ -37,7 +37,8 @@ async function systemsOf(config: SapConfig, env: Readonly<Record<string, string 
   const wanted = config.SAP_SIMULATOR === 'true' || (config.SAP_SIMULATOR === 'auto' && configured.length === 0 && config.NODE_ENV !== 'production');
   if (!wanted) return configured;
   const password = randomBytes(18).toString('base64url');
-  const simulator = await startSapSimulator({ port: config.SAP_SIMULATOR_PORT, host: config.HOST, systems: [{ id: SIMULATOR_SYSTEM, client: '100' }], user: 'INTERCHANGE', password });
+  // On loopback only: its fault-control API has no credentials.
+  const simulator = await startSapSimulator({ port: config.SAP_SIMULATOR_PORT, host: '127.0.0.1', systems: [{ id: SIMULATOR_SYSTEM, client: '100' }], user: 'INTERCHANGE', password });
   onStop(() => simulator.stop());
   logger.info({ url: simulator.systemUrl(SIMULATOR_SYSTEM) }, `no SAP system configured: the bundled SAP simulator answers as system ${SIMULATOR_SYSTEM}`);
   const [simulated] = sapSystemsFromEnv({
