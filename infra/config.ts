@@ -27,6 +27,13 @@ export const commonEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().min(1).default('0.0.0.0'),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 600_000),
+  /** Prometheus metrics (infra/metrics); `false` measures nothing and serves no /metrics (the bench's "off"). */
+  METRICS: flag.default(true),
+  /**
+   * A second listener, on HOST, serving GET /metrics without credentials (for a Prometheus on the
+   * internal network); default none. `npm start` opens one for all its services together.
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 };
 
 export const databaseEnv = {

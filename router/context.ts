@@ -36,6 +36,8 @@ export interface RouterContext extends RequestContext {
   forwardedHeaders: Record<string, string>;
   /** When the whole operation must be done (epoch ms); subgraph calls after it fail with TIMEOUT. */
   deadline?: number;
+  /** When the router began with the request (`performance.now()`), for api_gateway_request_duration_seconds. */
+  startedAt?: number;
   /** For a subscription over graphql-ws: its socket, to send pre-serialised events to. */
   socket?: SubscriberSocket;
 }
@@ -92,6 +94,7 @@ class HttpRequestContext implements RouterContext {
   cache?: CacheRequestState;
   guarded?: { refused: GraphQLError | undefined };
   deadline?: number;
+  startedAt?: number;
 
   constructor(
     readonly requestId: string,
@@ -108,12 +111,14 @@ class HttpRequestContext implements RouterContext {
 
 /** Context for an HTTP request: its credentials are verified here, once, before the operation is parsed. */
 export async function createContext(req: IncomingMessage, requestId: string, deps: ContextDeps): Promise<RouterContext> {
+  const startedAt = performance.now();
   const address = clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], deps.trustedProxies);
   const authentication = await deps.authenticator.authenticate(credentialsFromHeaders(req.headers), address);
   const context = new HttpRequestContext(requestId, offeredRequestId(req.headers), deps.logger, address, pick(deps, (name) => req.headers[name]));
   if (authentication.outcome === 'ok') context.principal = authentication.principal;
   context.credentialsError = credentialsError(authentication);
   if (deps.operationTimeoutMs !== undefined) context.deadline = Date.now() + deps.operationTimeoutMs;
+  context.startedAt = startedAt;
   return context;
 }
 
@@ -144,5 +149,6 @@ export function createSocketContext(
     clientIp: clientIp(connection.clientIp, connection.headers['x-forwarded-for'], deps.trustedProxies),
     forwardedHeaders: pick(deps, (name) => params[name] ?? connection.headers[name]),
     socket: connection.socket,
+    startedAt: performance.now(),
   };
 }

@@ -6,6 +6,7 @@ import type { RouterSecurity } from './auth/router-security.js';
 import { guardOperation } from './auth/security-plugin.js';
 import type { ResponseCache } from './cache/response-cache.js';
 import { createContext, type ContextDeps, type RouterContext } from './context.js';
+import type { RequestMetrics } from './metrics/request-metrics.js';
 
 export interface RequestPipelineDeps {
   apollo: ApolloServer<RouterContext>;
@@ -13,6 +14,8 @@ export interface RequestPipelineDeps {
   /** Undefined when RESPONSE_CACHE=false. */
   cache: ResponseCache | undefined;
   context: ContextDeps;
+  /** Counts the answers the cache gives before Apollo Server (its plugin counts the rest); none without metrics. */
+  metrics?: RequestMetrics;
 }
 
 /**
@@ -25,7 +28,9 @@ export interface RequestPipelineDeps {
  *    Its verdict is kept in the context, so a request the cache cannot answer is not guarded twice.
  * 4. **Execute.** Everything else goes to Apollo Server: parsing and validation with their limits,
  *    then its plugins in order (the guard, with the kept verdict; the operation limits; the cache,
- *    which stores the answer or purges after a mutation), then the query plan.
+ *    which stores the answer or purges after a mutation; the request metrics), then the query plan.
+ *
+ * Either way the answer is counted once (router/metrics/request-metrics.ts).
  *
  * Subscriptions over graphql-ws take the same guard and limits in router-subscriptions.ts.
  */
@@ -43,11 +48,15 @@ export function graphqlPipeline(deps: RequestPipelineDeps): RouteHandler {
       cache &&
       (async (request, req, res, requestId) => {
         const context = await contextOf(req, requestId);
-        return cache.serve(request, req, res, context.principal, async (operation) => {
+        let operationName: string | null = null;
+        const served = await cache.serve(request, req, res, context.principal, async (operation) => {
+          operationName = operation.operationName;
           const refused = await guardOperation(security.guard, context, operation.schema, operation.document, operation.operationName, operation.queryHash);
           context.guarded = { refused };
           return refused === undefined;
         });
+        if (served) deps.metrics?.served(operationName, context.startedAt);
+        return served;
       }),
     context: async (req, requestId) => {
       const context = await contextOf(req, requestId);

@@ -3,10 +3,12 @@ import type { BlockList } from 'node:net';
 import cors from 'cors';
 import { INTERNAL_TOKEN_HEADER, ROUTER_SERVICE } from '../infra/auth/internal-token.js';
 import type { RouterConfig } from './config.js';
-import type { ErrorCode } from '../infra/errors.js';
+import { httpErrorBody, type ErrorCode } from '../infra/errors.js';
 import { clientIp } from '../infra/http/client-ip.js';
 import { sendJson, type RouteHandler } from '../infra/http/http-server.js';
 import { REQUEST_ID_HEADER } from '../infra/http/request-id.js';
+import { METRICS_PATH, metricsHandler } from '../infra/metrics/metrics-endpoint.js';
+import type { Registry } from '../infra/metrics/metrics-registry.js';
 import { credentialsFromHeaders, type Authentication } from './auth/authenticator.js';
 import type { RouterSecurity } from './auth/router-security.js';
 import { cachePurgeHandler } from './cache/cache-admin.js';
@@ -52,9 +54,11 @@ export interface RouterRoutesDeps {
   fetching: SubgraphFetching;
   subgraphUrls: Record<string, string>;
   trustedProxies: BlockList | undefined;
+  /** The router's metrics, at GET /metrics for callers with `metrics:read`; no route without them. */
+  metrics: Registry | undefined;
 }
 
-/** The router's HTTP routes: `/graphql`, the operators' `/admin/cache/purge`, `/health`, `/ready`, and `/` redirecting to `/graphql`. */
+/** The router's HTTP routes: `/graphql`, the operators' `/admin/cache/purge`, `/health`, `/ready`, `/metrics`, and `/` redirecting to `/graphql`. */
 export function routerRoutes(deps: RouterRoutesDeps): Record<string, RouteHandler> {
   const { config, security, cache, fetching, subgraphUrls, trustedProxies } = deps;
   const authenticate = (req: IncomingMessage): Promise<Authentication> =>
@@ -79,6 +83,17 @@ export function routerRoutes(deps: RouterRoutesDeps): Record<string, RouteHandle
       res.writeHead(302, { location: '/graphql' }).end();
     },
     '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'router' }),
+    // A bearer token or API key with `metrics:read` (401 without credentials, 403 without the scope).
+    ...(deps.metrics && {
+      [METRICS_PATH]: metricsHandler([deps.metrics], async (req, res, requestId) => {
+        const authentication = await authenticate(req);
+        if (authentication.outcome === 'ok') return { principal: authentication.principal };
+        const refused = credentialsError(authentication)!;
+        const status = authentication.outcome === 'unavailable' ? 503 : authentication.outcome === 'throttled' ? 429 : 401;
+        sendJson(res, status, httpErrorBody(refused.message, refused.extensions.code as ErrorCode, requestId));
+        return 'answered';
+      }),
+    }),
     '/ready': async (req, res) => {
       const checked = await checkSubgraphs(subgraphUrls, Math.min(config.SUBGRAPH_TIMEOUT_MS, 2_000), async (name): Promise<Record<string, string>> => {
         const signer = fetching.internalTokens(name);

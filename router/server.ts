@@ -9,6 +9,11 @@ import { maskUnexpectedErrors, requestPlugin } from '../infra/graphql/request-pl
 import { trustedProxyList } from '../infra/http/client-ip.js';
 import { startHttpServer } from '../infra/http/http-server.js';
 import type { Logger } from '../infra/logger.js';
+import { poolMetrics } from '../infra/db/pool-metrics.js';
+import { startMetricsServer, type RunningMetricsServer } from '../infra/metrics/metrics-endpoint.js';
+import { createMetricsRegistry, type Registry } from '../infra/metrics/metrics-registry.js';
+import { RequestMetrics } from './metrics/request-metrics.js';
+import { circuitBreakerMetrics, responseCacheMetrics } from './metrics/router-metrics.js';
 import { createRouterSecurity } from './auth/router-security.js';
 import { createResponseCache, type CacheCounters } from './cache/response-cache.js';
 import type { RouterContext } from './context.js';
@@ -29,6 +34,11 @@ export interface RouterDeps {
   logger: Logger;
   /** Subgraph URLs by name; defaults to the supergraph's, each overridable by SUBGRAPH_<NAME>_URL. */
   subgraphUrls?: Record<string, string>;
+  /**
+   * The registry of the router's metrics (a hub gives each service one); default, when
+   * config.METRICS is true, one of its own with the process's runtime metrics.
+   */
+  metrics?: Registry;
 }
 
 export interface RunningRouter {
@@ -42,6 +52,10 @@ export interface RunningRouter {
   circuits(): Record<string, { state: CircuitStateName; transitions: Record<CircuitStateName, number> }>;
   /** The response cache's counters; undefined when RESPONSE_CACHE=false. */
   cacheCounters(): CacheCounters | undefined;
+  /** The router's metrics; undefined when METRICS=false. */
+  metrics: Registry | undefined;
+  /** The METRICS_PORT listener's `/metrics` URL, when there is one. */
+  metricsUrl: string | undefined;
   stop(timeoutMs?: number): Promise<void>;
 }
 
@@ -54,6 +68,8 @@ export interface RunningRouter {
 export async function start(config: RouterConfig, deps: RouterDeps): Promise<RunningRouter> {
   const { logger } = deps;
   const production = config.NODE_ENV === 'production';
+  const metrics = deps.metrics ?? (config.METRICS ? createMetricsRegistry('router', { processMetrics: true }) : undefined);
+  const requestMetrics = metrics && new RequestMetrics(metrics);
   const supergraph = readSupergraph(config.SUPERGRAPH_PATH);
   const subgraphUrls = deps.subgraphUrls ?? subgraphUrlsFromEnv(supergraph.subgraphs);
   // One small pool (ROUTER_DB_POOL_MAX), when the router has a database: API keys and audit
@@ -61,9 +77,11 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
   const database = config.DATABASE_URL
     ? createDatabase({ url: config.DATABASE_URL, poolMax: config.ROUTER_DB_POOL_MAX, connectTimeoutMs: 5_000, schema: 'access', logger })
     : undefined;
+  if (metrics && database) poolMetrics(metrics).watch('main', () => database.poolStats());
   // Identity, access rules, rate limits, safelist and audit; the gateway gets the supergraph from it.
-  const security = createRouterSecurity(config, supergraph.sdl, logger, database?.db);
+  const security = createRouterSecurity(config, supergraph.sdl, logger, database?.db, metrics);
   const fetching = createSubgraphFetching(config, subgraphUrls, logger);
+  if (metrics) circuitBreakerMetrics(metrics, fetching.circuits);
   const trustedProxies = config.TRUSTED_PROXIES.length > 0 ? trustedProxyList(config.TRUSTED_PROXIES) : undefined;
 
   // The gateway loads the supergraph and makes the data sources; our executor runs the operations,
@@ -77,6 +95,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
   const limiter = operationLimiterFromConfig(config);
   const parserLimits = { maxTokens: config.OPERATION_MAX_TOKENS, maxSelections: config.OPERATION_MAX_SELECTIONS };
   const cache = config.RESPONSE_CACHE ? await createResponseCache(config, { supergraphSdl: supergraph.sdl, logger }) : undefined;
+  if (metrics && cache) responseCacheMetrics(metrics, () => cache.counters);
   const mask = maskUnexpectedErrors(production);
   const formatError = (formatted: GraphQLFormattedError, error: unknown) => mask(parserLimitError(formatted, parserLimits), error);
 
@@ -99,6 +118,8 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
       refuseSubscriptionsOverHttp(),
       // After the limits, so that they count the client's operation and not what the cache adds to it.
       ...(cache ? [cache.plugin<RouterContext>()] : []),
+      // After the cache, so that it counts the answer as sent.
+      ...(requestMetrics ? [requestMetrics.plugin()] : []),
       (config.SANDBOX ?? !production)
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),
@@ -121,7 +142,16 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
     intercept: (req, res) => cors(req, res) || (webhooks?.(req, res) ?? false),
-    routes: routerRoutes({ config, graphql: graphqlPipeline({ apollo, security, cache, context: contextDeps }), security, cache, fetching, subgraphUrls, trustedProxies }),
+    routes: routerRoutes({
+      config,
+      graphql: graphqlPipeline({ apollo, security, cache, context: contextDeps, metrics: requestMetrics }),
+      security,
+      cache,
+      fetching,
+      subgraphUrls,
+      trustedProxies,
+      metrics,
+    }),
   });
   const sockets = serveRouterSubscriptions(http.server, {
     executor,
@@ -146,6 +176,8 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     authenticator: security.authenticator,
     guard: security.guard,
     audit: security.audit,
+    metrics,
+    requestMetrics,
   });
   // Every replica follows every committed event (needs the database the events are in): the
   // response cache purges what it changed, and a revoked or changed API key loses its sockets.
@@ -158,6 +190,15 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
       : undefined;
   const url = `${http.origin}/graphql`;
   logger.info({ url, subgraphs: subgraphUrls }, 'router listening');
+  let metricsServer: RunningMetricsServer | undefined;
+  if (metrics && config.METRICS_PORT !== undefined) {
+    try {
+      metricsServer = await startMetricsServer({ port: config.METRICS_PORT, host: config.HOST, registries: [metrics], logger });
+    } catch (error) {
+      await stopAll(1_000);
+      throw error;
+    }
+  }
 
   return {
     url,
@@ -165,15 +206,22 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     subgraphRequests: () => ({ ...fetching.client.counts }),
     cacheCounters: () => (cache ? { ...cache.counters } : undefined),
     circuits: fetching.circuits,
+    metrics,
+    metricsUrl: metricsServer?.url,
     async stop(timeoutMs = config.SHUTDOWN_TIMEOUT_MS) {
-      await sockets.close();
-      await http.close(timeoutMs);
-      await apollo.stop();
-      await security.close();
-      await fetching.close();
-      await events?.stop();
-      await cache?.close();
-      await database?.close();
+      await metricsServer?.close(1_000);
+      await stopAll(timeoutMs);
     },
   };
+
+  async function stopAll(timeoutMs: number): Promise<void> {
+    await sockets.close();
+    await http.close(timeoutMs);
+    await apollo.stop();
+    await security.close();
+    await fetching.close();
+    await events?.stop();
+    await cache?.close();
+    await database?.close();
+  }
 }

@@ -7,6 +7,8 @@ import type { RunningSubgraph } from '../infra/graphql/subgraph-server.js';
 import type { RouterAccess } from '../infra/graphql/router-client.js';
 import type { SubgraphDescriptor } from '../infra/graphql/subgraph-descriptor.js';
 import { runService, type Stoppable } from '../infra/lifecycle.js';
+import { startMetricsServer, type RunningMetricsServer } from '../infra/metrics/metrics-endpoint.js';
+import { createMetricsRegistry, type Registry } from '../infra/metrics/metrics-registry.js';
 import { fromRoot } from '../infra/paths.js';
 import { hs256Secret } from '../router/auth/authenticator.js';
 import { ServiceTokens } from '../router/auth/service-token.js';
@@ -31,6 +33,13 @@ async function startHub(logger: Logger, signal: AbortSignal): Promise<Stoppable>
   // signs the internal header, and nothing outside the process can forge it.
   const INTERNAL_TOKEN_SECRET = config.INTERNAL_TOKEN_SECRET ?? randomBytes(32).toString('base64url');
 
+  // One registry per service, the process's runtime metrics in the router's only; METRICS_PORT is
+  // one listener serving them all (the services themselves open none).
+  const registries = new Map<string, Registry>(
+    config.METRICS ? ['router', ...SUBGRAPHS.map(({ name }) => name)].map((name) => [name, createMetricsRegistry(name, { processMetrics: name === 'router' })]) : [],
+  );
+  let metricsServer: RunningMetricsServer | undefined;
+
   const subgraphs: RunningSubgraph[] = [];
   const urls: Record<string, string> = {};
   let routerService: router.RunningRouter | undefined;
@@ -38,6 +47,7 @@ async function startHub(logger: Logger, signal: AbortSignal): Promise<Stoppable>
   const routerUrl = () => (routerStopping ? undefined : routerService?.url);
   const stop = async () => {
     routerStopping = true;
+    await metricsServer?.close(1_000);
     await routerService?.stop();
     await Promise.all(subgraphs.map((subgraph) => subgraph.stop()));
     await embedded?.stop();
@@ -47,17 +57,24 @@ async function startHub(logger: Logger, signal: AbortSignal): Promise<Stoppable>
     // In the list's order, so that each finds the URLs of the subgraphs it calls.
     for (const subgraph of SUBGRAPHS) {
       const calls = Object.fromEntries(Object.entries(subgraph.calls ?? {}).map(([variable, name]) => [variable, urls[name]]));
-      const env = { ...process.env, DATABASE_URL, INTERNAL_TOKEN_SECRET, PORT: String(subgraphPort(config, subgraph.name)), ...calls };
-      const running = await subgraph.start(env, { logger: createLogger(subgraph.name, config.LOG_LEVEL), router: routerAccess(subgraph, config, routerUrl) });
+      const env = { ...process.env, DATABASE_URL, INTERNAL_TOKEN_SECRET, PORT: String(subgraphPort(config, subgraph.name)), METRICS_PORT: undefined, ...calls };
+      const running = await subgraph.start(env, {
+        logger: createLogger(subgraph.name, config.LOG_LEVEL),
+        router: routerAccess(subgraph, config, routerUrl),
+        metrics: registries.get(subgraph.name),
+      });
       subgraphs.push(running);
       urls[subgraph.name] = running.url;
       signal.throwIfAborted();
     }
     routerService = await router.start(
-      { ...config, DATABASE_URL, INTERNAL_TOKEN_SECRET, SUPERGRAPH_PATH: fromRoot('schema/supergraph.graphql') },
-      { logger: createLogger('router', config.LOG_LEVEL), subgraphUrls: urls },
+      { ...config, DATABASE_URL, INTERNAL_TOKEN_SECRET, SUPERGRAPH_PATH: fromRoot('schema/supergraph.graphql'), METRICS_PORT: undefined },
+      { logger: createLogger('router', config.LOG_LEVEL), subgraphUrls: urls, metrics: registries.get('router') },
     );
     signal.throwIfAborted();
+    if (registries.size > 0 && config.METRICS_PORT !== undefined) {
+      metricsServer = await startMetricsServer({ port: config.METRICS_PORT, host: config.HOST, registries: [...registries.values()], logger });
+    }
   } catch (error) {
     await stop();
     throw error;

@@ -49,6 +49,7 @@ export class DurableEventConsumer<DB> {
   async start(): Promise<void> {
     await sql`insert into events.cursors (name, position) values (${this.options.name}, (select coalesce(max(id), 0) from events.events))
       on conflict (name) do nothing`.execute(this.options.db);
+    this.options.events.watchCursor(this.options.name);
     this.unlisten = this.options.events.listen(() => this.wake());
     this.timer = setInterval(() => this.wake(), this.options.pollIntervalMs ?? 1_000);
     this.timer.unref();

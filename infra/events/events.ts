@@ -8,6 +8,8 @@ import { eventsMigrations } from './migrations/index.js';
 import { EventFeed } from './event-feed.js';
 import { PostgresWakeSource } from './postgres-wake-source.js';
 import { RedisWakeSource } from './redis-wake-source.js';
+import { eventLagMetrics } from './event-metrics.js';
+import type { Registry } from '../metrics/metrics-registry.js';
 
 export const EVENTS_SCHEMA = 'events';
 
@@ -19,6 +21,8 @@ export interface Events {
   committed(): void;
   /** Calls `listener` for every event this process's relay delivers, in commit order; returns the function that stops it. */
   listen(listener: (event: DomainEvent) => void): () => void;
+  /** Reports the lag of the durable consumer with this cursor in the service's metrics (a no-op without metrics). */
+  watchCursor(name: string): void;
   stop(): Promise<void>;
 }
 
@@ -33,6 +37,8 @@ export async function startEvents(options: {
   db: Kysely<any>;
   logger: Logger;
   retentionDays: number;
+  /** The service's metrics: the relay's lag and its durable consumers' (event-metrics.ts). */
+  metrics?: Registry;
 }): Promise<Events> {
   // Without the service's own schema plugin, so that the migration table lands in `events`.
   const db = options.db.withoutPlugins();
@@ -41,6 +47,9 @@ export async function startEvents(options: {
   const wakeSource = options.redisUrl ? new RedisWakeSource(options.redisUrl, options.logger) : new PostgresWakeSource(options.url, options.logger);
   const feed = new EventFeed({ store, wakeSource, logger: options.logger });
   await feed.start();
+  const watchCursor = options.metrics
+    ? eventLagMetrics(options.metrics, { db, store, relayPosition: () => feed.position(), logger: options.logger })
+    : () => {};
 
   const prune = () =>
     store
@@ -56,6 +65,7 @@ export async function startEvents(options: {
     stream: (filter, after) => eventStream(feed, store, filter, after),
     committed: () => wakeSource.notifyCommitted(),
     listen: (listener) => feed.listen(listener),
+    watchCursor,
     async stop() {
       clearInterval(timer);
       await feed.stop();

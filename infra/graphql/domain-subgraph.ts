@@ -7,6 +7,9 @@ import type { Database } from '../db/database.js';
 import { openServiceDatabase, type ServiceDatabaseConfig } from '../db/service-database.js';
 import { startEvents, type Events } from '../events/events.js';
 import type { Logger } from '../logger.js';
+import { poolMetrics } from '../db/pool-metrics.js';
+import { startMetricsServer, type RunningMetricsServer } from '../metrics/metrics-endpoint.js';
+import { createMetricsRegistry, type Registry } from '../metrics/metrics-registry.js';
 import { fromRoot } from '../paths.js';
 import type { RequestContext } from './request-plugin.js';
 import { startSubgraphServer, type RunningSubgraph, type SubgraphRoute } from './subgraph-server.js';
@@ -21,6 +24,8 @@ export interface DomainSubgraphConfig extends ServiceDatabaseConfig {
   /** Checks the router's signed internal header; see infra/auth/internal-token.ts. */
   INTERNAL_TOKEN_SECRET: string;
   GRAPHQL_JIT: boolean;
+  METRICS: boolean;
+  METRICS_PORT?: number | undefined;
 }
 
 export interface DomainSubgraphOptions<DB, TContext extends RequestContext> {
@@ -33,6 +38,11 @@ export interface DomainSubgraphOptions<DB, TContext extends RequestContext> {
   logger: Logger;
   /** Scoped to the domain's schema; defaults to a new pool on config.DATABASE_URL. */
   database?: Database<DB>;
+  /**
+   * The registry of the subgraph's metrics (a hub gives each service one); default, when
+   * config.METRICS is true, one of its own with the process's runtime metrics.
+   */
+  metrics?: Registry;
   migrations: Record<string, Migration>;
   resolvers: object;
   /** Apollo Server plugins of the domain's own, after the shared ones (the access subgraph's scope check). */
@@ -45,6 +55,8 @@ export interface DomainSubgraphOptions<DB, TContext extends RequestContext> {
   setup(infrastructure: {
     db: Kysely<DB>;
     events: Events;
+    /** Where the domain registers its metrics; undefined when metrics are off (METRICS=false). */
+    metrics: Registry | undefined;
     onStop(stop: () => Promise<void> | void): void;
     /** Adds an HTTP route of the domain's own, for the paths under `prefix` (see SubgraphServerOptions.routes). */
     route(prefix: string, handler: SubgraphRoute): void;
@@ -59,6 +71,7 @@ export interface DomainSubgraphOptions<DB, TContext extends RequestContext> {
  */
 export async function startDomainSubgraph<DB, TContext extends RequestContext>(options: DomainSubgraphOptions<DB, TContext>): Promise<RunningSubgraph> {
   const { config, logger } = options;
+  const metrics = options.metrics ?? (config.METRICS ? createMetricsRegistry(options.name, { processMetrics: true }) : undefined);
   const { database, release } = await openServiceDatabase<DB>({
     config,
     schema: options.name,
@@ -72,7 +85,9 @@ export async function startDomainSubgraph<DB, TContext extends RequestContext>(o
     db: database.db,
     logger,
     retentionDays: config.EVENTS_RETENTION_DAYS,
+    metrics,
   });
+  if (metrics) poolMetrics(metrics).watch('main', () => database.poolStats());
   const stops: (() => Promise<void> | void)[] = [];
   const stopWork = async () => {
     // The last started stops first.
@@ -83,11 +98,13 @@ export async function startDomainSubgraph<DB, TContext extends RequestContext>(o
   let context: (requestId: string) => TContext;
   const routes: Record<string, SubgraphRoute> = {};
   const publicRoutes: Record<string, SubgraphRoute> = {};
-  let server: Awaited<ReturnType<typeof startSubgraphServer>>;
+  let server: Awaited<ReturnType<typeof startSubgraphServer>> | undefined;
+  let metricsServer: RunningMetricsServer | undefined;
   try {
     context = await options.setup({
       db: database.db,
       events,
+      metrics,
       onStop: (stop) => void stops.push(stop),
       route: (prefix, handler) => void (routes[prefix] = handler),
       publicRoute: (prefix, handler) => void (publicRoutes[prefix] = handler),
@@ -109,14 +126,21 @@ export async function startDomainSubgraph<DB, TContext extends RequestContext>(o
       ready: () => database.ping(),
       routes,
       publicRoutes,
+      metrics,
     });
+    if (metrics && config.METRICS_PORT !== undefined) {
+      metricsServer = await startMetricsServer({ port: config.METRICS_PORT, host: config.HOST, registries: [metrics], logger });
+    }
   } catch (error) {
+    await server?.stop(0);
     await stopWork();
     throw error;
   }
   return {
     url: server.url,
+    metricsUrl: metricsServer?.url,
     async stop(timeoutMs = config.SHUTDOWN_TIMEOUT_MS) {
+      await metricsServer?.close(1_000);
       await server.stop(timeoutMs);
       await stopWork();
     },

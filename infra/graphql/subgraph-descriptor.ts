@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Scope } from '../auth/principal.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
+import type { Registry } from '../metrics/metrics-registry.js';
 import type { RouterAccess } from './router-client.js';
 import type { RunningSubgraph } from './subgraph-server.js';
 
@@ -10,6 +11,8 @@ export interface SubgraphDeps {
   logger: Logger;
   /** Scoped to the subgraph's schema; default: a new pool on its DATABASE_URL. */
   database?: Database<any>;
+  /** The registry of the subgraph's metrics; default: its own when METRICS is true. */
+  metrics?: Registry;
   /**
    * The router of the same hub and credentials for calling it, for a subgraph that declares
    * `callsRouter`: `npm start` and the test hub sign short-lived bearer tokens for its subject and

@@ -14,6 +14,8 @@ import type { Logger } from '../logger.js';
 import { graphqlHandler } from '../http/graphql-handler.js';
 import { sendJson, startHttpServer, type RouteHandler } from '../http/http-server.js';
 import { REQUEST_ID_HEADER } from '../http/request-id.js';
+import { METRICS_PATH, metricsHandler } from '../metrics/metrics-endpoint.js';
+import type { Registry } from '../metrics/metrics-registry.js';
 import { maskUnexpectedErrors, requestPlugin, type RequestContext } from './request-plugin.js';
 
 export interface SubgraphServerOptions<TContext extends RequestContext> {
@@ -57,6 +59,12 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
    * undefined). Tried before `routes`.
    */
   publicRoutes?: Record<string, SubgraphRoute>;
+  /**
+   * The subgraph's metrics, served at GET /metrics to the router's internal header naming a
+   * principal with `metrics:read` (401 without a valid header or principal, 403 without the scope).
+   * Without it there is no /metrics route.
+   */
+  metrics?: Registry;
 }
 
 /** A subgraph's own HTTP route (see SubgraphServerOptions.routes). */
@@ -65,6 +73,8 @@ export type SubgraphRoute = (req: IncomingMessage, res: ServerResponse, requestI
 export interface RunningSubgraph {
   /** The GraphQL endpoint, e.g. http://localhost:4001/graphql. */
   url: string;
+  /** The METRICS_PORT listener's `/metrics` URL, when there is one. */
+  metricsUrl?: string;
   /** Stops accepting, drains in-flight requests for up to `timeoutMs`, stops Apollo Server. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -147,6 +157,9 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     routes: {
       '/graphql': guardedGraphql,
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: options.name }),
+      ...(options.metrics && {
+        [METRICS_PATH]: metricsHandler([options.metrics], async (req, res, requestId) => (await identify(req, res, requestId)) || 'answered'),
+      }),
       '/ready': async (_req, res) => {
         try {
           await options.ready();
@@ -175,6 +188,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
             }
           : undefined,
         logger: options.logger,
+        metrics: options.metrics,
       })
     : undefined;
   options.logger.info({ url: `${http.origin}/graphql` }, 'subgraph listening');

@@ -1,10 +1,12 @@
 import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
+import { Gauge } from 'prom-client';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '../auth/principal.js';
 import { requestIdFrom } from '../http/request-id.js';
 import type { Logger } from '../logger.js';
+import type { Registry } from '../metrics/metrics-registry.js';
 
 /** The close code that tells graphql-ws clients to reconnect (to another replica). */
 export const GOING_AWAY = 1001;
@@ -99,6 +101,11 @@ export interface SubscriptionServerOptions<TContext> {
   clientAddress?: (request: IncomingMessage) => string;
   /** What a client sees of each error sent over the socket (as Apollo Server's `formatError`); default as graphql-js serialises it. */
   formatError?: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  /**
+   * Where to report `interchange_subscription_connections` (graphql-ws sockets open now) and
+   * `interchange_subscriptions_active` (operations running on them), read when /metrics is read.
+   */
+  metrics?: Registry;
 }
 
 /** What the server knows of an open socket. */
@@ -106,6 +113,8 @@ interface OpenConnection {
   address: string;
   principal?: Principal;
   expiry?: NodeJS.Timeout;
+  /** graphql-ws's operations of the socket, by id (its context's own record), once one was sent. */
+  operations?: Readonly<Record<string, unknown>>;
 }
 
 const principalKey = (principal: Principal) => `${principal.kind}:${principal.id}`;
@@ -145,6 +154,27 @@ export function serveSubscriptions<TContext>(
     else counts.delete(key);
     return next;
   };
+
+  if (options.metrics) {
+    new Gauge({
+      name: 'interchange_subscription_connections',
+      help: 'graphql-ws connections open now',
+      registers: [options.metrics],
+      collect() {
+        this.set(connections.size);
+      },
+    });
+    new Gauge({
+      name: 'interchange_subscriptions_active',
+      help: 'Operations (subscriptions, mostly) running on the open graphql-ws connections now',
+      registers: [options.metrics],
+      collect() {
+        let active = 0;
+        for (const connection of connections.values()) active += connection.operations ? Object.keys(connection.operations).length : 0;
+        this.set(active);
+      },
+    });
+  }
 
   // Registered before graphql-ws's own listener, so a socket over a cap is closed before it is served.
   wss.on('connection', (socket, request) => {
@@ -206,6 +236,8 @@ export function serveSubscriptions<TContext>(
         const errors = validate(options.schema, document, specifiedRules);
         if (errors.length > 0) return validationFailed(errors);
         const socket = ctx.extra.socket;
+        const open = connections.get(socket);
+        if (open) open.operations = ctx.subscriptions;
         const contextValue = options.context({
           requestId: requestIdFrom(ctx.extra.request.headers),
           headers: ctx.extra.request.headers,

@@ -29,6 +29,13 @@ export interface OutboundResponse {
   latencyMs: number;
 }
 
+/** A GET's answer: its status and whole body. */
+export interface OutboundBody {
+  status: number;
+  body: string;
+  latencyMs: number;
+}
+
 export interface OutboundHttp {
   /**
    * POSTs `body` and resolves with the final response, whatever its status. Rejects with
@@ -43,6 +50,14 @@ export interface OutboundHttp {
    * Proxy-Authorization are dropped when a redirect leaves the origin, as fetch does.
    */
   post(url: string, init: { headers: Record<string, string>; body: string }): Promise<OutboundResponse>;
+  /**
+   * GETs `url` and resolves with the final response and its whole body (UTF-8), whatever its
+   * status. Rejects as `post` does, and with OutboundRefused when the body is over `maxBytes`
+   * (the connection is closed). Every redirect (301, 302, 303, 307, 308) is followed as a GET,
+   * up to `maxRedirects`, each address checked as the first; credentials are dropped when a
+   * redirect leaves the origin. For sources the hub reads (polling connectors).
+   */
+  get(url: string, init: { headers: Record<string, string>; maxBytes: number }): Promise<OutboundBody>;
   /** Lets requests in flight finish, then closes every connection. */
   close(): Promise<void>;
 }
@@ -199,6 +214,18 @@ function withoutCredentials(headers: Record<string, string>): Record<string, str
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADERS.has(name.toLowerCase())));
 }
 
+/** The whole body, or OutboundRefused once it passes `maxBytes` (leaving the loop destroys the body). */
+async function readAll(body: AsyncIterable<Buffer>, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let seen = 0;
+  for await (const chunk of body) {
+    seen += chunk.length;
+    if (seen > maxBytes) throw new OutboundRefused(`the response body is over ${maxBytes} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /**
  * The first EXCERPT_BYTES of `body`. The rest is read and dropped up to DRAIN_LIMIT_BYTES, so
  * that the connection can serve the next request; past that, leaving the loop destroys the
@@ -254,6 +281,37 @@ export function createOutboundHttp(options: OutboundHttpOptions): OutboundHttp {
           if (!repeatable || typeof location !== 'string' || redirects >= maxRedirects) {
             return { status: response.statusCode, bodyExcerpt, latencyMs: Math.round(performance.now() - started) };
           }
+          const next = httpUrl(location, target);
+          if (next.origin !== target.origin) headers = withoutCredentials(headers);
+          target = next;
+        }
+      } catch (error) {
+        throw controller.signal.aborted ? controller.signal.reason : error;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+
+    async get(url, init) {
+      const started = performance.now();
+      let target = httpUrl(url);
+      let headers = init.headers;
+      const controller = new AbortController();
+      const timer = setTimeout(() => {
+        const error = new Error(`outbound request to ${target.origin} timed out after ${timeoutMs} ms`);
+        error.name = 'TimeoutError';
+        controller.abort(error);
+      }, timeoutMs);
+      try {
+        for (let redirects = 0; ; redirects += 1) {
+          const response = await agent.request({ origin: target.origin, path: `${target.pathname}${target.search}`, method: 'GET', headers, signal: controller.signal });
+          const { location } = response.headers;
+          const redirect = [301, 302, 303, 307, 308].includes(response.statusCode) && typeof location === 'string' && redirects < maxRedirects;
+          if (!redirect) {
+            const body = await readAll(response.body, init.maxBytes);
+            return { status: response.statusCode, body, latencyMs: Math.round(performance.now() - started) };
+          }
+          await readExcerpt(response.body);
           const next = httpUrl(location, target);
           if (next.origin !== target.origin) headers = withoutCredentials(headers);
           target = next;

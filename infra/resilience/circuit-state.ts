@@ -19,3 +19,21 @@ export function circuitStateName(state: CircuitState): CircuitStateName {
     }
   }
 }
+
+/** A circuit state as a gauge's value (`*_circuit_breaker_state`): 0 closed, 1 half-open, 2 open, 3 isolated. */
+export function circuitStateValue(state: CircuitStateName): number {
+  switch (state) {
+    case 'closed':
+      return 0;
+    case 'half-open':
+      return 1;
+    case 'open':
+      return 2;
+    case 'isolated':
+      return 3;
+    default: {
+      const unknown: never = state;
+      throw new Error(`unknown circuit state ${String(unknown)}`);
+    }
+  }
+}

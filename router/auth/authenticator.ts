@@ -1,8 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { Counter } from 'prom-client';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Principal } from '../../infra/auth/principal.js';
 import { ConfigError } from '../../infra/config.js';
 import type { RouterConfig } from '../config.js';
+import type { Registry } from '../../infra/metrics/metrics-registry.js';
 import { fromRoot } from '../../infra/paths.js';
 import { devJwtSecret } from './dev-jwt-secret.js';
 import { CredentialsRefused, JwtVerifier } from './jwt-verifier.js';
@@ -71,14 +73,31 @@ export function credentialsFromConnection(connectionParams: Record<string, unkno
 export class Authenticator {
   /** Failed logins by client address (in this process). */
   private readonly failures: RateLimiterMemory | undefined;
+  /** `interchange_authentication_failures_total`'s children, by credential and outcome. */
+  private readonly failed: Record<'bearer' | 'api_key', Record<'refused' | 'throttled', Counter.Internal>> | undefined;
 
+  /**
+   * `metrics`: where to count failed logins, `interchange_authentication_failures_total{credential,outcome}`
+   * (credential `bearer` or `api_key`; outcome `refused`, or `throttled` when the address had too many).
+   */
   constructor(
     private readonly jwt: JwtVerifier,
     private readonly apiKeys: ApiKeyCheck | undefined,
     throttle?: LoginThrottle,
+    metrics?: Registry,
   ) {
     if (throttle && throttle.failuresPerAddress > 0) {
       this.failures = new RateLimiterMemory({ keyPrefix: 'login-failures', points: throttle.failuresPerAddress, duration: throttle.windowSeconds });
+    }
+    if (metrics) {
+      const counter = new Counter({
+        name: 'interchange_authentication_failures_total',
+        help: 'Credentials that did not verify (refused), or were not checked because their address failed too often (throttled)',
+        labelNames: ['credential', 'outcome'] as const,
+        registers: [metrics],
+      });
+      const children = (credential: string) => ({ refused: counter.labels({ credential, outcome: 'refused' }), throttled: counter.labels({ credential, outcome: 'throttled' }) });
+      this.failed = { bearer: children('bearer'), api_key: children('api_key') };
     }
   }
 
@@ -90,12 +109,19 @@ export class Authenticator {
   async authenticate(credentials: Credentials, clientAddress: string): Promise<Authentication> {
     const { authorization, apiKey } = credentials;
     if (authorization === undefined && apiKey === undefined) return ANONYMOUS;
+    const failed = this.failed?.[apiKey !== undefined ? 'api_key' : 'bearer'];
     if (this.failures) {
       const counted = await this.failures.get(clientAddress);
-      if (counted && counted.remainingPoints <= 0) return { outcome: 'throttled', retryAfterSeconds: Math.max(1, Math.ceil(counted.msBeforeNext / 1000)) };
+      if (counted && counted.remainingPoints <= 0) {
+        failed?.throttled.inc();
+        return { outcome: 'throttled', retryAfterSeconds: Math.max(1, Math.ceil(counted.msBeforeNext / 1000)) };
+      }
     }
     const authentication = await this.verify(authorization, apiKey);
-    if (authentication.outcome === 'refused') await this.failures?.penalty(clientAddress);
+    if (authentication.outcome === 'refused') {
+      failed?.refused.inc();
+      await this.failures?.penalty(clientAddress);
+    }
     return authentication;
   }
 

@@ -5,6 +5,7 @@ import type { AuditSink } from '../audit/audit.js';
 import { PostgresAuditSink } from '../audit/postgres-audit-sink.js';
 import type { RouterConfig } from '../config.js';
 import type { Logger } from '../../infra/logger.js';
+import type { Registry } from '../../infra/metrics/metrics-registry.js';
 import type { RouterContext } from '../context.js';
 import { rateLimitsFromConfig } from '../limits/rate-limits.js';
 import { readAccessRequirements } from './access-requirements.js';
@@ -30,9 +31,10 @@ export interface RouterSecurity {
 /**
  * Identity (JWT, and API keys when the router has a database), access rules from the supergraph,
  * rate limits (shared in Redis with REDIS_URL), the optional safelist and the audit sink
- * (PostgreSQL when the router has a database, the log otherwise). Throws ConfigError for a configuration that cannot work.
+ * (PostgreSQL when the router has a database, the log otherwise). Failed logins are counted in
+ * `metrics` when given. Throws ConfigError for a configuration that cannot work.
  */
-export function createRouterSecurity(config: RouterConfig, supergraphSdl: string, logger: Logger, db?: Kysely<any>): RouterSecurity {
+export function createRouterSecurity(config: RouterConfig, supergraphSdl: string, logger: Logger, db?: Kysely<any>, metrics?: Registry): RouterSecurity {
   const { requirements, gatewaySdl } = readAccessRequirements(supergraphSdl);
   const jwt = jwtVerifierFromConfig(config);
   const safelist = config.SAFELIST_PATH ? Safelist.fromFile(config.SAFELIST_PATH) : undefined;
@@ -52,7 +54,7 @@ export function createRouterSecurity(config: RouterConfig, supergraphSdl: string
   );
   return {
     gatewaySdl,
-    authenticator: new Authenticator(jwt, apiKeys, { failuresPerAddress: config.AUTH_FAILURES_PER_ADDRESS, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS }),
+    authenticator: new Authenticator(jwt, apiKeys, { failuresPerAddress: config.AUTH_FAILURES_PER_ADDRESS, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS }, metrics),
     guard,
     audit,
     persistedQueries: safelist ? { cache: safelist.persistedQueryCache() } : undefined,

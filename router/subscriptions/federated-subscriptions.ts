@@ -18,6 +18,16 @@ export interface SubscribeArgs {
   context: RouterContext;
 }
 
+/** What the router counts of its subscriptions (router-metrics.ts makes them); each is called where it happens. */
+export interface SubscriptionCounters {
+  /** An event sent to a subscriber's socket. */
+  delivered(): void;
+  /** A subscriber disconnected for reading too slowly (close code 4008). */
+  slowDisconnect(): void;
+  /** A subscription that resumes from `after`. */
+  resumed(): void;
+}
+
 /** One client's subscription: graphql-ws drives `done` for its lifecycle; events go straight to the socket. */
 interface Subscriber {
   done: AsyncQueue<ExecutionResult>;
@@ -42,6 +52,7 @@ class SharedStream {
     private readonly maxBufferedBytes: number,
     private readonly onEmpty: () => void,
     private readonly formatError: ErrorFormatter,
+    private readonly counters: SubscriptionCounters | undefined,
   ) {}
 
   add(subscriber: Subscriber): void {
@@ -94,10 +105,12 @@ class SharedStream {
       if (socket.bufferedBytes() > this.maxBufferedBytes) {
         socket.disconnect(SLOW_CONSUMER_CLOSE, 'Slow consumer: resubscribe with after');
         subscriber.done.fail(slowConsumer());
+        this.counters?.slowDisconnect();
         continue;
       }
       payload ??= JSON.stringify(result.errors ? { ...result, errors: result.errors.map((error) => this.formatError(error.toJSON(), error)) } : result);
       socket.send(`{"id":${JSON.stringify(socket.subscriptionId)},"type":"next","payload":${payload}}`);
+      this.counters?.delivered();
     }
   }
 }
@@ -132,6 +145,8 @@ export class FederatedSubscriptions {
     private readonly maxBufferedBytes = 4 * 1024 * 1024,
     /** What a subscriber sees of an event's errors: the router's formatError, as over HTTP. */
     private readonly formatError: ErrorFormatter = (formatted) => formatted,
+    /** Counts deliveries, slow-client disconnects and resumes; none by default. */
+    private readonly counters?: SubscriptionCounters,
   ) {}
 
   /** Distinct upstream streams open now. */
@@ -146,6 +161,7 @@ export class FederatedSubscriptions {
     } catch (error) {
       return { errors: [error instanceof GraphQLError ? error : new GraphQLError(String(error))] };
     }
+    if (plan.resumes) this.counters?.resumed();
     const key = plan.exclusive ? undefined : JSON.stringify([print(args.document), args.operationName ?? null, args.variables, args.context.forwardedHeaders]);
     let stream = key ? this.streams.get(key) : undefined;
     if (!stream) {
@@ -163,7 +179,7 @@ export class FederatedSubscriptions {
   }
 
   private open(plan: SubscriptionPlan, args: SubscribeArgs, onEmpty: () => void): SharedStream {
-    const stream = new SharedStream(this.maxBufferedBytes, onEmpty, this.formatError);
+    const stream = new SharedStream(this.maxBufferedBytes, onEmpty, this.formatError, this.counters);
     const { primary } = plan;
     const variables = Object.fromEntries((primary.variableUsages ?? []).filter((name) => name in args.variables).map((name) => [name, args.variables[name]]));
     const headers = { ...args.context.forwardedHeaders, 'x-request-id': args.context.requestId };

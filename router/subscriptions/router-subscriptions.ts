@@ -10,6 +10,9 @@ import { clientIp } from '../../infra/http/client-ip.js';
 import { randomUUID } from 'node:crypto';
 import { offeredRequestId } from '../../infra/http/request-id.js';
 import type { Logger } from '../../infra/logger.js';
+import type { Registry } from '../../infra/metrics/metrics-registry.js';
+import type { RequestMetrics } from '../metrics/request-metrics.js';
+import { subscriptionMetrics } from '../metrics/router-metrics.js';
 import type { AuditSink } from '../audit/audit.js';
 import { credentialsFromConnection, type Authenticator } from '../auth/authenticator.js';
 import { auditOperation, guardOperation, type OperationGuard } from '../auth/security-plugin.js';
@@ -50,6 +53,10 @@ export interface RouterSubscriptionOptions {
   /** Run for every subscription as for an HTTP operation (queries and mutations go through Apollo Server's plugin). */
   guard: OperationGuard;
   audit: AuditSink;
+  /** The router's metrics: connections, subscriptions, deliveries, resumes, slow clients; none without it. */
+  metrics?: Registry;
+  /** Counts the operations refused on the socket, as over HTTP. */
+  requestMetrics?: RequestMetrics;
 }
 
 /** graphql-ws on the router's /graphql: federated subscriptions, and queries and mutations. */
@@ -57,7 +64,8 @@ export function serveRouterSubscriptions(server: Server, options: RouterSubscrip
   const planner = new SubscriptionPlanner(options.executor);
   const upstream = new UpstreamClients(options.subgraphUrls, options.logger, options.internalTokens);
   const dataSources = Object.fromEntries(Object.keys(options.subgraphUrls).map((name) => [name, options.dataSource(name)]));
-  const subscriptions = new FederatedSubscriptions(planner, dataSources, upstream, options.logger, options.maxBufferedBytes, options.formatError);
+  const counters = options.metrics && subscriptionMetrics(options.metrics, (): number => subscriptions.activeStreams);
+  const subscriptions: FederatedSubscriptions = new FederatedSubscriptions(planner, dataSources, upstream, options.logger, options.maxBufferedBytes, options.formatError, counters);
   const contextDeps = { logger: options.logger, forwardHeaders: options.forwardHeaders, trustedProxies: options.trustedProxies };
 
   const sockets = serveSubscriptions(server, {
@@ -65,6 +73,7 @@ export function serveRouterSubscriptions(server: Server, options: RouterSubscrip
     logger: options.logger,
     formatError: options.formatError,
     limits: options.connectionLimits,
+    metrics: options.metrics,
     clientAddress: (request) => clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], options.trustedProxies),
     parse: (source) => {
       try {
@@ -110,6 +119,7 @@ export function serveRouterSubscriptions(server: Server, options: RouterSubscrip
         options.limiter.check(planner.schema, args.document, args.operationName, args.variableValues ?? {}) ??
         (type === OperationTypeNode.SUBSCRIPTION ? await guardOperation(options.guard, context, planner.schema, args.document, args.operationName) : undefined);
       if (!refused) return undefined;
+      options.requestMetrics?.refused(refused.extensions);
       auditOperation(options.audit, context, {
         name: args.operationName,
         type,

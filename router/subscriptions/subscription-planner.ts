@@ -19,6 +19,8 @@ export interface SubscriptionPlan {
    * messages, as queueMessages).
    */
   exclusive: boolean;
+  /** True when its root field resumes from a cursor (`after`): a client picking up where it left off. */
+  resumes: boolean;
 }
 
 /** The directive a subgraph composes onto a subscription field whose subscribers compete for what it yields. */
@@ -35,7 +37,7 @@ export class SubscriptionPlanner {
   /** The API schema clients see, for validating operations before anything opens upstream. */
   readonly schema: GraphQLSchema;
   readonly supergraphSchema: GraphQLSchema;
-  private readonly plans = new Map<string, Omit<SubscriptionPlan, 'exclusive'> & { competing: boolean }>();
+  private readonly plans = new Map<string, Omit<SubscriptionPlan, 'exclusive' | 'resumes'> & { competing: boolean }>();
 
   constructor(private readonly executor: QueryPlanExecutor) {
     this.schema = executor.schema;
@@ -54,7 +56,8 @@ export class SubscriptionPlanner {
       this.plans.set(key, plan);
     }
     const { competing, ...rest } = plan;
-    return { ...rest, exclusive: competing || resumesFromCursor(plan.operationContext, variables) };
+    const resumes = resumesFromCursor(plan.operationContext, variables);
+    return { ...rest, exclusive: competing || resumes, resumes };
   }
 
   /** Whether a root field of the operation is marked @competingConsumers in the supergraph. */

@@ -4,6 +4,7 @@ import { startDomainSubgraph } from '../../infra/graphql/domain-subgraph.js';
 import { requiredScopesPlugin } from '../../infra/graphql/required-scopes-plugin.js';
 import type { RunningSubgraph } from '../../infra/graphql/subgraph-server.js';
 import type { Logger } from '../../infra/logger.js';
+import type { Registry } from '../../infra/metrics/metrics-registry.js';
 import { AccessRepository, type AccessTables } from './access-repository.js';
 import { AccessService } from './access-service.js';
 import { startAuditRetention } from './audit-retention.js';
@@ -15,6 +16,8 @@ export interface AccessDeps {
   logger: Logger;
   /** Scoped to the access schema; defaults to a new pool on config.DATABASE_URL. */
   database?: Database<AccessTables>;
+  /** The registry of the subgraph's metrics; default: its own when METRICS is true. */
+  metrics?: Registry;
 }
 
 /**
@@ -28,6 +31,7 @@ export function start(config: AccessConfig, deps: AccessDeps): Promise<RunningSu
     config,
     logger: deps.logger,
     database: deps.database,
+    metrics: deps.metrics,
     migrations: accessMigrations,
     resolvers,
     // Every operation here is for admins: checked again here, not only by the router.

@@ -3,6 +3,7 @@ import type { Database } from '../../infra/db/database.js';
 import { startDomainSubgraph } from '../../infra/graphql/domain-subgraph.js';
 import type { RunningSubgraph } from '../../infra/graphql/subgraph-server.js';
 import type { Logger } from '../../infra/logger.js';
+import type { Registry } from '../../infra/metrics/metrics-registry.js';
 import { createContext, type CustomersContext } from './context.js';
 import { CustomersRepository, type CustomersTables } from './customers-repository.js';
 import { CustomersService } from './customers-service.js';
@@ -13,6 +14,8 @@ export interface CustomersDeps {
   logger: Logger;
   /** Scoped to the customers schema; defaults to a new pool on config.DATABASE_URL. */
   database?: Database<CustomersTables>;
+  /** The registry of the subgraph's metrics; default: its own when METRICS is true. */
+  metrics?: Registry;
 }
 
 /** Migrates the customers schema and serves the subgraph. Tests call it with PORT 0. */
@@ -22,6 +25,7 @@ export function start(config: CustomersConfig, deps: CustomersDeps): Promise<Run
     config,
     logger: deps.logger,
     database: deps.database,
+    metrics: deps.metrics,
     migrations: customersMigrations,
     resolvers,
     setup: ({ db, events }) => {

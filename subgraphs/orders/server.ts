@@ -4,6 +4,7 @@ import type { Database } from '../../infra/db/database.js';
 import { startDomainSubgraph } from '../../infra/graphql/domain-subgraph.js';
 import type { RunningSubgraph } from '../../infra/graphql/subgraph-server.js';
 import type { Logger } from '../../infra/logger.js';
+import type { Registry } from '../../infra/metrics/metrics-registry.js';
 import { createContext, type OrdersContext } from './context.js';
 import { CustomerDirectory } from './customer-directory.js';
 import { ordersMigrations } from './migrations/index.js';
@@ -15,6 +16,8 @@ export interface OrdersDeps {
   logger: Logger;
   /** Scoped to the orders schema; defaults to a new pool on config.DATABASE_URL. */
   database?: Database<OrdersTables>;
+  /** The registry of the subgraph's metrics; default: its own when METRICS is true. */
+  metrics?: Registry;
 }
 
 /** Migrates the orders schema and serves the subgraph. Tests call it with PORT 0. */
@@ -24,6 +27,7 @@ export function start(config: OrdersConfig, deps: OrdersDeps): Promise<RunningSu
     config,
     logger: deps.logger,
     database: deps.database,
+    metrics: deps.metrics,
     migrations: ordersMigrations,
     resolvers,
     setup: ({ db, events }) => {

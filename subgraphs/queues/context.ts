@@ -6,6 +6,7 @@ import type { QueuesService } from './queues-service.js';
 import type { QueueSignals } from './queue-signals.js';
 import type { InboundContext, InboundWebhooks } from './inbound/index.js';
 import type { WebhookRequest, Webhooks } from './webhooks/index.js';
+import type { Polling } from './polling/index.js';
 
 export interface QueuesContext extends RequestContext {
   loaders: QueueLoaders;
@@ -14,9 +15,10 @@ export interface QueuesContext extends RequestContext {
   signals: QueueSignals;
   inbound: InboundContext;
   webhooks: WebhookRequest;
+  polling: Polling;
 }
 
-export function createContext(requestId: string, deps: { logger: Logger; repository: QueuesRepository; service: QueuesService; signals: QueueSignals; inbound: InboundWebhooks; webhooks: Webhooks }): QueuesContext {
+export function createContext(requestId: string, deps: { logger: Logger; repository: QueuesRepository; service: QueuesService; signals: QueueSignals; inbound: InboundWebhooks; webhooks: Webhooks; polling: Polling }): QueuesContext {
   return {
     requestId,
     logger: deps.logger.child({ requestId }),
@@ -26,5 +28,6 @@ export function createContext(requestId: string, deps: { logger: Logger; reposit
     signals: deps.signals,
     inbound: deps.inbound.context(),
     webhooks: deps.webhooks.forRequest(),
+    polling: deps.polling,
   };
 }

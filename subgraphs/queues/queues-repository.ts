@@ -8,6 +8,7 @@ import type { NewEvent } from '../../infra/events/event.js';
 import { queueFull, receiptExpired } from './queue-errors.js';
 import { QUEUES_CHANNEL } from './queue-signals.js';
 import type { Delivery } from './receipts.js';
+import type { QueueMetrics } from './queue-metrics.js';
 
 export type QueueKind = 'STANDARD' | 'FIFO' | 'PRIORITY';
 export type DeliveryMode = 'AT_LEAST_ONCE' | 'AT_MOST_ONCE' | 'EFFECTIVELY_ONCE';
@@ -200,6 +201,8 @@ export class QueuesRepository {
     private readonly db: Kysely<QueuesTables>,
     /** Called after each transaction that wrote events has committed. */
     private readonly afterCommit: () => void = () => {},
+    /** The service's message counters; none without metrics. */
+    private readonly metrics?: QueueMetrics,
   ) {}
 
   private write<T>(work: (trx: Transaction<QueuesTables>) => Promise<T>): Promise<T> {
@@ -412,7 +415,7 @@ export class QueuesRepository {
         if (message.dedupKey) existing.set(message.dedupKey, message);
         byInput.set(fresh[i]!, message);
       });
-      await this.count(trx, queue.id, 'published', fresh.length);
+      await this.count(trx, queue, 'published', fresh.length);
       await this.signal(trx, [queue.id]);
     }
     return messages.map((message) => (message.dedupKey ? existing.get(message.dedupKey)! : byInput.get(message)!));
@@ -445,7 +448,7 @@ export class QueuesRepository {
         const order = new Map(candidates.map((id, i) => [id, i]));
         rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
         received = rows.map(({ seq: _seq, receiptNonce, ...message }) => ({ message, delivery: { messageId: message.id, attempt: message.attempts, nonce: receiptNonce } }));
-        if (done) await this.count(trx, queue.id, 'processed', rows.length);
+        if (done) await this.count(trx, queue, 'processed', rows.length);
       }
       await appendEvents(trx, dead.map((message) => deadLetterEvent(queue, message, requestId)));
       return received;
@@ -472,9 +475,14 @@ export class QueuesRepository {
     const acking = deliveries.filter((delivery) => rows.get(delivery.messageId)!.state === 'IN_FLIGHT').map((delivery) => delivery.messageId);
     if (acking.length > 0) {
       await sql`update queues.messages set state = 'DONE', done_at = now() where id = any(${acking}::uuid[])`.execute(trx);
-      const perQueue = new Map<string, number>();
-      for (const id of acking) perQueue.set(rows.get(id)!.queueId, (perQueue.get(rows.get(id)!.queueId) ?? 0) + 1);
-      for (const [queueId, processed] of perQueue) await this.count(trx, queueId, 'processed', processed);
+      const perQueue = new Map<string, { name: string; processed: number }>();
+      for (const id of acking) {
+        const { queueId, queueName } = rows.get(id)!;
+        const counted = perQueue.get(queueId) ?? { name: queueName, processed: 0 };
+        counted.processed += 1;
+        perQueue.set(queueId, counted);
+      }
+      for (const [queueId, { name, processed }] of perQueue) await this.count(trx, { id: queueId, name }, 'processed', processed);
       // A FIFO key's next message, and a subscriber's prefetch slot, are free now.
       await this.signal(trx, [...perQueue.keys()]);
     }
@@ -769,6 +777,7 @@ export class QueuesRepository {
     const { rows } = await sql<{
       id: string;
       queueId: string;
+      queueName: string;
       state: StoredState;
       receiptNonce: string | null;
       attempts: number;
@@ -777,7 +786,7 @@ export class QueuesRepository {
       backoffSeconds: number;
       maxBackoffSeconds: number;
     }>`
-      select m.id, m.queue_id, m.state, m.receipt_nonce, m.attempts, m.available_at > now() as visible,
+      select m.id, m.queue_id, q.name as queue_name, m.state, m.receipt_nonce, m.attempts, m.available_at > now() as visible,
         q.max_attempts, q.backoff_seconds, q.max_backoff_seconds
       from queues.messages m join queues.queues q on q.id = m.queue_id
       where m.id = any(${deliveries.map((delivery) => delivery.messageId)}::uuid[])
@@ -875,7 +884,10 @@ export class QueuesRepository {
     if (queueIds.length > 0) await sql`select pg_notify(${QUEUES_CHANNEL}, id::text) from unnest(${[...queueIds]}::uuid[]) as id`.execute(trx);
   }
 
-  private async count(trx: Transaction<QueuesTables>, queueId: string, counter: 'published' | 'processed', amount: number): Promise<void> {
+  /** Counts messages published to or processed from `queue`: its per-second rate row, and the service's metrics. */
+  private async count(trx: Transaction<QueuesTables>, queue: Pick<QueueRow, 'id' | 'name'>, counter: 'published' | 'processed', amount: number): Promise<void> {
+    this.metrics?.count(queue.name, counter, amount);
+    const queueId = queue.id;
     await trx
       .insertInto('rates')
       .values({ queueId, second: sql<Date>`date_trunc('second', now())`, published: counter === 'published' ? amount : 0, processed: counter === 'processed' ? amount : 0 })

@@ -7,6 +7,7 @@ import { DateTimeScalar, JSONScalar } from '../../infra/graphql/scalars.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import { inboundResolvers } from './inbound/index.js';
 import { webhookResolvers } from './webhooks/index.js';
+import { pollingResolvers } from './polling/index.js';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
@@ -14,6 +15,7 @@ export const resolvers: Resolvers = {
   QueueMessageConnection: connectionResolvers,
   ...inboundResolvers.types,
   ...webhookResolvers.types,
+  ...pollingResolvers.types,
   Query: {
     topics: (_parent, _args, { repository }) => repository.listTopics(),
     topic: async (_parent, { name }, { repository }) => (await repository.findTopicsByNames([name]))[0] ?? null,
@@ -21,6 +23,7 @@ export const resolvers: Resolvers = {
     queue: async (_parent, { name }, { repository }) => (await repository.findByNames([name]))[0] ?? null,
     ...inboundResolvers.Query,
     ...webhookResolvers.Query,
+    ...pollingResolvers.Query,
   },
   Mutation: {
     createQueue: (_parent, { input }, { queues, requestId }) => queues.create(input, requestId),
@@ -40,6 +43,7 @@ export const resolvers: Resolvers = {
     publishToTopic: (_parent, { topic, inputs }, { queues }) => queues.publishToTopic(topic, inputs),
     ...inboundResolvers.Mutation,
     ...webhookResolvers.Mutation,
+    ...pollingResolvers.Mutation,
   },
   Subscription: {
     queueMessages: {

@@ -4,8 +4,9 @@ import { eventRoutesEnv } from './event-routes.js';
 import { bridgeEnv } from './bridges/bridge-config.js';
 import { processorsEnv, PROCESSORS_CALLER } from './processors/processor-config.js';
 import { webhooksEnv } from './webhooks/webhook-config.js';
+import { pollingEnv, pollSourcesOf } from './polling/polling-config.js';
 
-export const queuesEnv = { ...domainSubgraphEnv(4004), ...eventRoutesEnv, ...bridgeEnv, ...processorsEnv, ...webhooksEnv };
+export const queuesEnv = { ...domainSubgraphEnv(4004), ...eventRoutesEnv, ...bridgeEnv, ...processorsEnv, ...webhooksEnv, ...pollingEnv };
 
 export type QueuesConfig = ConfigOf<typeof queuesEnv>;
 
@@ -34,7 +35,12 @@ export const queues: SubgraphDescriptor<typeof queuesEnv, 'queues'> = {
       InboundWebhook: '../inbound/inbound-repository.js#InboundWebhookRow',
       InboundWebhookConnection: '../../../infra/db/pagination.js#Connection<InboundWebhookRow>',
       InboundWebhookEvent: '../../../infra/events/event.js#DomainEvent',
+      PollSource: '../polling/index.js#PollSourceView',
     },
   },
-  start: async (env, deps) => (await import('./server.js')).start(loadConfig(queuesEnv, env), deps),
+  start: async (env, deps) => {
+    const config = loadConfig(queuesEnv, env);
+    // POLL_SOURCES' headers name the variables holding their values: read from the same environment, at start-up.
+    return (await import('./server.js')).start(config, { ...deps, pollSources: pollSourcesOf(config, env) });
+  },
 };

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Events } from '../../infra/events/events.js';
 import type { Logger } from '../../infra/logger.js';
+import type { Registry } from '../../infra/metrics/metrics-registry.js';
+import type { QueueMetrics } from './queue-metrics.js';
 import type { QueueSignals } from './queue-signals.js';
 import type { QueuesRepository, QueuesTables } from './queues-repository.js';
 import type { QueuesService } from './queues-service.js';
@@ -19,5 +21,8 @@ export interface QueueWorkerDeps {
   service: QueuesService;
   signals: QueueSignals;
   logger: Logger;
+  /** The service's metrics and its message counters; undefined when metrics are off. */
+  metrics?: Registry;
+  queueMetrics?: QueueMetrics;
   onStop(stop: () => Promise<void> | void): void;
 }

@@ -5,6 +5,7 @@ import { requiredScopesPlugin } from '../../infra/graphql/required-scopes-plugin
 import { RouterClient, routerAccessOf, type RouterAccess } from '../../infra/graphql/router-client.js';
 import type { RunningSubgraph } from '../../infra/graphql/subgraph-server.js';
 import type { Logger } from '../../infra/logger.js';
+import type { Registry } from '../../infra/metrics/metrics-registry.js';
 import { startSapSimulator } from '../../simulators/sap/index.js';
 import { SapConnector, sapSystemsFromEnv, type SapSystemConfig } from './connector/index.js';
 import { createContext, type SapContext } from './context.js';
@@ -20,6 +21,8 @@ export interface SapDeps {
   logger: Logger;
   /** Scoped to the sap schema; defaults to a new pool on config.DATABASE_URL. */
   database?: Database<SapTables>;
+  /** The registry of the subgraph's metrics; default: its own when METRICS is true. */
+  metrics?: Registry;
   /** The hub's router and credentials for sendOrderToSap and inbound DEBMAS (see subgraph.ts). */
   router?: RouterAccess;
 }
@@ -58,13 +61,14 @@ export function start(config: SapConfig, env: Readonly<Record<string, string | u
     config,
     logger: deps.logger,
     database: deps.database,
+    metrics: deps.metrics,
     migrations: sapMigrations,
     resolvers,
     // callSapFunction (admin) and the writes are checked again here, not only by the router.
     plugins: [requiredScopesPlugin<SapContext>()],
-    setup: async ({ db, events, onStop, publicRoute }) => {
+    setup: async ({ db, events, metrics, onStop, publicRoute }) => {
       const systems = await systemsOf(config, env, deps.logger, onStop);
-      const connector = new SapConnector(systems, { logger: deps.logger });
+      const connector = new SapConnector(systems, { logger: deps.logger, metrics });
       onStop(() => connector.close());
       const defaultSystem = config.SAP_DEFAULT_SYSTEM ?? systems[0]?.id;
       if (defaultSystem && !systems.some((system) => system.id === defaultSystem)) {

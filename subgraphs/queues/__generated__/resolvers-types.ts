@@ -7,6 +7,7 @@ import type { EndpointWithSecret } from '../webhooks/webhooks-service.js';
 import type { SourceRow, InboundWebhookRow } from '../inbound/inbound-repository.js';
 import type { CreatedSource } from '../inbound/inbound-service.js';
 import type { DomainEvent } from '../../../infra/events/event.js';
+import type { PollSourceView } from '../polling/index.js';
 import type { QueuesContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -256,6 +257,8 @@ export type Mutation = {
    * succeed: a payload that fails validation). All or none, with the errors of ackMessages.
    */
   nackMessages: Scalars['Int']['output'];
+  /** Runs a round of the source now and answers it when the round has ended (a failed round shows in lastError). NOT_FOUND for an unknown name. */
+  pollSourceNow: PollSource;
   publishMessage: QueueMessage;
   /** At most 1,000 messages; all are published or none (a bad one is BAD_USER_INPUT naming `inputs.<index>.<field>`). */
   publishMessages: Array<QueueMessage>;
@@ -349,6 +352,11 @@ export type MutationNackMessagesArgs = {
 };
 
 
+export type MutationPollSourceNowArgs = {
+  name: Scalars['String']['input'];
+};
+
+
 export type MutationPublishMessageArgs = {
   input: PublishMessageInput;
   queue: Scalars['String']['input'];
@@ -433,6 +441,48 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+/** An item of a polling source that was not applied; it does not hold up the watermark. */
+export type PollRejection = {
+  __typename?: 'PollRejection';
+  at: Scalars['DateTime']['output'];
+  /** null when the item has none (that is the reason). */
+  externalId: Maybe<Scalars['String']['output']>;
+  /** The mapping problem, or the API's code and message. */
+  reason: Scalars['String']['output'];
+  /** The item's watermark field; null when it has none. */
+  watermark: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * A REST source the hub polls for changed customers (POLL_SOURCES): each round reads pages of items
+ * changed since the watermark and upserts them by externalId through the router.
+ */
+export type PollSource = {
+  __typename?: 'PollSource';
+  intervalSeconds: Scalars['Int']['output'];
+  /** Items applied through upsertCustomerByExternalId, since the source was first polled. */
+  itemsApplied: Scalars['Int']['output'];
+  /** Items whose mapping failed or that the API refused (BAD_USER_INPUT, CONFLICT). */
+  itemsRejected: Scalars['Int']['output'];
+  /** Items read again whose mapped fields had not changed since they were applied: not sent. */
+  itemsUnchanged: Scalars['Int']['output'];
+  /** Why the last round stopped early (the source or the router failed, no progress); null when it succeeded. */
+  lastError: Maybe<Scalars['String']['output']>;
+  /** When the last round started. */
+  lastRunAt: Maybe<Scalars['DateTime']['output']>;
+  /** When a round last read every page to the end. */
+  lastSuccessAt: Maybe<Scalars['DateTime']['output']>;
+  name: Scalars['String']['output'];
+  /** When the next scheduled round is due (backed off after failed rounds). */
+  nextRunAt: Maybe<Scalars['DateTime']['output']>;
+  /** The latest 20 rejected items, newest first. */
+  recentRejections: Array<PollRejection>;
+  /** The source's URL: scheme, host and path (a query string shows as `?(hidden)`). */
+  url: Scalars['String']['output'];
+  /** The greatest watermark value of the last committed page, as the source wrote it; null: none yet (the next round starts at initialWatermark, or the beginning). */
+  watermark: Maybe<Scalars['String']['output']>;
+};
+
 export type PublishMessageInput = {
   /** Within the queue's dedup window, a publish with the same key returns the first message and adds nothing. */
   dedupKey?: InputMaybe<Scalars['String']['input']>;
@@ -454,6 +504,8 @@ export type Query = {
   inboundWebhookSources: Array<InboundWebhookSource>;
   /** A source's accepted webhooks, newest first. `first` is at most 100. */
   inboundWebhooks: InboundWebhookConnection;
+  /** The configured polling sources, by name. */
+  pollSources: Array<PollSource>;
   queue: Maybe<Queue>;
   /** Every queue, by name. */
   queues: Array<Queue>;
@@ -898,6 +950,8 @@ export type ResolversTypes = ResolversObject<{
   MessageState: MessageState;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PollRejection: ResolverTypeWrapper<PollRejection>;
+  PollSource: ResolverTypeWrapper<PollSourceView>;
   PublishMessageInput: PublishMessageInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Queue: ResolverTypeWrapper<QueueRow>;
@@ -946,6 +1000,8 @@ export type ResolversParentTypes = ResolversObject<{
   MessageError: MessageError;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
+  PollRejection: PollRejection;
+  PollSource: PollSourceView;
   PublishMessageInput: PublishMessageInput;
   Query: Record<PropertyKey, never>;
   Queue: QueueRow;
@@ -1058,6 +1114,7 @@ export type MutationResolvers<ContextType = QueuesContext, ParentType extends Re
   deleteTopic?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteTopicArgs, 'name'>>;
   deleteWebhookEndpoint?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteWebhookEndpointArgs, 'id'>>;
   nackMessages?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationNackMessagesArgs, 'deadLetter' | 'receipts'>>;
+  pollSourceNow?: Resolver<ResolversTypes['PollSource'], ParentType, ContextType, RequireFields<MutationPollSourceNowArgs, 'name'>>;
   publishMessage?: Resolver<ResolversTypes['QueueMessage'], ParentType, ContextType, RequireFields<MutationPublishMessageArgs, 'input' | 'queue'>>;
   publishMessages?: Resolver<Array<ResolversTypes['QueueMessage']>, ParentType, ContextType, RequireFields<MutationPublishMessagesArgs, 'inputs' | 'queue'>>;
   publishToTopic?: Resolver<Array<ResolversTypes['QueueMessage']>, ParentType, ContextType, RequireFields<MutationPublishToTopicArgs, 'inputs' | 'topic'>>;
@@ -1078,9 +1135,32 @@ export type PageInfoResolvers<ContextType = QueuesContext, ParentType extends Re
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
+export type PollRejectionResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['PollRejection'] = ResolversParentTypes['PollRejection']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  externalId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  watermark?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type PollSourceResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['PollSource'] = ResolversParentTypes['PollSource']> = ResolversObject<{
+  intervalSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  itemsApplied?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  itemsRejected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  itemsUnchanged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastRunAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lastSuccessAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nextRunAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  recentRejections?: Resolver<Array<ResolversTypes['PollRejection']>, ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  watermark?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   inboundWebhookSources?: Resolver<Array<ResolversTypes['InboundWebhookSource']>, ParentType, ContextType>;
   inboundWebhooks?: Resolver<ResolversTypes['InboundWebhookConnection'], ParentType, ContextType, RequireFields<QueryInboundWebhooksArgs, 'first' | 'source'>>;
+  pollSources?: Resolver<Array<ResolversTypes['PollSource']>, ParentType, ContextType>;
   queue?: Resolver<Maybe<ResolversTypes['Queue']>, ParentType, ContextType, RequireFields<QueryQueueArgs, 'name'>>;
   queues?: Resolver<Array<ResolversTypes['Queue']>, ParentType, ContextType>;
   topic?: Resolver<Maybe<ResolversTypes['Topic']>, ParentType, ContextType, RequireFields<QueryTopicArgs, 'name'>>;
@@ -1243,6 +1323,8 @@ export type Resolvers<ContextType = QueuesContext> = ResolversObject<{
   MessageError?: MessageErrorResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PollRejection?: PollRejectionResolvers<ContextType>;
+  PollSource?: PollSourceResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Queue?: QueueResolvers<ContextType>;
   QueueMessage?: QueueMessageResolvers<ContextType>;

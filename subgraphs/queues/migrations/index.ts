@@ -4,6 +4,7 @@ import * as topics from './0002-topics-and-effectively-once.js';
 import * as standardOrder from './0003-standard-order-index.js';
 import * as webhooks from './0004-webhooks.js';
 import * as inboundWebhooks from './0005-inbound-webhooks.js';
+import * as pollSources from './0006-poll-sources.js';
 
 /** Applied in key order; a published migration is never edited, only followed by a new one. */
 export const queuesMigrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const queuesMigrations: Record<string, Migration> = {
   '0003-standard-order-index': standardOrder,
   '0004-webhooks': webhooks,
   '0005-inbound-webhooks': inboundWebhooks,
+  '0006-poll-sources': pollSources,
 };

@@ -1,4 +1,5 @@
 import { createDatabase } from '../../../infra/db/database.js';
+import { poolMetrics } from '../../../infra/db/pool-metrics.js';
 import { createOutboundHttp } from '../../../infra/http/outbound-http.js';
 import { QueuesRepository, type QueuesTables } from '../queues-repository.js';
 import type { QueueWorkerDeps } from '../workers.js';
@@ -6,6 +7,7 @@ import { startDeliveryConsumer } from './delivery-consumer.js';
 import { DeliveryUpdates } from './delivery-updates.js';
 import { createWebhookLoaders, type WebhookLoaders } from './webhook-loaders.js';
 import { WebhookSender } from './webhook-sender.js';
+import { WebhookMetrics } from './webhook-metrics.js';
 import { WebhooksRepository } from './webhooks-repository.js';
 import { WebhooksService } from './webhooks-service.js';
 
@@ -44,7 +46,8 @@ export async function startWebhooks(deps: QueueWorkerDeps): Promise<Webhooks> {
   });
   // Registered first, so it runs last: after the consumer and the sender have stopped.
   deps.onStop(() => workerDatabase.close());
-  const workerQueues = new QueuesRepository(workerDatabase.db, committed);
+  if (deps.metrics) poolMetrics(deps.metrics).watch('webhooks', () => workerDatabase.poolStats());
+  const workerQueues = new QueuesRepository(workerDatabase.db, committed, deps.queueMetrics);
   const background = new WebhooksRepository(workerDatabase.db, workerQueues, committed);
   const repository = new WebhooksRepository(deps.db, deps.repository, committed);
   const http = createOutboundHttp({ allowedHosts: config.WEBHOOK_ALLOWED_HOSTS, timeoutMs: config.WEBHOOK_TIMEOUT_MS });
@@ -56,6 +59,7 @@ export async function startWebhooks(deps: QueueWorkerDeps): Promise<Webhooks> {
     logger: deps.logger.child({ worker: 'webhooks' }),
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     disableAfterSeconds: config.WEBHOOK_DISABLE_AFTER_SECONDS,
+    metrics: deps.metrics && new WebhookMetrics(deps.metrics),
   });
   const deliveryUpdates = new DeliveryUpdates(config.DATABASE_URL, deps.logger);
   await deliveryUpdates.start();

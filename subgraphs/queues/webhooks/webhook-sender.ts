@@ -7,6 +7,7 @@ import { pause, retryDelay } from '../../../infra/pause.js';
 import type { ClaimedMessage, QueueRow, QueuesRepository } from '../queues-repository.js';
 import type { QueueSignals } from '../queue-signals.js';
 import type { AttemptResult, EndpointRow, Settlement, WebhookBody, WebhooksRepository } from './webhooks-repository.js';
+import type { WebhookMetrics } from './webhook-metrics.js';
 
 /** An idle endpoint loop looks again after this even without a wake-up, for retries coming due. */
 const IDLE_MS = 1_000;
@@ -29,6 +30,8 @@ export interface WebhookSenderDeps {
   logger: Logger;
   timeoutMs: number;
   disableAfterSeconds: number;
+  /** Counts every attempt; none without metrics. */
+  metrics?: WebhookMetrics;
 }
 
 /**
@@ -305,6 +308,7 @@ class EndpointLoop {
       this.requests--;
       this.freed?.();
     }
+    this.deps.metrics?.attempted(result.statusCode, result.latencyMs);
     const status = result.statusCode;
     const success = status !== null && status >= 200 && status < 300;
     const schedule = endpoint.retrySchedule;

@@ -3,6 +3,7 @@ import { IdocClient } from './idoc-client.js';
 import { ODataClient } from './odata-client.js';
 import { RfcClient } from './rfc-client.js';
 import type { SapSystemConfig } from './sap-config.js';
+import type { SapSystemMetrics } from './sap-metrics.js';
 import { SapTransport, type SapSystemStatus } from './sap-transport.js';
 
 /** One SAP system: its configuration, its clients for OData, SOAP-RFC and IDocs over one transport, and its health. */
@@ -15,10 +16,11 @@ export class SapSystem {
   constructor(
     readonly config: SapSystemConfig,
     logger: Logger,
+    metrics?: SapSystemMetrics,
   ) {
     // Every line the system's parts log names the system.
     const systemLogger = logger.child({ sapSystem: config.id });
-    this.transport = new SapTransport(config, systemLogger);
+    this.transport = new SapTransport(config, systemLogger, metrics);
     this.odata = new ODataClient(this.transport, systemLogger);
     this.rfc = new RfcClient(this.transport, systemLogger);
     this.idoc = new IdocClient(this.transport, this.rfc, systemLogger);

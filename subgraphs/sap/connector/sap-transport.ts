@@ -7,6 +7,7 @@ import type { SapSystemConfig } from './sap-config.js';
 import { networkErrorCode, TRANSIENT_NETWORK_CODES } from '../../../infra/resilience/network-errors.js';
 import type { CircuitStateName } from '../../../infra/resilience/circuit-state.js';
 import { SapPolicy, SapTransportFailure } from './sap-policy.js';
+import type { SapOutcome, SapSystemMetrics } from './sap-metrics.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'MERGE';
 
@@ -46,6 +47,15 @@ export interface SapSystemStatus {
 }
 
 const TRANSIENT_STATUS = new Set([502, 503, 504]);
+
+/** An HTTP status's class, for the `status` label of sap_requests_total. */
+function statusClass(status: number): SapOutcome {
+  if (status >= 500) return '5xx';
+  if (status >= 400) return '4xx';
+  if (status >= 300) return '3xx';
+  if (status >= 200) return '2xx';
+  return '1xx';
+}
 /**
  * HTTP to one SAP system: an undici Agent (pool size, TLS client certificate), the credentials
  * (basic, OAuth2 bearer, or none besides the certificate), the system's cookie jar, `sap-client`
@@ -71,6 +81,8 @@ export class SapTransport {
   constructor(
     readonly config: SapSystemConfig,
     private readonly logger: Logger,
+    /** Counts and times every exchange; none without metrics. */
+    private readonly metrics?: SapSystemMetrics,
   ) {
     const tls = config.tls;
     this.agent = new Agent({
@@ -171,10 +183,12 @@ export class SapTransport {
   private async exchange(method: HttpMethod, url: string, headers: Record<string, string>, body: string | undefined, jar: CookieJar | null): Promise<SapResponse> {
     const path = new URL(url).pathname;
     const signal = AbortSignal.timeout(this.config.timeoutMs);
+    const started = performance.now();
     this.inFlight += 1;
     try {
       const response = await request(url, { method, headers, body, dispatcher: this.agent, signal });
       const text = await response.body.text();
+      this.metrics?.exchanged(method, statusClass(response.statusCode), (performance.now() - started) / 1000);
       if (jar) jar.store(response.headers['set-cookie'], path);
       if (TRANSIENT_STATUS.has(response.statusCode)) {
         this.reachable = false;
@@ -187,6 +201,7 @@ export class SapTransport {
       if (!(error instanceof SapTransportFailure)) {
         const code = networkErrorCode(error);
         this.reachable = false;
+        this.metrics?.exchanged(method, signal.aborted ? 'timeout' : 'error', (performance.now() - started) / 1000);
         if (signal.aborted) error = new SapTransportFailure(`timeout after ${this.config.timeoutMs} ms`, true, undefined, { cause: error });
         else error = new SapTransportFailure(code ?? (error as Error).message, code === undefined || TRANSIENT_NETWORK_CODES.has(code), undefined, { cause: error });
       }
