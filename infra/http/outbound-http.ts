@@ -1,6 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { Agent, buildConnector } from 'undici';
+import { z } from 'zod';
 
 /**
  * HTTP for addresses that users configure (outbound webhooks first), with a guard against
@@ -13,6 +14,17 @@ import { Agent, buildConnector } from 'undici';
  */
 
 /** A destination that is forbidden (an address, a scheme, a malformed URL): sending it again as it is fails again. */
+/**
+ * A setting listing hosts that outbound requests may reach although they are loopback, private or
+ * link-local addresses (`WEBHOOK_ALLOWED_HOSTS`, `POLL_ALLOWED_HOSTS`): comma-separated host names
+ * or IP addresses as written in URLs, without ports; default none.
+ */
+export const allowedHostsSetting = z
+  .string()
+  .default('')
+  .transform((value) => value.split(',').map((host) => host.trim()).filter(Boolean))
+  .refine((hosts) => hosts.every((host) => /^(\[[0-9a-f:.]+\]|[0-9a-f:.]+|[a-z0-9_-]+(\.[a-z0-9_-]+)*)$/i.test(host)), 'must be host names or IP addresses, comma-separated, without ports');
+
 export class OutboundRefused extends Error {
   override name = 'OutboundRefused';
 
@@ -214,6 +226,17 @@ function withoutCredentials(headers: Record<string, string>): Record<string, str
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADERS.has(name.toLowerCase())));
 }
 
+/** Aborts `controller` with a TimeoutError naming the origin asked last, after `timeoutMs`: the whole exchange, redirects included. */
+function deadline(timeoutMs: number, origin: () => string): { controller: AbortController; timer: NodeJS.Timeout } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    const error = new Error(`outbound request to ${origin()} timed out after ${timeoutMs} ms`);
+    error.name = 'TimeoutError';
+    controller.abort(error);
+  }, timeoutMs);
+  return { controller, timer };
+}
+
 /** The whole body, or OutboundRefused once it passes `maxBytes` (leaving the loop destroys the body). */
 async function readAll(body: AsyncIterable<Buffer>, maxBytes: number): Promise<string> {
   const chunks: Buffer[] = [];
@@ -259,12 +282,7 @@ export function createOutboundHttp(options: OutboundHttpOptions): OutboundHttp {
       const started = performance.now();
       let target = httpUrl(url);
       let headers = init.headers;
-      const controller = new AbortController();
-      const timer = setTimeout(() => {
-        const error = new Error(`outbound request to ${target.origin} timed out after ${timeoutMs} ms`);
-        error.name = 'TimeoutError';
-        controller.abort(error);
-      }, timeoutMs);
+      const { controller, timer } = deadline(timeoutMs, () => target.origin);
       try {
         for (let redirects = 0; ; redirects += 1) {
           const response = await agent.request({
@@ -296,12 +314,7 @@ export function createOutboundHttp(options: OutboundHttpOptions): OutboundHttp {
       const started = performance.now();
       let target = httpUrl(url);
       let headers = init.headers;
-      const controller = new AbortController();
-      const timer = setTimeout(() => {
-        const error = new Error(`outbound request to ${target.origin} timed out after ${timeoutMs} ms`);
-        error.name = 'TimeoutError';
-        controller.abort(error);
-      }, timeoutMs);
+      const { controller, timer } = deadline(timeoutMs, () => target.origin);
       try {
         for (let redirects = 0; ; redirects += 1) {
           const response = await agent.request({ origin: target.origin, path: `${target.pathname}${target.search}`, method: 'GET', headers, signal: controller.signal });

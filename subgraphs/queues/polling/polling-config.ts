@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, positiveInt } from '../../../infra/config.js';
+import { allowedHostsSetting } from '../../../infra/http/outbound-http.js';
 
 /**
  * Polling sources: REST endpoints the hub reads changed customers from on a schedule
@@ -52,11 +53,7 @@ export const pollingEnv = {
    * loopback, private or link-local addresses: comma-separated, default none. A CRM on the
    * internal network needs its host here (see infra/http/outbound-http.ts).
    */
-  POLL_ALLOWED_HOSTS: z
-    .string()
-    .default('')
-    .transform((value) => value.split(',').map((host) => host.trim()).filter(Boolean))
-    .refine((hosts) => hosts.every((host) => /^(\[[0-9a-f:.]+\]|[0-9a-f:.]+|[a-z0-9_-]+(\.[a-z0-9_-]+)*)$/i.test(host)), 'must be host names or IP addresses, comma-separated, without ports'),
+  POLL_ALLOWED_HOSTS: allowedHostsSetting,
   /** One request to a source, from the connection to the end of its body (redirects included). */
   POLL_TIMEOUT_MS: positiveInt(30_000, 600_000),
   /** The largest answer a source may give, in bytes (default 16 MiB). */

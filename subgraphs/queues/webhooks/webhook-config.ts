@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { positiveInt } from '../../../infra/config.js';
+import { allowedHostsSetting } from '../../../infra/http/outbound-http.js';
 
 /** What the outbound webhooks read, spread into the queues subgraph's environment. */
 export const webhooksEnv = {
@@ -8,11 +8,7 @@ export const webhooksEnv = {
    * loopback, private, link-local or metadata addresses: comma-separated, default none. For
    * development and tests (`127.0.0.1,localhost`); see infra/http/outbound-http.ts.
    */
-  WEBHOOK_ALLOWED_HOSTS: z
-    .string()
-    .default('')
-    .transform((value) => value.split(',').map((host) => host.trim()).filter(Boolean))
-    .refine((hosts) => hosts.every((host) => /^(\[[0-9a-f:.]+\]|[0-9a-f:.]+|[a-z0-9_-]+(\.[a-z0-9_-]+)*)$/i.test(host)), 'must be host names or IP addresses, comma-separated, without ports'),
+  WEBHOOK_ALLOWED_HOSTS: allowedHostsSetting,
   /** One delivery attempt, from the connection to the end of the response (redirects included); then it counts as failed. */
   WEBHOOK_TIMEOUT_MS: positiveInt(15_000, 120_000),
   /** An endpoint whose attempts have all failed for this long (no success in between) is disabled. Default 5 days. */
