@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type ColumnType, type Generated, type Kysely } from 'kysely';
 import { z } from 'zod';
+import { positiveInt } from '../config.js';
 import { conflict } from '../errors.js';
 
 /**
@@ -28,6 +29,28 @@ export async function createIdempotencyKeysTable(db: Kysely<unknown>, schema: st
       result jsonb,
       created_at timestamptz(3) not null default now()
     )`.execute(db);
+}
+
+/** The index the retention's deletes use (a later migration of each domain that has the table). */
+export async function createIdempotencyKeysAgeIndex(db: Kysely<unknown>, schema: string): Promise<void> {
+  await sql`create index idempotency_keys_created_idx on ${sql.id(schema, 'idempotency_keys')} (created_at)`.execute(db);
+}
+
+export async function dropIdempotencyKeysAgeIndex(db: Kysely<unknown>, schema: string): Promise<void> {
+  await sql`drop index ${sql.id(schema, 'idempotency_keys_created_idx')}`.execute(db);
+}
+
+/** Spread into the environment of a domain that keeps idempotency keys. */
+export const idempotencyEnv = {
+  /** Keys older than this are removed (hourly): a retry with the same key after that runs again. Default 7 days. */
+  IDEMPOTENCY_RETENTION_DAYS: positiveInt(7, 3_650),
+};
+
+/** Removes the keys recorded before `before`; returns how many. */
+export async function pruneIdempotencyKeys(db: Kysely<any>, before: Date): Promise<number> {
+  const result = await (db as Kysely<IdempotencyTables>)
+    .deleteFrom('idempotencyKeys').where('createdAt', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 export async function dropIdempotencyKeysTable(db: Kysely<unknown>, schema: string): Promise<void> {

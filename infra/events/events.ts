@@ -10,6 +10,7 @@ import { PostgresWakeSource } from './postgres-wake-source.js';
 import { RedisWakeSource } from './redis-wake-source.js';
 import { eventLagMetrics } from './event-metrics.js';
 import type { Registry } from '../metrics/metrics-registry.js';
+import { startRetention } from '../db/retention.js';
 
 export const EVENTS_SCHEMA = 'events';
 
@@ -51,14 +52,7 @@ export async function startEvents(options: {
     ? eventLagMetrics(options.metrics, { db, store, relayPosition: () => feed.position(), logger: options.logger })
     : () => {};
 
-  const prune = () =>
-    store
-      .prune(new Date(Date.now() - options.retentionDays * 86_400_000))
-      .then((count) => count > 0 && options.logger.info({ count }, 'pruned events past retention'))
-      .catch((error: unknown) => options.logger.warn({ err: error }, 'pruning events failed'));
-  void prune();
-  const timer = setInterval(prune, 3_600_000);
-  timer.unref();
+  const stopRetention = startRetention('events', options.retentionDays, (before) => store.prune(before), options.logger);
 
   return {
     store,
@@ -67,7 +61,7 @@ export async function startEvents(options: {
     listen: (listener) => feed.listen(listener),
     watchCursor,
     async stop() {
-      clearInterval(timer);
+      stopRetention();
       await feed.stop();
     },
   };

@@ -7,7 +7,7 @@ import type { Logger } from '../../infra/logger.js';
 import type { Registry } from '../../infra/metrics/metrics-registry.js';
 import { AccessRepository, type AccessTables } from './access-repository.js';
 import { AccessService } from './access-service.js';
-import { startAuditRetention } from './audit-retention.js';
+import { startRetention } from '../../infra/db/retention.js';
 import { createContext, type AccessContext } from './context.js';
 import { accessMigrations } from './migrations/index.js';
 import { resolvers } from './resolvers.js';
@@ -39,7 +39,7 @@ export function start(config: AccessConfig, deps: AccessDeps): Promise<RunningSu
     setup: ({ db, events, onStop }) => {
       const repository = new AccessRepository(db, () => events.committed());
       const service = new AccessService(repository);
-      onStop(startAuditRetention(repository, config.AUDIT_RETENTION_DAYS, deps.logger));
+      onStop(startRetention('audit records', config.AUDIT_RETENTION_DAYS, (before) => repository.pruneAuditRecords(before), deps.logger));
       return (requestId) => createContext(requestId, { logger: deps.logger, repository, service });
     },
   });

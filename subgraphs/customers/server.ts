@@ -9,6 +9,8 @@ import { CustomersRepository, type CustomersTables } from './customers-repositor
 import { CustomersService } from './customers-service.js';
 import { customersMigrations } from './migrations/index.js';
 import { resolvers } from './resolvers.js';
+import { pruneIdempotencyKeys } from '../../infra/db/idempotency.js';
+import { startRetention } from '../../infra/db/retention.js';
 
 export interface CustomersDeps {
   logger: Logger;
@@ -28,7 +30,8 @@ export function start(config: CustomersConfig, deps: CustomersDeps): Promise<Run
     metrics: deps.metrics,
     migrations: customersMigrations,
     resolvers,
-    setup: ({ db, events }) => {
+    setup: ({ db, events, onStop }) => {
+      onStop(startRetention('idempotency keys', config.IDEMPOTENCY_RETENTION_DAYS, (before) => pruneIdempotencyKeys(db, before), deps.logger));
       const repository = new CustomersRepository(db, () => events.committed());
       const service = new CustomersService(repository);
       return (requestId) => createContext(requestId, { logger: deps.logger, events, repository, service });

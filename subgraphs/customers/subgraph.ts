@@ -1,7 +1,8 @@
 import { domainSubgraphEnv, loadConfig, type ConfigOf } from '../../infra/config.js';
+import { idempotencyEnv } from '../../infra/db/idempotency.js';
 import type { SubgraphDescriptor } from '../../infra/graphql/subgraph-descriptor.js';
 
-export const customersEnv = domainSubgraphEnv(4001);
+export const customersEnv = { ...domainSubgraphEnv(4001), ...idempotencyEnv };
 
 export type CustomersConfig = ConfigOf<typeof customersEnv>;
 

@@ -11,6 +11,8 @@ import { ordersMigrations } from './migrations/index.js';
 import { OrdersRepository, type OrdersTables } from './orders-repository.js';
 import { OrdersService } from './orders-service.js';
 import { resolvers } from './resolvers.js';
+import { pruneIdempotencyKeys } from '../../infra/db/idempotency.js';
+import { startRetention } from '../../infra/db/retention.js';
 
 export interface OrdersDeps {
   logger: Logger;
@@ -30,7 +32,8 @@ export function start(config: OrdersConfig, deps: OrdersDeps): Promise<RunningSu
     metrics: deps.metrics,
     migrations: ordersMigrations,
     resolvers,
-    setup: ({ db, events }) => {
+    setup: ({ db, events, onStop }) => {
+      onStop(startRetention('idempotency keys', config.IDEMPOTENCY_RETENTION_DAYS, (before) => pruneIdempotencyKeys(db, before), deps.logger));
       const repository = new OrdersRepository(db, () => events.committed());
       const service = new OrdersService(repository, new CustomerDirectory(config.CUSTOMERS_URL, new InternalTokenSigner(config.INTERNAL_TOKEN_SECRET)));
       return (requestId) => createContext(requestId, { logger: deps.logger, events, repository, service });

@@ -1,8 +1,10 @@
 import { domainSubgraphEnv, loadConfig, httpUrl, type ConfigOf } from '../../infra/config.js';
+import { idempotencyEnv } from '../../infra/db/idempotency.js';
 import type { SubgraphDescriptor } from '../../infra/graphql/subgraph-descriptor.js';
 
 export const ordersEnv = {
   ...domainSubgraphEnv(4002),
+  ...idempotencyEnv,
   /** The customers subgraph, asked (never its tables) whether a customer exists. */
   CUSTOMERS_URL: httpUrl.default('http://localhost:4001/graphql'),
 };
