@@ -36,12 +36,11 @@ describe('migrations', () => {
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
-      const applied = await client.query(`select 'customers' as schema, name from customers.kysely_migration union all select 'orders', name from orders.kysely_migration order by 1`);
+      const applied = await client.query(`select 'customers' as schema, name from customers.kysely_migration union all select 'orders', name from orders.kysely_migration order by 1, 2`);
+      // Each migration of each schema exactly once.
       assert.deepEqual(applied.rows, [
-        { schema: 'customers', name: '0001-create-customers' },
-        { schema: 'customers', name: '0002-idempotency-keys' },
-        { schema: 'orders', name: '0001-create-orders' },
-        { schema: 'orders', name: '0002-paid-and-idempotency-keys' },
+        ...Object.keys(customersMigrations).map((name) => ({ schema: 'customers', name })),
+        ...Object.keys(ordersMigrations).map((name) => ({ schema: 'orders', name })),
       ]);
       const groups = await client.query('select count(*)::int as n from customers.customer_groups');
       assert.equal(groups.rows[0].n, 4, 'seed rows are inserted once');
