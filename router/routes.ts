@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockList } from 'node:net';
 import cors from 'cors';
 import { INTERNAL_TOKEN_HEADER, ROUTER_SERVICE } from '../infra/auth/internal-token.js';
+import type { Principal } from '../infra/auth/principal.js';
 import type { RouterConfig } from './config.js';
 import { httpErrorBody, type ErrorCode } from '../infra/errors.js';
 import { clientIp } from '../infra/http/client-ip.js';
@@ -9,6 +10,7 @@ import { sendJson, type RouteHandler } from '../infra/http/http-server.js';
 import { REQUEST_ID_HEADER } from '../infra/http/request-id.js';
 import { METRICS_PATH, metricsHandler } from '../infra/metrics/metrics-endpoint.js';
 import type { Registry } from '../infra/metrics/metrics-registry.js';
+import type { Logger } from '../infra/logger.js';
 import { credentialsFromHeaders, type Authentication } from './auth/authenticator.js';
 import type { RouterSecurity } from './auth/router-security.js';
 import { cachePurgeHandler } from './cache/cache-admin.js';
@@ -16,6 +18,7 @@ import { CACHE_STATUS_HEADER, type ResponseCache } from './cache/response-cache.
 import { credentialsError } from './context.js';
 import type { SubgraphFetching } from './fetch/subgraph-fetching.js';
 import { checkSubgraphs } from './readiness.js';
+import { exportRoutes } from './exports/export-forwarding.js';
 
 /** Origins of Apollo Sandbox (standalone and embedded), admitted by CORS in every environment. */
 export const SANDBOX_ORIGINS = ['https://studio.apollographql.com', 'https://sandbox.embed.apollographql.com'];
@@ -56,13 +59,27 @@ export interface RouterRoutesDeps {
   trustedProxies: BlockList | undefined;
   /** The router's metrics, at GET /metrics for callers with `metrics:read`; no route without them. */
   metrics: Registry | undefined;
+  logger: Logger;
 }
 
-/** The router's HTTP routes: `/graphql`, the operators' `/admin/cache/purge`, `/health`, `/ready`, `/metrics`, and `/` redirecting to `/graphql`. */
+/**
+ * The router's HTTP routes: `/graphql`, the operators' `/admin/cache/purge`, `/health`, `/ready`,
+ * `/metrics`, the CSV exports (`/exports/customers.csv`, `/exports/orders.csv`), and `/`
+ * redirecting to `/graphql`.
+ */
 export function routerRoutes(deps: RouterRoutesDeps): Record<string, RouteHandler> {
   const { config, security, cache, fetching, subgraphUrls, trustedProxies } = deps;
   const authenticate = (req: IncomingMessage): Promise<Authentication> =>
     security.authenticator.authenticate(credentialsFromHeaders(req.headers), clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxies));
+  /** The verified principal (undefined without credentials), or 'answered' after refusing the credentials with 401, 429 or 503. */
+  const identify = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<{ principal: Principal | undefined } | 'answered'> => {
+    const authentication = await authenticate(req);
+    if (authentication.outcome === 'ok') return { principal: authentication.principal };
+    const refused = credentialsError(authentication)!;
+    const status = authentication.outcome === 'unavailable' ? 503 : authentication.outcome === 'throttled' ? 429 : 401;
+    sendJson(res, status, httpErrorBody(refused.message, refused.extensions.code as ErrorCode, requestId));
+    return 'answered';
+  };
 
   return {
     '/graphql': deps.graphql,
@@ -85,15 +102,10 @@ export function routerRoutes(deps: RouterRoutesDeps): Record<string, RouteHandle
     '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'router' }),
     // A bearer token or API key with `metrics:read` (401 without credentials, 403 without the scope).
     ...(deps.metrics && {
-      [METRICS_PATH]: metricsHandler([deps.metrics], async (req, res, requestId) => {
-        const authentication = await authenticate(req);
-        if (authentication.outcome === 'ok') return { principal: authentication.principal };
-        const refused = credentialsError(authentication)!;
-        const status = authentication.outcome === 'unavailable' ? 503 : authentication.outcome === 'throttled' ? 429 : 401;
-        sendJson(res, status, httpErrorBody(refused.message, refused.extensions.code as ErrorCode, requestId));
-        return 'answered';
-      }),
+      [METRICS_PATH]: metricsHandler([deps.metrics], identify),
     }),
+    // A bearer token or API key with the list's scope (401 without credentials, 403 without the scope).
+    ...exportRoutes({ subgraphUrls, internalTokens: fetching.internalTokens, identify, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, logger: deps.logger }),
     '/ready': async (req, res) => {
       const checked = await checkSubgraphs(subgraphUrls, Math.min(config.SUBGRAPH_TIMEOUT_MS, 2_000), async (name): Promise<Record<string, string>> => {
         const signer = fetching.internalTokens(name);

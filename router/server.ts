@@ -151,6 +151,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
       subgraphUrls,
       trustedProxies,
       metrics,
+      logger,
     }),
   });
   const sockets = serveRouterSubscriptions(http.server, {

@@ -41,6 +41,29 @@ export interface PageRequest {
   after: CursorPosition | null;
 }
 
+/** Rows per statement of an export (see keysetPages). */
+export const EXPORT_PAGE_SIZE = 1_000;
+
+/**
+ * Every row a list reads, page after page by keyset (the cursor of each page's last row), for
+ * exports: one statement per page, one page in memory at a time. `read` is the list's own
+ * statement, which reads `first + 1` rows: the extra row tells that another page follows, so no
+ * statement is spent on an empty last page. Pages are separate statements, not one snapshot: a
+ * row created during the export (newer than the first page) is not in it; a row changed during
+ * it is written as its page found it.
+ */
+export async function* keysetPages<Row extends CursorPosition>(read: (page: PageRequest) => Promise<Row[]>, pageSize = EXPORT_PAGE_SIZE): AsyncGenerator<Row[]> {
+  let after: CursorPosition | null = null;
+  for (;;) {
+    const rows = await read({ first: pageSize, after });
+    const page = rows.slice(0, pageSize);
+    if (page.length > 0) yield page;
+    const last = page.at(-1);
+    if (rows.length <= pageSize || !last) return;
+    after = { createdAt: last.createdAt, id: last.id };
+  }
+}
+
 export function encodeCursor(row: CursorPosition): string {
   return Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString('base64url');
 }

@@ -46,3 +46,13 @@ export const updateCustomerInput = z.object({
 
 /** The upsert's input together with its externalId argument, so that all bad fields are reported at once. */
 export const upsertCustomerInput = createCustomerInput.extend({ externalId });
+
+/**
+ * `customers(filter:)`'s CustomerFilter as the query parameters of GET /exports/customers.csv,
+ * with the rules its GraphQL types give it: search and customerGroup any text, tier an enum value.
+ */
+export const customerFilterParameters = z.object({
+  search: z.string().optional(),
+  customerGroup: z.string().optional(),
+  tier: tier.optional(),
+});

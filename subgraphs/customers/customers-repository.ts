@@ -12,7 +12,7 @@ import {
 import { conflict } from '../../infra/errors.js';
 import { isPgError, PgErrorCode } from '../../infra/db/database.js';
 import { CompiledQueries } from '../../infra/db/compiled-queries.js';
-import { splitWindowTotal, type PageRequest } from '../../infra/db/pagination.js';
+import { keysetPages, splitWindowTotal, type PageRequest } from '../../infra/db/pagination.js';
 import { isUuid } from '../../infra/ids.js';
 import { appendEvents } from '../../infra/events/event-store.js';
 import { commitThen } from '../../infra/events/commit-then.js';
@@ -129,6 +129,11 @@ export class CustomersRepository {
         .limit(v.limit),
     );
     return splitWindowTotal(found, count);
+  }
+
+  /** Every customer `filter` matches, newest first, in pages of `pageSize` read as the list reads them (see keysetPages). */
+  exportPages(filter: CustomerFilter, pageSize?: number): AsyncGenerator<CustomerRow[]> {
+    return keysetPages(async (page) => (await this.list(filter, page)).rows, pageSize);
   }
 
   async count(filter: CustomerFilter): Promise<number> {

@@ -11,6 +11,7 @@ import { customersMigrations } from './migrations/index.js';
 import { resolvers } from './resolvers.js';
 import { pruneIdempotencyKeys } from '../../infra/db/idempotency.js';
 import { startRetention } from '../../infra/db/retention.js';
+import { CUSTOMERS_EXPORT_PATH, customersExport } from './customers-export.js';
 
 export interface CustomersDeps {
   logger: Logger;
@@ -30,9 +31,10 @@ export function start(config: CustomersConfig, deps: CustomersDeps): Promise<Run
     metrics: deps.metrics,
     migrations: customersMigrations,
     resolvers,
-    setup: ({ db, events, onStop }) => {
+    setup: ({ db, events, onStop, route }) => {
       onStop(startRetention('idempotency keys', config.IDEMPOTENCY_RETENTION_DAYS, (before) => pruneIdempotencyKeys(db, before), deps.logger));
       const repository = new CustomersRepository(db, () => events.committed());
+      route(CUSTOMERS_EXPORT_PATH, customersExport(repository));
       const service = new CustomersService(repository);
       return (requestId) => createContext(requestId, { logger: deps.logger, events, repository, service });
     },

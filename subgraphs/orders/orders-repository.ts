@@ -1,6 +1,6 @@
 import { sql, type ColumnType, type ExpressionBuilder, type Generated, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { CompiledQueries } from '../../infra/db/compiled-queries.js';
-import { splitWindowTotal, type CursorPosition, type PageRequest } from '../../infra/db/pagination.js';
+import { keysetPages, splitWindowTotal, type CursorPosition, type PageRequest } from '../../infra/db/pagination.js';
 import { isUuid } from '../../infra/ids.js';
 import { appendEvents } from '../../infra/events/event-store.js';
 import { commitThen } from '../../infra/events/commit-then.js';
@@ -50,6 +50,12 @@ export interface OrderFilter {
   customerId?: string | null;
   createdAfter?: Date | null;
   createdBefore?: Date | null;
+}
+
+/** An order with its lines, in line order, as an export writes it. */
+export interface OrderWithLines {
+  order: OrderRow;
+  lines: OrderLineRow[];
 }
 
 export interface NewOrder {
@@ -112,6 +118,18 @@ export class OrdersRepository {
         .execute(),
       count,
     );
+  }
+
+  /**
+   * Every order `filter` matches, newest first, with its lines: per page, the list's statement
+   * and one for the page's lines (see keysetPages).
+   */
+  async *exportPages(filter: OrderFilter, pageSize?: number): AsyncGenerator<OrderWithLines[]> {
+    for await (const orders of keysetPages(async (page) => (await this.list(filter, page)).rows, pageSize)) {
+      const lines = new Map<string, OrderLineRow[]>(orders.map((order) => [order.id, []]));
+      for (const line of await this.linesOf(orders.map((order) => order.id))) lines.get(line.orderId)?.push(line);
+      yield orders.map((order) => ({ order, lines: lines.get(order.id)! }));
+    }
   }
 
   async count(filter: OrderFilter): Promise<number> {

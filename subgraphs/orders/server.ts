@@ -13,6 +13,7 @@ import { OrdersService } from './orders-service.js';
 import { resolvers } from './resolvers.js';
 import { pruneIdempotencyKeys } from '../../infra/db/idempotency.js';
 import { startRetention } from '../../infra/db/retention.js';
+import { ORDERS_EXPORT_PATH, ordersExport } from './orders-export.js';
 
 export interface OrdersDeps {
   logger: Logger;
@@ -32,9 +33,10 @@ export function start(config: OrdersConfig, deps: OrdersDeps): Promise<RunningSu
     metrics: deps.metrics,
     migrations: ordersMigrations,
     resolvers,
-    setup: ({ db, events, onStop }) => {
+    setup: ({ db, events, onStop, route }) => {
       onStop(startRetention('idempotency keys', config.IDEMPOTENCY_RETENTION_DAYS, (before) => pruneIdempotencyKeys(db, before), deps.logger));
       const repository = new OrdersRepository(db, () => events.committed());
+      route(ORDERS_EXPORT_PATH, ordersExport(repository));
       const service = new OrdersService(repository, new CustomerDirectory(config.CUSTOMERS_URL, new InternalTokenSigner(config.INTERNAL_TOKEN_SECRET)));
       return (requestId) => createContext(requestId, { logger: deps.logger, events, repository, service });
     },
