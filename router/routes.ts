@@ -105,7 +105,7 @@ export function routerRoutes(deps: RouterRoutesDeps): Record<string, RouteHandle
       [METRICS_PATH]: metricsHandler([deps.metrics], identify),
     }),
     // A bearer token or API key with the list's scope (401 without credentials, 403 without the scope).
-    ...exportRoutes({ subgraphUrls, internalTokens: fetching.internalTokens, identify, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, logger: deps.logger }),
+    ...exportRoutes({ subgraphUrls, internalTokens: fetching.internalTokens, identify, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, audit: security.audit, trustedProxies, logger: deps.logger }),
     '/ready': async (req, res) => {
       const checked = await checkSubgraphs(subgraphUrls, Math.min(config.SUBGRAPH_TIMEOUT_MS, 2_000), async (name): Promise<Record<string, string>> => {
         const signer = fetching.internalTokens(name);

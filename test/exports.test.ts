@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { eventually } from './support/eventually.js';
 import { startTestHub, type TestHub } from './support/hub.js';
 import { ANONYMOUS, asRole, withCredentials } from './support/tokens.js';
 
@@ -190,6 +191,29 @@ describe('the customers export', () => {
     const unknown = await download('/exports/customers.csv?teir=PREMIUM');
     assert.equal(unknown.status, 400);
     assert.equal(((await unknown.json()) as any).errors[0].extensions.fields[0].field, 'teir');
+  });
+});
+
+describe('the audit of exports', () => {
+  it('records every export, served or refused, with its caller, status and filter names (not their values)', async () => {
+    const requestId = `export-audit-${Date.now()}`;
+    const served = await download('/exports/customers.csv?tier=PREMIUM&search=someone%40example.com', { 'x-request-id': requestId });
+    await served.text();
+    const refused = await download('/exports/orders.csv', { ...(await asRole('sap_integration')), 'x-request-id': requestId });
+    await refused.text();
+    const query = 'query ($filter: AuditRecordFilter) { auditRecords(filter: $filter, first: 20) { edges { node { action principal outcome code clientRequestId detail } } } }';
+    const records = await eventually(
+      async () => (await hub.query(query, { filter: { action: 'export' } })).auditRecords.edges.map((edge: any) => edge.node).filter((node: any) => node.clientRequestId === requestId),
+      (found: any[]) => found.length === 2,
+      'the two export audit records',
+    );
+    const byExport = Object.fromEntries(records.map((record: any) => [record.detail.export, record]));
+    assert.equal(byExport['/exports/customers.csv'].outcome, 'ok');
+    assert.match(byExport['/exports/customers.csv'].principal, /^user:/);
+    assert.deepEqual(byExport['/exports/customers.csv'].detail, { export: '/exports/customers.csv', status: 200, filters: ['tier', 'search'], complete: true });
+    assert.doesNotMatch(JSON.stringify(records), /someone/);
+    assert.equal(byExport['/exports/orders.csv'].outcome, 'denied');
+    assert.equal(byExport['/exports/orders.csv'].code, 'FORBIDDEN');
   });
 });
 

@@ -2,9 +2,10 @@ import type { Principal } from '../../infra/auth/principal.js';
 
 /**
  * What a record is about: a GraphQL operation, a purge of the router's response cache, a
- * graphql-ws connection (its `connection_init`), or an inbound webhook (POST /webhooks/<source>).
+ * graphql-ws connection (its `connection_init`), an inbound webhook (POST /webhooks/<source>), or
+ * a CSV export (GET /exports/<list>.csv).
  */
-export type AuditAction = 'operation' | 'cache_purge' | 'connection' | 'webhook';
+export type AuditAction = 'operation' | 'cache_purge' | 'connection' | 'webhook' | 'export';
 
 /** What a cache purge asked for and, when it ran, how many entries it removed. */
 export type CachePurgeDetail = ({ all: true } | { type: string; id?: string }) & { purged?: number };
@@ -17,9 +18,18 @@ export interface WebhookDetail {
   duplicate?: boolean;
 }
 
+/** A CSV export: which one, the status it was answered with, and the filter parameters it named (their names only: a search may be personal). */
+export interface ExportDetail {
+  export: string;
+  status: number;
+  filters: string[];
+  /** False when the transfer ended before the last row (the client left, or the subgraph failed). */
+  complete: boolean;
+}
+
 /**
  * Audit records: one for every mutation and every denied request, cache purge, refused
- * WebSocket connection and inbound webhook, written by the router.
+ * WebSocket connection, inbound webhook and CSV export, written by the router.
  * Never holds request or response bodies, tokens or API keys.
  */
 export interface AuditRecord {
@@ -45,8 +55,8 @@ export interface AuditRecord {
   /** The first error code, when the outcome is not `ok`. */
   code: string | null;
   durationMs: number;
-  /** For a cache purge: what it was asked to purge (absent when it was refused before reading the request); for a webhook, its source and answer. */
-  detail?: CachePurgeDetail | WebhookDetail;
+  /** For a cache purge: what it was asked to purge (absent when it was refused before reading the request); for a webhook, its source and answer; for an export, which and how it ended. */
+  detail?: CachePurgeDetail | WebhookDetail | ExportDetail;
 }
 
 /** `kind:id` of a caller, as audit records name it; null for a caller without credentials. */

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BlockList } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
 import { INTERNAL_TOKEN_HEADER, type InternalTokenSigner } from '../../infra/auth/internal-token.js';
@@ -6,7 +7,10 @@ import type { Principal } from '../../infra/auth/principal.js';
 import { ErrorCode, httpErrorBody } from '../../infra/errors.js';
 import { sendJson, type RouteHandler } from '../../infra/http/http-server.js';
 import { REQUEST_ID_HEADER } from '../../infra/http/request-id.js';
+import { clientIp } from '../../infra/http/client-ip.js';
+import { offeredRequestId } from '../../infra/http/request-id.js';
 import type { Logger } from '../../infra/logger.js';
+import { auditPrincipal, type AuditRecord, type AuditSink } from '../audit/audit.js';
 
 /** The CSV exports: each path, the subgraph that serves it (at the same path) and the scope that reads it. */
 export const EXPORTS: Readonly<Record<string, { subgraph: string; scope: string }>> = Object.freeze({
@@ -28,6 +32,9 @@ export interface ExportForwardingOptions {
   identify(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<ExportCaller>;
   /** How long the subgraph may take to start answering (SUBGRAPH_TIMEOUT_MS); the rows then stream for as long as they take. */
   timeoutMs: number;
+  /** Every export, refused or served, gets an audit record (action `export`). */
+  audit: AuditSink;
+  trustedProxies: BlockList | undefined;
   logger: Logger;
 }
 
@@ -51,13 +58,42 @@ function exportForwarding(path: string, subgraph: string, scope: string, options
   const origin = new URL(options.subgraphUrls[subgraph]!).origin;
   const signer = options.internalTokens(subgraph);
   return async (req, res, requestId) => {
-    const refuse = (status: number, message: string, code: ErrorCode) => sendJson(res, status, httpErrorBody(message, code, requestId));
+    const started = performance.now();
+    const { search, searchParams } = new URL(req.url ?? '/', 'http://router');
+    let principal: Principal | undefined;
+    let code: string | null = null;
+    let complete = true;
+    const audit = () => {
+      const status = res.statusCode;
+      const outcome: AuditRecord['outcome'] = status === 401 || status === 403 ? 'denied' : status === 429 ? 'rate_limited' : status < 300 && complete ? 'ok' : 'error';
+      options.audit.record({
+        at: new Date(),
+        action: 'export',
+        requestId,
+        clientRequestId: offeredRequestId(req.headers),
+        principal: auditPrincipal(principal),
+        clientIp: clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], options.trustedProxies),
+        operationName: null,
+        operationType: null,
+        rootFields: [],
+        outcome,
+        code,
+        durationMs: Math.round(performance.now() - started),
+        detail: { export: path, status, filters: [...new Set(searchParams.keys())].map((name) => name.slice(0, 64)).slice(0, 20), complete },
+      });
+    };
+    const refuse = (status: number, message: string, errorCode: ErrorCode) => {
+      code = errorCode;
+      sendJson(res, status, httpErrorBody(message, errorCode, requestId));
+      audit();
+    };
     if (req.method !== 'GET') {
       res.setHeader('allow', 'GET');
       return refuse(405, 'Exports are read with GET', ErrorCode.BadRequest);
     }
     const caller = await options.identify(req, res, requestId);
-    if (caller === 'answered') return;
+    if (caller === 'answered') return audit();
+    principal = caller.principal;
     if (!caller.principal) {
       res.setHeader('www-authenticate', 'Bearer realm="interchange"');
       return refuse(401, `Reading ${path} needs credentials with the ${scope} scope`, ErrorCode.Unauthenticated);
@@ -66,7 +102,6 @@ function exportForwarding(path: string, subgraph: string, scope: string, options
 
     const headers: Record<string, string> = { [REQUEST_ID_HEADER]: requestId };
     if (signer) headers[INTERNAL_TOKEN_HEADER] = await signer.token(caller.principal);
-    const { search } = new URL(req.url ?? '/', 'http://router');
     const upstream = new AbortController();
     const abort = () => upstream.abort();
     // 'close' also follows a complete answer; aborting a finished request does nothing.
@@ -76,7 +111,10 @@ function exportForwarding(path: string, subgraph: string, scope: string, options
     try {
       answer = await request(`${origin}${path}${search}`, { method: 'GET', headers, signal: upstream.signal });
     } catch (error) {
-      if (res.destroyed) return;
+      if (res.destroyed) {
+        complete = false;
+        return audit();
+      }
       options.logger.warn({ err: error, requestId, subgraph }, 'an export subgraph did not answer');
       return refuse(503, `The ${subgraph} subgraph did not answer; try again later`, ErrorCode.SubgraphUnavailable);
     } finally {
@@ -93,9 +131,11 @@ function exportForwarding(path: string, subgraph: string, scope: string, options
       // The client went away (the upstream request is aborted with it) or the subgraph cut its
       // answer short (the client's is cut short too: a truncated file never looks complete).
       options.logger.info({ err: error, requestId, subgraph }, 'an export ended early');
+      complete = false;
       res.destroy();
     } finally {
       res.off('close', abort);
     }
+    audit();
   };
 }

@@ -70,7 +70,7 @@ export type ApiKeyStatus =
  */
 export type AuditRecord = {
   __typename?: 'AuditRecord';
-  /** operation, cache_purge (POST /admin/cache/purge), connection (a graphql-ws connection_init) or webhook (POST /webhooks/<source>). */
+  /** operation, cache_purge (POST /admin/cache/purge), connection (a graphql-ws connection_init), webhook (POST /webhooks/<source>) or export (GET /exports/<list>.csv). */
   action: Scalars['String']['output'];
   at: Scalars['DateTime']['output'];
   clientIp: Maybe<Scalars['String']['output']>;
@@ -116,7 +116,7 @@ export type AuditRecordEdge = {
 };
 
 export type AuditRecordFilter = {
-  /** operation, cache_purge, connection or webhook. */
+  /** operation, cache_purge, connection, webhook or export. */
   action?: InputMaybe<Scalars['String']['input']>;
   operationName?: InputMaybe<Scalars['String']['input']>;
   /** ok, error, denied or rate_limited. */
