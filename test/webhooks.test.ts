@@ -203,7 +203,8 @@ describe('outbound webhooks', () => {
     await createCustomer();
 
     for (const [index, delay] of schedule.entries()) {
-      const [delivery] = await eventually(() => deliveries(id), (list) => list[0]?.attempts.length === index + 1, `attempt ${index + 1}`);
+      // The delivery row and its attempts are read by two statements: wait until both show the attempt.
+      const [delivery] = await eventually(() => deliveries(id), (list) => list[0]?.attempts.length === index + 1 && list[0].attemptCount === index + 1, `attempt ${index + 1}`);
       const attempt = delivery!.attempts[index]!;
       assert.equal(attempt.attempt, index + 1);
       assert.equal(attempt.statusCode, 500);
