@@ -1,4 +1,8 @@
+import type { IncomingMessage } from 'node:http';
+import type { BlockList } from 'node:net';
 import type { Principal } from '../../infra/auth/principal.js';
+import { clientIp } from '../../infra/http/client-ip.js';
+import { offeredRequestId } from '../../infra/http/request-id.js';
 
 /**
  * What a record is about: a GraphQL operation, a purge of the router's response cache, a
@@ -62,6 +66,30 @@ export interface AuditRecord {
 /** `kind:id` of a caller, as audit records name it; null for a caller without credentials. */
 export function auditPrincipal(principal: Principal | undefined): string | null {
   return principal ? `${principal.kind}:${principal.id}` : null;
+}
+
+/**
+ * The record of an HTTP request that is not a GraphQL operation (a cache purge, an inbound
+ * webhook, an export): the client's request id and address read from `req`, the duration from
+ * `startedAt` (performance.now()), no operation fields.
+ */
+export function httpRequestRecord(
+  req: IncomingMessage,
+  trustedProxies: BlockList | undefined,
+  startedAt: number,
+  fields: Pick<AuditRecord, 'action' | 'requestId' | 'outcome' | 'code' | 'detail'> & { principal: Principal | undefined },
+): AuditRecord {
+  return {
+    at: new Date(),
+    ...fields,
+    clientRequestId: offeredRequestId(req.headers),
+    principal: auditPrincipal(fields.principal),
+    clientIp: clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxies),
+    operationName: null,
+    operationType: null,
+    rootFields: [],
+    durationMs: Math.round(performance.now() - startedAt),
+  };
 }
 
 /** Where audit records go: PostgreSQL when the router has a database, the log otherwise. */

@@ -1,13 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockList } from 'node:net';
 import { z } from 'zod';
-import { auditPrincipal, type AuditRecord, type AuditSink, type CachePurgeDetail } from '../audit/audit.js';
+import { httpRequestRecord, type AuditRecord, type AuditSink, type CachePurgeDetail } from '../audit/audit.js';
 import type { Principal } from '../../infra/auth/principal.js';
 import { ErrorCode, httpErrorBody } from '../../infra/errors.js';
-import { clientIp } from '../../infra/http/client-ip.js';
 import { readBody } from '../../infra/http/graphql-handler.js';
 import { sendJson, type RouteHandler } from '../../infra/http/http-server.js';
-import { offeredRequestId } from '../../infra/http/request-id.js';
 import { entityTag } from './cache-store.js';
 import type { ResponseCache } from './response-cache.js';
 
@@ -46,7 +44,6 @@ export function cachePurgeHandler(
 ): RouteHandler {
   return async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
     const started = performance.now();
-    const clientRequestId = offeredRequestId(req.headers);
     if (req.method !== 'POST') {
       res.setHeader('allow', 'POST');
       sendJson(res, 405, httpErrorBody('Use POST', ErrorCode.BadRequest, requestId));
@@ -56,21 +53,7 @@ export function cachePurgeHandler(
     let detail: CachePurgeDetail | undefined;
     const answer = (status: number, body: unknown, outcome: AuditRecord['outcome'], code: ErrorCode | null) => {
       sendJson(res, status, body);
-      audit.record({
-        at: new Date(),
-        action: 'cache_purge',
-        requestId,
-        clientRequestId,
-        principal: auditPrincipal(principal),
-        clientIp: clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxies),
-        operationName: null,
-        operationType: null,
-        rootFields: [],
-        outcome,
-        code,
-        durationMs: Math.round(performance.now() - started),
-        detail,
-      });
+      audit.record(httpRequestRecord(req, trustedProxies, started, { action: 'cache_purge', requestId, principal, outcome, code, detail }));
     };
     const refuse = (status: number, message: string, code: ErrorCode) =>
       answer(status, httpErrorBody(message, code, requestId), code === ErrorCode.RateLimited ? 'rate_limited' : 'denied', code);

@@ -7,10 +7,8 @@ import type { Principal } from '../../infra/auth/principal.js';
 import { ErrorCode, httpErrorBody } from '../../infra/errors.js';
 import { sendJson, type RouteHandler } from '../../infra/http/http-server.js';
 import { REQUEST_ID_HEADER } from '../../infra/http/request-id.js';
-import { clientIp } from '../../infra/http/client-ip.js';
-import { offeredRequestId } from '../../infra/http/request-id.js';
 import type { Logger } from '../../infra/logger.js';
-import { auditPrincipal, type AuditRecord, type AuditSink } from '../audit/audit.js';
+import { httpRequestRecord, type AuditRecord, type AuditSink } from '../audit/audit.js';
 
 /** The CSV exports: each path, the subgraph that serves it (at the same path) and the scope that reads it. */
 export const EXPORTS: Readonly<Record<string, { subgraph: string; scope: string }>> = Object.freeze({
@@ -66,21 +64,8 @@ function exportForwarding(path: string, subgraph: string, scope: string, options
     const audit = () => {
       const status = res.statusCode;
       const outcome: AuditRecord['outcome'] = status === 401 || status === 403 ? 'denied' : status === 429 ? 'rate_limited' : status < 300 && complete ? 'ok' : 'error';
-      options.audit.record({
-        at: new Date(),
-        action: 'export',
-        requestId,
-        clientRequestId: offeredRequestId(req.headers),
-        principal: auditPrincipal(principal),
-        clientIp: clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], options.trustedProxies),
-        operationName: null,
-        operationType: null,
-        rootFields: [],
-        outcome,
-        code,
-        durationMs: Math.round(performance.now() - started),
-        detail: { export: path, status, filters: [...new Set(searchParams.keys())].map((name) => name.slice(0, 64)).slice(0, 20), complete },
-      });
+      const filters = [...new Set(searchParams.keys())].map((name) => name.slice(0, 64)).slice(0, 20);
+      options.audit.record(httpRequestRecord(req, options.trustedProxies, started, { action: 'export', requestId, principal, outcome, code, detail: { export: path, status, filters, complete } }));
     };
     const refuse = (status: number, message: string, errorCode: ErrorCode) => {
       code = errorCode;

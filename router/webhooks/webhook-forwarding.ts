@@ -2,12 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockList } from 'node:net';
 import { INTERNAL_TOKEN_HEADER, ROUTER_SERVICE, type InternalTokenSigner } from '../../infra/auth/internal-token.js';
 import { ErrorCode } from '../../infra/errors.js';
-import { clientIp } from '../../infra/http/client-ip.js';
 import { discardRest } from '../../infra/http/graphql-handler.js';
 import { sendJson } from '../../infra/http/http-server.js';
-import { offeredRequestId, REQUEST_ID_HEADER } from '../../infra/http/request-id.js';
+import { REQUEST_ID_HEADER } from '../../infra/http/request-id.js';
 import type { Logger } from '../../infra/logger.js';
-import type { AuditRecord, AuditSink, WebhookDetail } from '../audit/audit.js';
+import { httpRequestRecord, type AuditRecord, type AuditSink, type WebhookDetail } from '../audit/audit.js';
 
 /** POST /webhooks/<source>, here and on the queues subgraph. */
 export const WEBHOOKS_PREFIX = '/webhooks/';
@@ -138,21 +137,7 @@ export function webhookForwarding(options: WebhookForwardingOptions): (req: Inco
       if (typeof parsed.id === 'string') detail.id = parsed.id;
       if (typeof parsed.duplicate === 'boolean') detail.duplicate = parsed.duplicate;
       const outcome: AuditRecord['outcome'] = status < 300 ? 'ok' : [401, 403, 404, 413].includes(status) ? 'denied' : 'error';
-      options.audit.record({
-        at: new Date(),
-        action: 'webhook',
-        requestId,
-        clientRequestId: offeredRequestId(req.headers),
-        principal: null,
-        clientIp: clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], options.trustedProxies),
-        operationName: null,
-        operationType: null,
-        rootFields: [],
-        outcome,
-        code,
-        durationMs: Math.round(performance.now() - started),
-        detail,
-      });
+      options.audit.record(httpRequestRecord(req, options.trustedProxies, started, { action: 'webhook', requestId, principal: undefined, outcome, code, detail }));
     };
     const refuse = (status: number, code: ErrorCode, message: string, headers?: Record<string, string>) =>
       answer(status, JSON.stringify({ error: { code, message, requestId } }), headers);
