@@ -21,7 +21,8 @@ export function followEvents(
 ): { stop(): Promise<void> } {
   const { logger } = options;
   const wakeSource = options.redisUrl ? new RedisWakeSource(options.redisUrl, logger) : new PostgresWakeSource(options.databaseUrl, logger);
-  const feed = new EventFeed({ store: new EventStore(options.db.withoutPlugins()), wakeSource, logger });
+  // Purges and socket closes need an event's type and subject only: its data is not read.
+  const feed = new EventFeed({ store: new EventStore(options.db.withoutPlugins()), wakeSource, logger, withoutData: true });
   feed.listen(onEvent);
 
   let stopped = false;

@@ -20,6 +20,11 @@ export interface DurableEventConsumerOptions<DB> {
    * must be confirmed before the handler returns, and is sent again if the commit fails.
    */
   handle(events: DomainEvent[], trx: Transaction<DB>): Promise<void>;
+  /**
+   * True when no stored event can be for the consumer now (webhooks: no enabled endpoint): the
+   * cursor then moves to the newest event without reading any, in the transaction that asked.
+   */
+  idle?(trx: Transaction<DB>): Promise<boolean>;
   batchSize?: number;
   /** A look at the store even without an event relayed, in case one was missed. Default 1000 ms. */
   pollIntervalMs?: number;
@@ -50,7 +55,7 @@ export class DurableEventConsumer<DB> {
     await sql`insert into events.cursors (name, position) values (${this.options.name}, (select coalesce(max(id), 0) from events.events))
       on conflict (name) do nothing`.execute(this.options.db);
     this.options.events.watchCursor(this.options.name);
-    this.unlisten = this.options.events.listen(() => this.wake());
+    this.unlisten = this.options.events.onWake(() => void this.wake());
     this.timer = setInterval(() => this.wake(), this.options.pollIntervalMs ?? 1_000);
     this.timer.unref();
     this.wake();
@@ -101,6 +106,10 @@ export class DurableEventConsumer<DB> {
       const { rows } = await sql<{ position: string }>`select position::text as position from events.cursors where name = ${name} for update skip locked`.execute(trx);
       const position = rows[0]?.position;
       if (position === undefined) return false; // another replica holds it
+      if (this.options.idle && (await this.options.idle(trx))) {
+        await sql`update events.cursors set position = greatest(position, (select coalesce(max(id), 0) from events.events)), updated_at = now() where name = ${name}`.execute(trx);
+        return false;
+      }
       let from = position;
       const pruned = await this.store.prunedThrough();
       if (BigInt(from) < BigInt(pruned)) {

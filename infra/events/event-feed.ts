@@ -21,6 +21,8 @@ export interface EventFeedOptions {
   /** A read of the store even without a notification, in case one was missed. Default 1000 ms. */
   pollIntervalMs?: number;
   batchSize?: number;
+  /** Listeners get events without their data (an empty object): for the router, which purges by subject. */
+  withoutData?: boolean;
 }
 
 /**
@@ -30,6 +32,7 @@ export interface EventFeedOptions {
  */
 export class EventFeed {
   private readonly listeners = new Set<(event: DomainEvent) => void>();
+  private readonly doorbells = new Set<() => void>();
   private lastDelivered = '0';
   private timer: NodeJS.Timeout | undefined;
   private pumping: Promise<void> | undefined;
@@ -57,16 +60,28 @@ export class EventFeed {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Called on every notification that events were committed (and on each poll), before the
+   * relay reads them: for a consumer that reads the store itself (DurableEventConsumer), so
+   * the relay need not read events only to tell it. Returns the function that stops it.
+   */
+  onWake(doorbell: () => void): () => void {
+    this.doorbells.add(doorbell);
+    return () => this.doorbells.delete(doorbell);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     await this.pumping;
     await this.options.wakeSource.stop();
     this.listeners.clear();
+    this.doorbells.clear();
   }
 
   private wake(): void {
     if (this.stopped) return;
+    for (const doorbell of this.doorbells) doorbell();
     if (this.pumping) {
       this.wokenWhilePumping = true;
       return;
@@ -82,7 +97,17 @@ export class EventFeed {
       do {
         this.wokenWhilePumping = false;
         for (;;) {
-          const events = await this.options.store.readAfter(this.lastDelivered, batchSize);
+          // Nobody listens (no subscription in this process): nothing to read, only where the
+          // store has got to. A listener that arrives meanwhile makes it read as usual; one that
+          // arrives later starts from the store itself (eventStream), never from this position.
+          if (this.listeners.size === 0) {
+            const latest = await this.options.store.latestId();
+            if (this.listeners.size === 0) {
+              this.lastDelivered = latest;
+              break;
+            }
+          }
+          const events = await this.options.store.readAfter(this.lastDelivered, batchSize, undefined, !this.options.withoutData);
           for (const event of events) {
             this.lastDelivered = event.id;
             for (const listener of this.listeners) {

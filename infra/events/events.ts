@@ -22,6 +22,8 @@ export interface Events {
   committed(): void;
   /** Calls `listener` for every event this process's relay delivers, in commit order; returns the function that stops it. */
   listen(listener: (event: DomainEvent) => void): () => void;
+  /** Calls `doorbell` whenever events may have been committed, without reading them (for consumers that read the store themselves); returns the function that stops it. */
+  onWake(doorbell: () => void): () => void;
   /** Reports the lag of the durable consumer with this cursor in the service's metrics (a no-op without metrics). */
   watchCursor(name: string): void;
   stop(): Promise<void>;
@@ -59,6 +61,7 @@ export async function startEvents(options: {
     stream: (filter, after) => eventStream(feed, store, filter, after),
     committed: () => wakeSource.notifyCommitted(),
     listen: (listener) => feed.listen(listener),
+    onWake: (doorbell) => feed.onWake(doorbell),
     watchCursor,
     async stop() {
       stopRetention();

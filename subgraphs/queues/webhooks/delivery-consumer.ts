@@ -33,6 +33,8 @@ export async function startDeliveryConsumer(deps: QueueWorkerDeps, repository: W
     db: deps.db,
     events: deps.events,
     logger: deps.logger.child({ consumer: DELIVERIES_CURSOR }),
+    // Events that no endpoint can get (there is none enabled) are not read: an endpoint gets only events after its creation.
+    idle: async (trx) => (await repository.enabledEndpoints(trx)).length === 0,
     handle: async (events, trx) => {
       // Read in the batch's transaction: an endpoint created, changed or disabled counts from its commit on.
       const endpoints = await repository.enabledEndpoints(trx);
