@@ -34,7 +34,44 @@ export const commonEnv = {
    * internal network); default none. `npm start` opens one for all its services together.
    */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /**
+   * OpenTelemetry traces (infra/tracing), sent over OTLP/HTTP to `<this>/v1/traces`; unset, nothing
+   * is traced. The standard variable, read here rather than by the exporter.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  /** Headers sent with every export, `name=value,name=value` (values URL-encoded), as the OTLP spec writes them; shown by length only. */
+  OTEL_EXPORTER_OTLP_HEADERS: z.string().transform(otlpHeaders).optional(),
+  /** The service name on this process's spans; default `interchange-<service>` (`npm start` always uses those). */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
 };
+
+/** OTEL_EXPORTER_OTLP_HEADERS as a record; a pair without a header name and `=`, or with a bad escape, fails the variable. */
+function otlpHeaders(value: string, ctx: z.core.$RefinementCtx<string>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const pair of value.split(',')) {
+    if (pair.trim() === '') continue;
+    const equals = pair.indexOf('=');
+    const name = pair.slice(0, Math.max(equals, 0)).trim();
+    const decoded = HEADER_NAME.test(name) ? uriDecoded(pair.slice(equals + 1).trim()) : undefined;
+    if (decoded === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'must be comma-separated name=value pairs (values URL-encoded)' });
+      return z.NEVER;
+    }
+    headers[name] = decoded;
+  }
+  return headers;
+}
+
+/** An HTTP header name (RFC 9110's token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function uriDecoded(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
 
 export const databaseEnv = {
   DATABASE_URL: postgresUrl,
@@ -59,8 +96,11 @@ export const MIN_SECRET_LENGTH = 32;
 /** Variables whose values are secrets: a configuration error never shows them, only their length. */
 export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['JWT_SECRET', 'INTERNAL_TOKEN_SECRET']);
 
-/** Names that hold secrets by convention (ROUTER_API_KEY, SAP_IDOC_INBOUND_PASSWORD, SAP_<ID>_OAUTH_CLIENT_SECRET…): shown by length only too. */
-const SECRET_NAME = /(_SECRET|_PASSWORD|_PASSPHRASE|_API_KEY)$/;
+/**
+ * Names that hold secrets by convention (ROUTER_API_KEY, SAP_IDOC_INBOUND_PASSWORD, SAP_<ID>_OAUTH_CLIENT_SECRET…),
+ * and OTEL_EXPORTER_OTLP_HEADERS (a collector's API key or Authorization): shown by length only too.
+ */
+const SECRET_NAME = /(_SECRET|_PASSWORD|_PASSPHRASE|_API_KEY|_OTLP_HEADERS)$/;
 
 /**
  * Secrets published for a local trial (docker-compose.yml's former defaults): anyone can sign

@@ -1,10 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
+import { trace } from '@opentelemetry/api';
 import { graphqlHandler } from '../infra/http/graphql-handler.js';
 import type { RouteHandler } from '../infra/http/http-server.js';
+import { describeOperation, tracedRoute } from '../infra/tracing/server-spans.js';
+import { SpanAttributes, type Tracing } from '../infra/tracing/tracing.js';
 import type { RouterSecurity } from './auth/router-security.js';
 import { guardOperation } from './auth/security-plugin.js';
-import type { ResponseCache } from './cache/response-cache.js';
+import { CACHE_STATUS_HEADER, type ResponseCache } from './cache/response-cache.js';
 import { createContext, type ContextDeps, type RouterContext } from './context.js';
 import type { RequestMetrics } from './metrics/request-metrics.js';
 
@@ -16,6 +19,8 @@ export interface RequestPipelineDeps {
   context: ContextDeps;
   /** Counts the answers the cache gives before Apollo Server (its plugin counts the rest); none without metrics. */
   metrics?: RequestMetrics;
+  /** With it, each request is an operation span (infra/tracing/server-spans.ts); none without. */
+  tracing?: Tracing;
 }
 
 /**
@@ -30,7 +35,8 @@ export interface RequestPipelineDeps {
  *    then its plugins in order (the guard, with the kept verdict; the operation limits; the cache,
  *    which stores the answer or purges after a mutation; the request metrics), then the query plan.
  *
- * Either way the answer is counted once (router/metrics/request-metrics.ts).
+ * Either way the answer is counted once (router/metrics/request-metrics.ts), and with tracing on
+ * it is one operation span, continuing the client's `traceparent` if it sent one.
  *
  * Subscriptions over graphql-ws take the same guard and limits in router-subscriptions.ts.
  */
@@ -43,7 +49,7 @@ export function graphqlPipeline(deps: RequestPipelineDeps): RouteHandler {
     return context;
   };
 
-  return graphqlHandler(apollo, {
+  const handler = graphqlHandler(apollo, {
     respond:
       cache &&
       (async (request, req, res, requestId) => {
@@ -55,7 +61,11 @@ export function graphqlPipeline(deps: RequestPipelineDeps): RouteHandler {
           context.guarded = { refused };
           return refused === undefined;
         });
-        if (served) deps.metrics?.served(operationName, context.startedAt);
+        if (served) {
+          deps.metrics?.served(operationName, context.startedAt);
+          const span = deps.tracing && trace.getActiveSpan();
+          if (span) describeOperation(span, { name: operationName, type: 'query', principal: context.principal });
+        }
         return served;
       }),
     context: async (req, requestId) => {
@@ -63,5 +73,10 @@ export function graphqlPipeline(deps: RequestPipelineDeps): RouteHandler {
       context.cache = cache?.stateFor(req);
       return context;
     },
+  });
+  if (!deps.tracing) return handler;
+  return tracedRoute(deps.tracing, handler, {}, (span, res) => {
+    const cacheStatus = res.getHeader(CACHE_STATUS_HEADER);
+    if (typeof cacheStatus === 'string') span.setAttribute(SpanAttributes.cacheStatus, cacheStatus);
   });
 }

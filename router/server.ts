@@ -12,12 +12,15 @@ import type { Logger } from '../infra/logger.js';
 import { poolMetrics } from '../infra/db/pool-metrics.js';
 import { startMetricsServer, type RunningMetricsServer } from '../infra/metrics/metrics-endpoint.js';
 import { createMetricsRegistry, type Registry } from '../infra/metrics/metrics-registry.js';
+import { operationSpanPlugin } from '../infra/tracing/server-spans.js';
+import { startTracing } from '../infra/tracing/tracing.js';
 import { RequestMetrics } from './metrics/request-metrics.js';
 import { circuitBreakerMetrics, responseCacheMetrics } from './metrics/router-metrics.js';
 import { createRouterSecurity } from './auth/router-security.js';
 import { createResponseCache, type CacheCounters } from './cache/response-cache.js';
 import type { RouterContext } from './context.js';
 import { followEvents } from './event-follower.js';
+import type { DomainEvent } from '../infra/events/event.js';
 import { QueryPlanExecutor } from './execution/query-plan-executor.js';
 import { createSubgraphFetching } from './fetch/subgraph-fetching.js';
 import type { CircuitStateName } from '../infra/resilience/circuit-state.js';
@@ -78,23 +81,30 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     ? createDatabase({ url: config.DATABASE_URL, poolMax: config.ROUTER_DB_POOL_MAX, connectTimeoutMs: 5_000, schema: 'access', logger })
     : undefined;
   if (metrics && database) poolMetrics(metrics).watch('main', () => database.poolStats());
+  // With OTEL_EXPORTER_OTLP_ENDPOINT: an operation span per request, with its planning, cache,
+  // subgraph fetches and SQL beneath it; without, undefined and nothing is traced.
+  const tracing = await startTracing('router', config, logger);
+  if (tracing) database?.traceStatements(tracing);
   // Identity, access rules, rate limits, safelist and audit; the gateway gets the supergraph from it.
   const security = createRouterSecurity(config, supergraph.sdl, logger, database?.db, metrics);
-  const fetching = createSubgraphFetching(config, subgraphUrls, logger);
+  const fetching = createSubgraphFetching(config, subgraphUrls, logger, tracing);
   if (metrics) circuitBreakerMetrics(metrics, fetching.circuits);
   const trustedProxies = config.TRUSTED_PROXIES.length > 0 ? trustedProxyList(config.TRUSTED_PROXIES) : undefined;
 
   // The gateway loads the supergraph and makes the data sources; our executor runs the operations,
   // subscriptions' plans included.
-  const executor = new QueryPlanExecutor(security.gatewaySdl, { exposeQueryPlan: !production });
+  const executor = new QueryPlanExecutor(security.gatewaySdl, { exposeQueryPlan: !production, tracing });
   const services: ServiceMap = {};
+  // @apollo/gateway otherwise sends Apollo usage data (uptime, CPU, memory, cloud attributes)
+  // every hour from each router; a hub's operators opt in, not out. Read when it is constructed.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = executor.asGateway(
     new ApolloGateway({ supergraphSdl: security.gatewaySdl, buildService: ({ name }) => (services[name] = fetching.dataSource(name)), logger }),
     () => services,
   );
   const limiter = operationLimiterFromConfig(config);
   const parserLimits = { maxTokens: config.OPERATION_MAX_TOKENS, maxSelections: config.OPERATION_MAX_SELECTIONS };
-  const cache = config.RESPONSE_CACHE ? await createResponseCache(config, { supergraphSdl: supergraph.sdl, logger }) : undefined;
+  const cache = config.RESPONSE_CACHE ? await createResponseCache(config, { supergraphSdl: supergraph.sdl, logger, tracing }) : undefined;
   if (metrics && cache) responseCacheMetrics(metrics, () => cache.counters);
   const mask = maskUnexpectedErrors(production);
   const formatError = (formatted: GraphQLFormattedError, error: unknown) => mask(parserLimitError(formatted, parserLimits), error);
@@ -113,6 +123,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     formatError,
     plugins: [
       requestPlugin<RouterContext>(),
+      ...(tracing ? [operationSpanPlugin<RouterContext>()] : []),
       security.plugin,
       limiter.plugin<RouterContext>(),
       refuseSubscriptionsOverHttp(),
@@ -144,7 +155,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     intercept: (req, res) => cors(req, res) || (webhooks?.(req, res) ?? false),
     routes: routerRoutes({
       config,
-      graphql: graphqlPipeline({ apollo, security, cache, context: contextDeps, metrics: requestMetrics }),
+      graphql: graphqlPipeline({ apollo, security, cache, context: contextDeps, metrics: requestMetrics, tracing }),
       security,
       cache,
       fetching,
@@ -180,13 +191,16 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     metrics,
     requestMetrics,
   });
+  // The events relayed together (a page of the store: a bulk import writes thousands at once) are
+  // purged together, each tag once, after the page has been handed out.
+  const purges = cache && batchedPurges((relayed) => cache.purgeForEvents(relayed).then(() => {}, (error: unknown) => logger.warn({ err: error, events: relayed.length }, 'purging the response cache for events failed')));
   // Every replica follows every committed event (needs the database the events are in): the
   // response cache purges what it changed, and a revoked or changed API key loses its sockets.
   const events =
     database && config.DATABASE_URL
       ? followEvents({ db: database.db, databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL, logger }, (event) => {
           if (event.subject.typename === 'ApiKey' && (event.type === 'api_key.revoked' || event.type === 'api_key.updated')) sockets.closeForApiKey(event.subject.id);
-          cache?.purgeForEvent(event).catch((error: unknown) => logger.warn({ err: error, eventId: event.id }, 'purging the response cache for an event failed'));
+          purges?.add(event);
         })
       : undefined;
   const url = `${http.origin}/graphql`;
@@ -224,5 +238,21 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
     await events?.stop();
     await cache?.close();
     await database?.close();
+    await tracing?.shutdown();
   }
+}
+
+/** Collects events and hands them to `purge` once the current turn of the event loop is over. */
+function batchedPurges(purge: (events: DomainEvent[]) => Promise<void>): { add(event: DomainEvent): void } {
+  let pending: DomainEvent[] = [];
+  return {
+    add(event) {
+      if (pending.length === 0) setImmediate(() => {
+        const events = pending;
+        pending = [];
+        void purge(events);
+      });
+      pending.push(event);
+    },
+  };
 }

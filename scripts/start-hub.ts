@@ -57,7 +57,8 @@ async function startHub(logger: Logger, signal: AbortSignal): Promise<Stoppable>
     // In the list's order, so that each finds the URLs of the subgraphs it calls.
     for (const subgraph of SUBGRAPHS) {
       const calls = Object.fromEntries(Object.entries(subgraph.calls ?? {}).map(([variable, name]) => [variable, urls[name]]));
-      const env = { ...process.env, DATABASE_URL, INTERNAL_TOKEN_SECRET, PORT: String(subgraphPort(config, subgraph.name)), METRICS_PORT: undefined, ...calls };
+      // Each service keeps its own span service name (interchange-<name>): one OTEL_SERVICE_NAME would make them one.
+      const env = { ...process.env, DATABASE_URL, INTERNAL_TOKEN_SECRET, PORT: String(subgraphPort(config, subgraph.name)), METRICS_PORT: undefined, OTEL_SERVICE_NAME: undefined, ...calls };
       const running = await subgraph.start(env, {
         logger: createLogger(subgraph.name, config.LOG_LEVEL),
         router: routerAccess(subgraph, config, routerUrl),
@@ -68,7 +69,7 @@ async function startHub(logger: Logger, signal: AbortSignal): Promise<Stoppable>
       signal.throwIfAborted();
     }
     routerService = await router.start(
-      { ...config, DATABASE_URL, INTERNAL_TOKEN_SECRET, SUPERGRAPH_PATH: fromRoot('schema/supergraph.graphql'), METRICS_PORT: undefined },
+      { ...config, DATABASE_URL, INTERNAL_TOKEN_SECRET, SUPERGRAPH_PATH: fromRoot('schema/supergraph.graphql'), METRICS_PORT: undefined, OTEL_SERVICE_NAME: undefined },
       { logger: createLogger('router', config.LOG_LEVEL), subgraphUrls: urls, metrics: registries.get('router') },
     );
     signal.throwIfAborted();

@@ -116,6 +116,13 @@ describe('the router over HTTP', () => {
     assert.equal(validation.body.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
   });
 
+  it('gives a subgraph the default of a variable the client left out', async () => {
+    const answer = await hub.request('query ($first: Int! = 2, $tier: CustomerTier = STANDARD) { customers(first: $first, filter: { tier: $tier }) { edges { node { tier } } } }');
+    assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
+    assert.ok(answer.body.data.customers.edges.length <= 2);
+    assert.ok(answer.body.data.customers.edges.every(({ node }: { node: { tier: string } }) => node.tier === 'STANDARD'));
+  });
+
   it('sends the Cache-Control that every subgraph’s @cacheControl hints allow, and no-store for mutations and errors', async () => {
     const cacheControl = async (query: string) => (await hub.request(query)).headers.get('cache-control');
     // Customer and order data is private: browsers may keep it, shared caches may not.

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { CamelCasePlugin, Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import { traceStatements } from '../tracing/sql-spans.js';
+import type { Tracing } from '../tracing/tracing.js';
 
 export interface PoolStats {
   /** Connections open, idle or in use. */
@@ -17,6 +19,8 @@ export interface Database<DB> {
   poolStats(): PoolStats;
   /** Resolves when PostgreSQL answers `select 1`. */
   ping(): Promise<void>;
+  /** From now on, a span per statement sent inside a traced request (infra/tracing/sql-spans.ts). */
+  traceStatements(tracing: Tracing): void;
   close(): Promise<void>;
 }
 
@@ -41,6 +45,7 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
     application_name: `interchange-${options.schema}`,
   });
   let closing = false;
+  let tracing: Tracing | undefined;
   // Each connection's end: pg-pool's end() resolves once its clients are told to end, not once
   // their connections have closed, and close() waits for those too.
   const connectionsEnded = new Set<Promise<void>>();
@@ -60,6 +65,8 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
     connectionsEnded.add(ended);
     void ended.then(() => connectionsEnded.delete(ended));
     prepareReads(client);
+    // Outside prepareReads, so that a span has the statement as Kysely sent it.
+    traceStatements(client, () => tracing);
   });
 
   const onQuery = options.onQuery;
@@ -75,6 +82,9 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: options.poolMax }),
     async ping() {
       await pool.query('select 1');
+    },
+    traceStatements(given) {
+      tracing = given;
     },
     async close() {
       closing = true;

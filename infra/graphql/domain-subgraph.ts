@@ -11,10 +11,11 @@ import { poolMetrics } from '../db/pool-metrics.js';
 import { startMetricsServer, type RunningMetricsServer } from '../metrics/metrics-endpoint.js';
 import { createMetricsRegistry, type Registry } from '../metrics/metrics-registry.js';
 import { fromRoot } from '../paths.js';
+import { startTracing, type TracingConfig } from '../tracing/tracing.js';
 import type { RequestContext } from './request-plugin.js';
 import { startSubgraphServer, type RunningSubgraph, type SubgraphRoute } from './subgraph-server.js';
 
-export interface DomainSubgraphConfig extends ServiceDatabaseConfig {
+export interface DomainSubgraphConfig extends ServiceDatabaseConfig, TracingConfig {
   NODE_ENV: string;
   HOST: string;
   PORT: number;
@@ -88,12 +89,16 @@ export async function startDomainSubgraph<DB, TContext extends RequestContext>(o
     metrics,
   });
   if (metrics) poolMetrics(metrics).watch('main', () => database.poolStats());
+  const tracing = await startTracing(options.name, config, logger);
+  if (tracing) database.traceStatements(tracing);
   const stops: (() => Promise<void> | void)[] = [];
   const stopWork = async () => {
     // The last started stops first.
     for (const stop of stops.reverse()) await stop();
     await events.stop();
     await release();
+    // Last: the spans of everything above are ended and sent.
+    await tracing?.shutdown();
   };
   let context: (requestId: string) => TContext;
   const routes: Record<string, SubgraphRoute> = {};
@@ -127,6 +132,7 @@ export async function startDomainSubgraph<DB, TContext extends RequestContext>(o
       routes,
       publicRoutes,
       metrics,
+      tracing,
     });
     if (metrics && config.METRICS_PORT !== undefined) {
       metricsServer = await startMetricsServer({ port: config.METRICS_PORT, host: config.HOST, registries: [metrics], logger });

@@ -12,6 +12,11 @@ export class PerOperation<T, Input = void> {
 
   constructor(private readonly compute: (document: DocumentNode, operationName: string | undefined, input: Input) => T) {}
 
+  /** Whether the value for this operation of `document` was worked out already. */
+  has(document: DocumentNode, operationName: string | null | undefined): boolean {
+    return this.byDocument.get(document)?.has(operationName ?? '') ?? false;
+  }
+
   get(document: DocumentNode, operationName: string | null | undefined, input: Input): T {
     let byName = this.byDocument.get(document);
     if (!byName) this.byDocument.set(document, (byName = new Map()));

@@ -16,6 +16,8 @@ import { sendJson, startHttpServer, type RouteHandler } from '../http/http-serve
 import { REQUEST_ID_HEADER } from '../http/request-id.js';
 import { METRICS_PATH, metricsHandler } from '../metrics/metrics-endpoint.js';
 import type { Registry } from '../metrics/metrics-registry.js';
+import { operationSpanPlugin, tracedRoute } from '../tracing/server-spans.js';
+import { SpanAttributes, type Tracing } from '../tracing/tracing.js';
 import { maskUnexpectedErrors, requestPlugin, type RequestContext } from './request-plugin.js';
 
 export interface SubgraphServerOptions<TContext extends RequestContext> {
@@ -65,6 +67,11 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
    * Without it there is no /metrics route.
    */
   metrics?: Registry;
+  /**
+   * With it, every request to /graphql gets a server span continuing the router's `traceparent`
+   * (infra/tracing/server-spans.ts). Without it nothing is traced.
+   */
+  tracing?: Tracing;
 }
 
 /** A subgraph's own HTTP route (see SubgraphServerOptions.routes). */
@@ -97,6 +104,8 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     plugins: [requestPlugin<TContext>(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), staticCacheControlPlugin<TContext>(), ...(options.plugins ?? [])],
     stopOnTerminationSignals: false,
   });
+  // Names the request's server span after its operation (tracedRoute below made it).
+  if (options.tracing) apollo.addPlugin(operationSpanPlugin<TContext>());
   await apollo.start();
 
   // The principal each HTTP request's internal header named, for its context.
@@ -155,7 +164,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     logger: options.logger,
     ...(ownRoutes.length + publicRoutes.length > 0 && { intercept: routeByPrefix }),
     routes: {
-      '/graphql': guardedGraphql,
+      '/graphql': options.tracing ? tracedRoute(options.tracing, guardedGraphql, { [SpanAttributes.subgraph]: options.name }) : guardedGraphql,
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: options.name }),
       ...(options.metrics && {
         [METRICS_PATH]: metricsHandler([options.metrics], async (req, res, requestId) => (await identify(req, res, requestId)) || 'answered'),

@@ -8,10 +8,12 @@ import type { Principal } from '../../infra/auth/principal.js';
 import { ErrorCode } from '../../infra/errors.js';
 import type { DomainEvent } from '../../infra/events/event.js';
 import type { Logger } from '../../infra/logger.js';
+import type { Tracing } from '../../infra/tracing/tracing.js';
 import { entityTag, listTag, typeTag, type CacheStore, type CachedResponse } from './cache-store.js';
 import { collectEntityTags, entityKeysFromSupergraph, tagOperation, type EntityKeys, type TaggedOperation } from './entity-tags.js';
 import { MemoryCacheStore } from './memory-cache-store.js';
 import { RedisCacheStore } from './redis-cache-store.js';
+import { TracedCacheStore } from './traced-cache-store.js';
 
 /** Errors after which an expired entry within the grace window is served instead. */
 const SUBGRAPH_FAILURES = new Set<unknown>([ErrorCode.SubgraphUnavailable, ErrorCode.Timeout, ErrorCode.CircuitOpen]);
@@ -203,9 +205,11 @@ export class ResponseCache {
     return this.states.get(req) ?? {};
   }
 
-  /** Purges what an event changed: the entity itself and every cached list of its type. */
-  purgeForEvent(event: DomainEvent): Promise<number> {
-    return this.purge([entityTag(event.subject.typename, event.subject.id), listTag(event.subject.typename)]);
+  /** Purges what events changed: each entity itself and every cached list of its type, in one purge. */
+  purgeForEvents(events: readonly DomainEvent[]): Promise<number> {
+    const tags = new Set<string>();
+    for (const event of events) tags.add(entityTag(event.subject.typename, event.subject.id)).add(listTag(event.subject.typename));
+    return this.purge([...tags]);
   }
 
   /** Purges every entry holding an entity of `typename`, and every list of it. */
@@ -376,10 +380,10 @@ export class ResponseCache {
   }
 }
 
-/** The response cache the configuration asks for: in Redis with REDIS_URL, in this process otherwise. */
+/** The response cache the configuration asks for: in Redis with REDIS_URL, in this process otherwise; its storage calls are spans with `tracing`. */
 export async function createResponseCache(
   config: { REDIS_URL?: string; RESPONSE_CACHE_MAX_ENTRIES: number; RESPONSE_CACHE_STALE_SECONDS: number; RESPONSE_CACHE_TIMEOUT_MS: number; FORWARD_HEADERS: readonly string[] },
-  deps: { supergraphSdl: string; logger: Logger },
+  deps: { supergraphSdl: string; logger: Logger; tracing?: Tracing | undefined },
 ): Promise<ResponseCache> {
   let store: CacheStore;
   if (config.REDIS_URL) {
@@ -393,7 +397,7 @@ export async function createResponseCache(
     store = new MemoryCacheStore(config.RESPONSE_CACHE_MAX_ENTRIES);
   }
   return new ResponseCache({
-    store,
+    store: deps.tracing ? new TracedCacheStore(store, deps.tracing, config.REDIS_URL ? 'redis' : 'memory') : store,
     entityKeys: entityKeysFromSupergraph(deps.supergraphSdl),
     staleSeconds: config.RESPONSE_CACHE_STALE_SECONDS,
     // Credentials vary per request and never change what may be cached: the principal does.

@@ -1,9 +1,12 @@
 import { buildOperationContext, type ApolloGateway, type ServiceMap } from '@apollo/gateway';
 import { operationFromDocument, Supergraph, type Schema } from '@apollo/federation-internals';
 import { prettyFormatQueryPlan, QueryPlanner, type QueryPlan } from '@apollo/query-planner';
+import { trace } from '@opentelemetry/api';
 import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values.js';
+import { valueFromASTUntyped, type VariableDefinitionNode } from 'graphql';
 import { PerOperation } from '../../infra/graphql/per-operation.js';
+import { spanFailed, SpanAttributes, type Tracing } from '../../infra/tracing/tracing.js';
 import { executePlan, type ExecutionResult, type RequestContext } from './plan-execution.js';
 import { ResponseShaper } from './response-shaper.js';
 
@@ -36,11 +39,12 @@ export class QueryPlanExecutor {
   /**
    * `supergraphSdl` as the gateway gets it (without `for: SECURITY` links). `exposeQueryPlan`:
    * answer the `Apollo-Query-Plan-Experimental` header with the plan in `extensions`, as the
-   * gateway does outside production (Apollo Sandbox shows it).
+   * gateway does outside production (Apollo Sandbox shows it). `tracing`: the operation span says
+   * whether its plan was kept from an earlier request, and planning anew is a span of its own.
    */
   constructor(
     supergraphSdl: string,
-    private readonly options: { exposeQueryPlan: boolean } = { exposeQueryPlan: false },
+    private readonly options: { exposeQueryPlan: boolean; tracing?: Tracing | undefined } = { exposeQueryPlan: false },
   ) {
     const supergraph = Supergraph.build(supergraphSdl);
     this.apiSchema = supergraph.apiSchema();
@@ -67,12 +71,15 @@ export class QueryPlanExecutor {
   async execute(requestContext: RequestContext, serviceMap: ServiceMap): Promise<ExecutionResult> {
     // In gateway mode Apollo Server hands over a document whose operation it could not resolve.
     if (!requestContext.operation) return { errors: [operationNotFound(requestContext.request.operationName)] };
-    const prepared = this.prepared.get(requestContext.document, requestContext.request.operationName);
-    const variables = requestContext.request.variables;
+    const prepared = this.options.tracing
+      ? this.preparedTraced(this.options.tracing, requestContext.document, requestContext.request.operationName)
+      : this.prepared.get(requestContext.document, requestContext.request.operationName);
+    let variables = requestContext.request.variables;
     const definitions = prepared.operationContext.operation.variableDefinitions;
     if (definitions && definitions.length > 0) {
       const { errors } = getVariableValues(this.schema, definitions, variables ?? {});
       if (errors) return { errors };
+      variables = withDefaults(definitions, variables);
     }
     const result = await executePlan(prepared.queryPlan, { supergraphSchema: this.supergraphSchema, shaper: prepared.shaper, serviceMap, requestContext, variables });
     const headers = requestContext.request.http?.headers;
@@ -84,6 +91,24 @@ export class QueryPlanExecutor {
       };
     }
     return result;
+  }
+
+  /** `prepared.get`, telling the active operation span whether the plan was kept, and with a `graphql.plan` span when it was not. */
+  private preparedTraced(tracing: Tracing, document: DocumentNode, operationName: string | undefined): PreparedOperation {
+    const operationSpan = trace.getActiveSpan();
+    const kept = this.prepared.has(document, operationName);
+    operationSpan?.setAttribute(SpanAttributes.planCache, kept ? 'hit' : 'miss');
+    if (kept || !operationSpan) return this.prepared.get(document, operationName);
+    return tracing.tracer.startActiveSpan('graphql.plan', (span) => {
+      try {
+        return this.prepared.get(document, operationName);
+      } catch (error) {
+        spanFailed(span, error);
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
   }
 
   /** Plans an operation and compiles its shaping (`execute` keeps the result per document). */
@@ -99,4 +124,15 @@ export class QueryPlanExecutor {
 function operationNotFound(operationName: string | undefined): GraphQLError {
   const message = operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.';
   return new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } });
+}
+
+/**
+ * The request's variables with each omitted one that has a default given its default, as the
+ * client would have written it: the subgraph operations declare the variables without their
+ * defaults, so a subgraph would otherwise see a non-null variable with no value.
+ */
+function withDefaults(definitions: readonly VariableDefinitionNode[], variables: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const missing = definitions.filter((definition) => definition.defaultValue && variables?.[definition.variable.name.value] === undefined);
+  if (missing.length === 0) return variables;
+  return { ...variables, ...Object.fromEntries(missing.map((definition) => [definition.variable.name.value, valueFromASTUntyped(definition.defaultValue!)])) };
 }

@@ -2,6 +2,9 @@ import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
 import { Agent } from 'undici';
 import { REQUEST_ID_HEADER } from '../../infra/http/request-id.js';
 
+/** Headers that differ between requests that are otherwise identical: left out of the key that lets reads share a flight. */
+const PER_REQUEST_HEADERS: ReadonlySet<string> = new Set([REQUEST_ID_HEADER, 'traceparent', 'tracestate']);
+
 export interface SubgraphRequestInit {
   method?: string;
   headers: Record<string, string>;
@@ -60,6 +63,8 @@ export class SubgraphResponse {
     readonly status: number,
     headers: IncomingHttpHeaders,
     private readonly body: string,
+    /** The answer of an identical request already in flight, sent by another caller (sendShared). */
+    readonly shared = false,
   ) {
     this.ok = status >= 200 && status < 300;
     this.statusText = STATUS_CODES[status] ?? '';
@@ -84,7 +89,7 @@ interface Answer {
 /**
  * The router's HTTP client for subgraphs: undici's request API (no WHATWG fetch, no web
  * streams) over a keep-alive pool of at most `connections` sockets per subgraph. Reads that are
- * identical to one already in flight (same URL, body and headers, the request id aside) are
+ * identical to one already in flight (same URL, body and headers, the request id and trace context aside) are
  * sent once; each caller gets its own SubgraphResponse over the shared bytes. Mutations never
  * share.
  *
@@ -114,10 +119,11 @@ export class SubgraphClient {
     // line breaks, with an empty line before the body, the key is unambiguous.
     let key = `${url}\n`;
     for (const name of Object.keys(init.headers).sort()) {
-      if (name.toLowerCase() !== REQUEST_ID_HEADER) key += `${name}: ${init.headers[name]}\n`;
+      if (!PER_REQUEST_HEADERS.has(name.toLowerCase())) key += `${name}: ${init.headers[name]}\n`;
     }
     key += `\n${init.body}`;
     let flight = this.inFlight.get(key);
+    const shared = flight !== undefined;
     if (flight) {
       this.counts.shared += 1;
     } else {
@@ -126,7 +132,7 @@ export class SubgraphClient {
       this.inFlight.set(key, flight);
     }
     const answer = await flight;
-    return new SubgraphResponse(url, answer.status, answer.headers, answer.body);
+    return new SubgraphResponse(url, answer.status, answer.headers, answer.body, shared);
   }
 
   close(): Promise<void> {

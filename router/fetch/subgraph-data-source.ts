@@ -1,9 +1,12 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { context, SpanKind, trace, type Span } from '@opentelemetry/api';
+import { ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_FULL } from '@opentelemetry/semantic-conventions';
 import { GraphQLError, Kind } from 'graphql';
 import type { SubgraphPolicy } from './subgraph-policy.js';
 import type { SubgraphClient, SubgraphRequestInit } from './subgraph-client.js';
 import { INTERNAL_TOKEN_HEADER, ROUTER_SERVICE, type InternalTokenSigner } from '../../infra/auth/internal-token.js';
 import { REQUEST_ID_HEADER } from '../../infra/http/request-id.js';
+import { spanFailed, SpanAttributes, type Tracing } from '../../infra/tracing/tracing.js';
 import type { RouterContext } from '../context.js';
 
 type FetcherResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0];
@@ -19,19 +22,37 @@ function isMutation(options: GraphQLDataSourceProcessOptions<RouterContext>): bo
   return /^\s*mutation\b/.test(options.request.query ?? '');
 }
 
+/** `call`, ending `span` when it settles (failed, if it fails). */
+function endingSpan<T>(span: Span, call: Promise<T>): Promise<T> {
+  return call.then(
+    (result) => {
+      span.end();
+      return result;
+    },
+    (error: unknown) => {
+      spanFailed(span, error);
+      span.end();
+      throw error;
+    },
+  );
+}
+
 /**
  * Calls one subgraph over HTTP through the router's SubgraphClient (a keep-alive pool), passing on the
  * request id and the configured client headers. A subgraph that does not answer within
  * `timeoutMs` fails that fetch; calls go through the subgraph's bulkhead, circuit breaker and
  * (queries only) retries. A failed fetch leaves the fields it would have
  * filled null, with an error naming the subgraph; the rest of the plan goes on. Reads may share
- * an identical request already in flight.
+ * an identical request already in flight. With `tracing`, each attempt within a traced operation
+ * is a span (`subgraph.fetch <name>`: the subgraph, the attempt, the HTTP status) whose
+ * `traceparent` the request carries, so that the subgraph's spans are its children.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
   private readonly policy: SubgraphPolicy;
   private readonly timeoutMs: number;
   private readonly internalTokens: InternalTokenSigner | undefined;
   private readonly client: SubgraphClient;
+  private readonly tracing: Tracing | undefined;
 
   /**
    * `internalTokens`: when given, every request carries the caller (`context.principal`, or an
@@ -44,18 +65,21 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
     policy,
     client,
     internalTokens,
+    tracing,
   }: {
     url: string;
     timeoutMs: number;
     policy: SubgraphPolicy;
     client: SubgraphClient;
     internalTokens?: InternalTokenSigner;
+    tracing?: Tracing;
   }) {
     super({ url, fetcher: ((input: string, init: SubgraphRequestInit) => client.send(input, init, timeoutMs)) as never });
     this.policy = policy;
     this.timeoutMs = timeoutMs;
     this.internalTokens = internalTokens;
     this.client = client;
+    this.tracing = tracing;
   }
 
   override process(options: GraphQLDataSourceProcessOptions<RouterContext>) {
@@ -63,10 +87,14 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
     // Each attempt gets the subgraph timeout, cut to what is left of the operation's deadline.
     const deadlinePassed = () => Object.assign(new Error('the operation deadline passed'), { name: 'TimeoutError' });
     const shareable = !isMutation(options);
+    let attempts = 0;
     const attempt = () => {
       const left = deadline === undefined ? this.timeoutMs : Math.min(this.timeoutMs, deadline - Date.now());
       if (left <= 0) return Promise.reject(deadlinePassed());
-      const call = super.process.call(this.forCall(left, shareable), options);
+      attempts += 1;
+      const span = this.tracing && this.startAttemptSpan(this.tracing, attempts, options.request.operationName);
+      const sent = super.process.call(this.forCall(left, shareable, span), options);
+      const call = span ? endingSpan(span, sent) : sent;
       if (left === this.timeoutMs) return call;
       return call.catch((error: unknown) => {
         throw error instanceof Error && error.name === 'TimeoutError' ? deadlinePassed() : error;
@@ -76,15 +104,42 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
   }
 
   /**
-   * This data source as one call sees it: a view whose own `fetcher` knows the call's timeout and
-   * whether it may share a request in flight. RemoteGraphQLDataSource.process reaches the fetcher
-   * only through `this`, and the gateway passes nothing else to it.
+   * This data source as one call sees it: a view whose own `fetcher` knows the call's timeout,
+   * whether it may share a request in flight, and the attempt's span, if traced. RemoteGraphQLDataSource.process
+   * reaches the fetcher only through `this`, and the gateway passes nothing else to it.
    */
-  private forCall(timeoutMs: number, shareable: boolean): this {
+  private forCall(timeoutMs: number, shareable: boolean, span: Span | undefined): this {
     const view = Object.create(this) as this;
-    view.fetcher = ((input: string, init: SubgraphRequestInit) =>
-      shareable ? this.client.sendShared(input, init, timeoutMs) : this.client.send(input, init, timeoutMs)) as never;
+    const send = (input: string, init: SubgraphRequestInit) => (shareable ? this.client.sendShared(input, init, timeoutMs) : this.client.send(input, init, timeoutMs));
+    view.fetcher = (
+      span
+        ? async (input: string, init: SubgraphRequestInit) => {
+            this.tracing!.inject(span, init.headers);
+            const response = await send(input, init);
+            span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.status);
+            if (response.shared) span.setAttribute(SpanAttributes.shared, true);
+            return response;
+          }
+        : send
+    ) as never;
     return view;
+  }
+
+  /**
+   * The span of one attempt, a child of the active operation span; none for a fetch outside a
+   * traced operation (the operations and subscription events of graphql-ws, the gateway's own checks).
+   */
+  private startAttemptSpan(tracing: Tracing, attempt: number, operationName: string | undefined): Span | undefined {
+    const parent = context.active();
+    if (!trace.getSpan(parent)) return undefined;
+    return tracing.tracer.startSpan(
+      `subgraph.fetch ${this.policy.serviceName}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { [SpanAttributes.subgraph]: this.policy.serviceName, [SpanAttributes.attempt]: attempt, [ATTR_URL_FULL]: this.url, [SpanAttributes.operationName]: operationName },
+      },
+      parent,
+    );
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): Promise<void> {

@@ -3,6 +3,7 @@ import { ConfigError } from '../../infra/config.js';
 import type { RouterConfig } from '../config.js';
 import { HUB_SUBGRAPHS } from '../../infra/hub-subgraphs.js';
 import type { Logger } from '../../infra/logger.js';
+import type { Tracing } from '../../infra/tracing/tracing.js';
 import { SubgraphClient } from './subgraph-client.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 import type { CircuitStateName } from '../../infra/resilience/circuit-state.js';
@@ -43,10 +44,11 @@ function internalTokenSigners(config: RouterConfig, subgraphs: string[]): (name:
 
 /**
  * One policy per subgraph (bulkhead, breaker, retries), shared by queries, mutations and the
- * entity fetches of subscription events; one pool for all of them. Throws ConfigError for an
- * INTERNAL_TOKEN_SUBGRAPHS that names a subgraph the supergraph does not have.
+ * entity fetches of subscription events; one pool for all of them. With `tracing`, each attempt
+ * of a fetch within a traced operation is a span, and carries its `traceparent` to the subgraph.
+ * Throws ConfigError for an INTERNAL_TOKEN_SUBGRAPHS that names a subgraph the supergraph does not have.
  */
-export function createSubgraphFetching(config: RouterConfig, subgraphUrls: Record<string, string>, logger: Logger): SubgraphFetching {
+export function createSubgraphFetching(config: RouterConfig, subgraphUrls: Record<string, string>, logger: Logger, tracing?: Tracing): SubgraphFetching {
   const policyOptions = {
     breakerFailures: config.SUBGRAPH_BREAKER_FAILURES,
     breakerResetMs: config.SUBGRAPH_BREAKER_RESET_MS,
@@ -61,7 +63,7 @@ export function createSubgraphFetching(config: RouterConfig, subgraphUrls: Recor
     client,
     internalTokens,
     dataSource: (name) =>
-      new SubgraphDataSource({ url: subgraphUrls[name]!, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, policy: policies.get(name)!, client, internalTokens: internalTokens(name) }),
+      new SubgraphDataSource({ url: subgraphUrls[name]!, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, policy: policies.get(name)!, client, internalTokens: internalTokens(name), tracing }),
     circuit: (name) => policies.get(name)?.state,
     circuits: () => Object.fromEntries([...policies].map(([name, policy]) => [name, { state: policy.state, transitions: { ...policy.transitions } }])),
     close: () => client.close(),
