@@ -69,6 +69,12 @@ export enum ErrorCode {
   SapUnavailable = 'SAP_UNAVAILABLE',
   /** An IDoc is not well-formed XML, lacks its control record or is of a type the hub does not read; `extensions.reason` says which. */
   IdocInvalid = 'IDOC_INVALID',
+  /** An import file that cannot be read as CSV (binary, a spreadsheet, not in its encoding, a broken quote): HTTP 400, or a FAILED job when found mid-file; `extensions.row` when there is one. */
+  ImportFileInvalid = 'IMPORT_FILE_INVALID',
+  /** An import file's header does not fit its kind (a required column missing, a mapping naming no column or no field, a column twice); `extensions.field` names the field. */
+  ImportColumnsInvalid = 'IMPORT_COLUMNS_INVALID',
+  /** A FAILED import job's `failure.code` when onError STOP met a bad row: the rows before it were imported. */
+  ImportStopped = 'IMPORT_STOPPED',
   /** Anything unexpected; the message is masked in production and the error logged with the request id. */
   InternalServerError = 'INTERNAL_SERVER_ERROR',
 }

@@ -18,7 +18,7 @@ import { CACHE_STATUS_HEADER, type ResponseCache } from './cache/response-cache.
 import { credentialsError } from './context.js';
 import type { SubgraphFetching } from './fetch/subgraph-fetching.js';
 import { checkSubgraphs } from './readiness.js';
-import { exportRoutes } from './exports/export-forwarding.js';
+import { forwardedRoutes } from './forwarding/http-forwarding.js';
 
 /** Origins of Apollo Sandbox (standalone and embedded), admitted by CORS in every environment. */
 export const SANDBOX_ORIGINS = ['https://studio.apollographql.com', 'https://sandbox.embed.apollographql.com'];
@@ -104,8 +104,8 @@ export function routerRoutes(deps: RouterRoutesDeps): Record<string, RouteHandle
     ...(deps.metrics && {
       [METRICS_PATH]: metricsHandler([deps.metrics], identify),
     }),
-    // A bearer token or API key with the list's scope (401 without credentials, 403 without the scope).
-    ...exportRoutes({ subgraphUrls, internalTokens: fetching.internalTokens, identify, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, audit: security.audit, trustedProxies, logger: deps.logger }),
+    // Exports and imports: a bearer token or API key with the route's scope (401 without credentials, 403 without the scope).
+    ...forwardedRoutes({ subgraphUrls, internalTokens: fetching.internalTokens, identify, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, audit: security.audit, trustedProxies, logger: deps.logger }),
     '/ready': async (req, res) => {
       const checked = await checkSubgraphs(subgraphUrls, Math.min(config.SUBGRAPH_TIMEOUT_MS, 2_000), async (name): Promise<Record<string, string>> => {
         const signer = fetching.internalTokens(name);

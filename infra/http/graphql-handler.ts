@@ -59,7 +59,7 @@ const DISCARD_GRACE_MS = 2_000;
 export function discardRest(req: IncomingMessage): void {
   if (req.complete) return;
   req.resume();
-  const timer = setTimeout(() => req.socket.destroy(), DISCARD_GRACE_MS);
+  const timer = setTimeout(() => req.socket?.destroy(), DISCARD_GRACE_MS);
   timer.unref();
   req.once('end', () => clearTimeout(timer));
   req.once('close', () => clearTimeout(timer));

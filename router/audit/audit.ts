@@ -9,7 +9,7 @@ import { offeredRequestId } from '../../infra/http/request-id.js';
  * graphql-ws connection (its `connection_init`), an inbound webhook (POST /webhooks/<source>), or
  * a CSV export (GET /exports/<list>.csv).
  */
-export type AuditAction = 'operation' | 'cache_purge' | 'connection' | 'webhook' | 'export';
+export type AuditAction = 'operation' | 'cache_purge' | 'connection' | 'webhook' | 'export' | 'import';
 
 /** What a cache purge asked for and, when it ran, how many entries it removed. */
 export type CachePurgeDetail = ({ all: true } | { type: string; id?: string }) & { purged?: number };
@@ -31,9 +31,17 @@ export interface ExportDetail {
   complete: boolean;
 }
 
+/** An import upload or report: the path, the status it was answered with, the bytes received, and whether the transfer completed. */
+export interface ImportDetail {
+  path: string;
+  status: number;
+  bytes: number;
+  complete: boolean;
+}
+
 /**
  * Audit records: one for every mutation and every denied request, cache purge, refused
- * WebSocket connection, inbound webhook and CSV export, written by the router.
+ * WebSocket connection, inbound webhook, CSV export and import upload, written by the router.
  * Never holds request or response bodies, tokens or API keys.
  */
 export interface AuditRecord {
@@ -60,7 +68,7 @@ export interface AuditRecord {
   code: string | null;
   durationMs: number;
   /** For a cache purge: what it was asked to purge (absent when it was refused before reading the request); for a webhook, its source and answer; for an export, which and how it ended. */
-  detail?: CachePurgeDetail | WebhookDetail | ExportDetail;
+  detail?: CachePurgeDetail | WebhookDetail | ExportDetail | ImportDetail;
 }
 
 /** `kind:id` of a caller, as audit records name it; null for a caller without credentials. */

@@ -3,6 +3,7 @@ import type { Events } from '../../infra/events/events.js';
 import type { Logger } from '../../infra/logger.js';
 import type { CustomersRepository } from './customers-repository.js';
 import type { CustomersService } from './customers-service.js';
+import type { CustomersImport } from './customers-import.js';
 import { createLoaders, type CustomerLoaders } from './loaders.js';
 
 export interface CustomersContext extends RequestContext {
@@ -10,11 +11,12 @@ export interface CustomersContext extends RequestContext {
   loaders: CustomerLoaders;
   repository: CustomersRepository;
   customers: CustomersService;
+  customersImport: CustomersImport;
 }
 
 export function createContext(
   requestId: string,
-  deps: { logger: Logger; events: Events; repository: CustomersRepository; service: CustomersService },
+  deps: { logger: Logger; events: Events; repository: CustomersRepository; service: CustomersService; customersImport: CustomersImport },
 ): CustomersContext {
   return {
     requestId,
@@ -23,5 +25,6 @@ export function createContext(
     loaders: createLoaders(deps.repository),
     repository: deps.repository,
     customers: deps.service,
+    customersImport: deps.customersImport,
   };
 }

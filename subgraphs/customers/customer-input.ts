@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DecimalScalar } from '../../infra/graphql/scalars.js';
 import { decimalWithin } from '../../infra/validation.js';
 
 /**
@@ -7,18 +8,30 @@ import { decimalWithin } from '../../infra/validation.js';
  * against the database by the service.
  */
 
-const notNull = (what: string) => ({ error: (issue: { input: unknown }) => (issue.input === null ? 'cannot be null' : `must be ${what}`) });
+// Absent happens only where GraphQL's types allow it (update's optional fields) or in an import row, whose empty cells are absent.
+const notNull = (what: string) => ({
+  error: (issue: { input: unknown }) => (issue.input === null ? 'cannot be null' : issue.input === undefined ? 'is required' : `must be ${what}`),
+});
 
 const PHONE = /^\+?[\d\s\-()]+$/;
 
 const name = z.string(notNull('a string')).trim().min(2, 'must be 2 to 100 characters').max(100, 'must be 2 to 100 characters');
 const email = z.string(notNull('a string')).trim().toLowerCase().pipe(z.email('must be a well-formed email address').max(254, 'must be at most 254 characters'));
 const phone = z.string().trim().max(40, 'must be at most 40 characters').regex(PHONE, 'may contain only digits, spaces, "-", "(", ")" and a leading "+"');
-const externalId = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+const externalId = z.string(notNull('a string')).trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
 const customerGroup = z.string(notNull('a string')).trim().min(1, 'must not be empty');
-const creditLimit = z.string(notNull('a decimal')).superRefine((value, ctx) => {
-  const problem = decimalWithin(value, { min: 0, max: 1_000_000, scale: 2 });
+// Read as the Decimal scalar reads it first: an import's cells reach these rules without passing through GraphQL.
+const creditLimit = z.string(notNull('a decimal')).transform((value, ctx) => {
+  let text: string;
+  try {
+    text = DecimalScalar.parseValue(value) as string;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be a number in plain notation such as "1250.50"' });
+    return z.NEVER;
+  }
+  const problem = decimalWithin(text, { min: 0, max: 1_000_000, scale: 2 });
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  return text;
 });
 const tier = z.enum(['STANDARD', 'PREMIUM', 'PLATINUM'], notNull('STANDARD, PREMIUM or PLATINUM'));
 

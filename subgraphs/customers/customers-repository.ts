@@ -56,8 +56,52 @@ export interface CustomerFilter {
   tier?: CustomerTier | null;
 }
 
+/** The columns an import writes, with their SQL types (the arrays a batch is unnested from). */
+const IMPORT_COLUMNS = {
+  externalId: 'text',
+  name: 'text',
+  email: 'text',
+  phone: 'text',
+  customerGroup: 'text',
+  creditLimit: 'numeric',
+  tier: 'text',
+} as const;
+
+export type ImportColumn = keyof typeof IMPORT_COLUMNS;
+
+/** Import rows that have the same columns (the others absent): one statement writes them all. */
+export interface ImportShape {
+  /** In the order of IMPORT_COLUMNS, so that equal shapes have equal SQL. */
+  columns: ImportColumn[];
+  rows: Partial<Record<ImportColumn, string>>[];
+}
+
+/** What an import's statements did, counted in rows. */
+export interface ImportCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** How a batch is written: INSERT creates every row, UPSERT creates or updates by externalId. */
+export interface ImportWrite {
+  upsert: boolean;
+  /** Runs the statements and rolls them back: the counts say what they would have done. */
+  dryRun: boolean;
+  requestId: string | null;
+  idempotent?: IdempotentCall;
+}
+
+/** A stored customer as the import's checks see it. */
+export type StoredKeys = Pick<CustomerRow, 'id' | 'externalId' | 'email'>;
+
+/** Orders the columns of a shape as IMPORT_COLUMNS does. */
+export function importColumns(present: (column: ImportColumn) => boolean): ImportColumn[] {
+  return (Object.keys(IMPORT_COLUMNS) as ImportColumn[]).filter(present);
+}
+
 /** Turns a unique-constraint violation into CONFLICT naming the input field. */
-function rethrowConflict(error: unknown): never {
+export function rethrowConflict(error: unknown): never {
   if (isPgError(error, PgErrorCode.UniqueViolation)) {
     if (error.constraint?.includes('email')) throw conflict('Another customer already has this email', 'email');
     if (error.constraint?.includes('external_id')) throw conflict('Another customer already has this externalId', 'externalId');
@@ -110,6 +154,106 @@ export class CustomersRepository {
     const valid = ids.filter(isUuid);
     if (valid.length === 0) return [];
     return this.compiled.rows('findByIds', { ids: valid }, ({ ids }) => this.db.selectFrom('customers').selectAll().where('id', '=', (eb) => eb.fn.any(eb.val(ids))));
+  }
+
+  /** The customers with these externalIds (unique when set); an unknown one has no row. */
+  async findByExternalIds(externalIds: readonly string[]): Promise<CustomerRow[]> {
+    if (externalIds.length === 0) return [];
+    return this.compiled.rows('findByExternalIds', { externalIds: [...externalIds] }, ({ externalIds }) =>
+      this.db.selectFrom('customers').selectAll().where('externalId', '=', (eb) => eb.fn.any(eb.val(externalIds))),
+    );
+  }
+
+  /** The stored customers that have one of these externalIds or emails (one statement, both unique indexes). */
+  async findImportKeys(externalIds: readonly string[], emails: readonly string[]): Promise<StoredKeys[]> {
+    return this.compiled.rows('findImportKeys', { externalIds: [...externalIds], emails: [...emails] }, (v) =>
+      this.db
+        .selectFrom('customers')
+        .select(['id', 'externalId', 'email'])
+        .where((eb) => eb.or([eb('externalId', '=', eb.fn.any(eb.val(v.externalIds))), eb('email', '=', eb.fn.any(eb.val(v.emails)))])),
+    );
+  }
+
+  /**
+   * Writes one import batch in one transaction: a statement per shape, then the events of the
+   * rows written, in one appendEvents call. `result` turns the counts into what the call
+   * answers, recorded with the idempotency key; a repeat of a committed call answers the
+   * recorded result and writes nothing. A unique violation (a concurrent writer took an email
+   * or externalId since the caller's checks) is thrown as it is, for the caller to retry.
+   */
+  async importBatch<Result>(shapes: readonly ImportShape[], write: ImportWrite, result: (counts: ImportCounts) => Result): Promise<Result> {
+    if (shapes.length === 0 && !write.idempotent) return result({ inserted: 0, updated: 0, unchanged: 0 });
+    return this.importTransaction(write.dryRun, async (trx) => {
+      if (write.idempotent) {
+        const first = await claimIdempotencyKey<Result>(trx, write.idempotent);
+        if (first) return first;
+      }
+      const counts: ImportCounts = { inserted: 0, updated: 0, unchanged: 0 };
+      const events = [];
+      for (const shape of shapes) {
+        const written = await this.writeShape(trx, shape, write.upsert);
+        counts.unchanged += shape.rows.length - written.length;
+        for (const { created, ...row } of written) {
+          if (created) {
+            counts.inserted += 1;
+            events.push(customerEvent('customer.created', row, customerData(row), write.requestId));
+          } else {
+            counts.updated += 1;
+            // As upsertByExternalId's: the fields written (externalId is the key, not written) and updatedAt.
+            const data = Object.fromEntries(shape.columns.filter((column) => column !== 'externalId').map((column) => [column, row[column]]));
+            events.push(customerEvent('customer.updated', row, { ...data, updatedAt: row.updatedAt }, write.requestId));
+          }
+        }
+      }
+      const answer = result(counts);
+      if (write.dryRun) return answer;
+      if (write.idempotent) await recordIdempotentResult(trx, write.idempotent.key, answer);
+      await appendEvents(trx, events);
+      return answer;
+    });
+  }
+
+  /** A dry run is rolled back whatever happens; a real one commits (and rings the relay) as every write does. */
+  private async importTransaction<T>(dryRun: boolean, work: (trx: Transaction<CustomersTables>) => Promise<T>): Promise<T> {
+    if (!dryRun) return this.write(work);
+    const trx = await this.db.startTransaction().execute();
+    try {
+      return await work(trx);
+    } finally {
+      await trx.rollback().execute();
+    }
+  }
+
+  /**
+   * One statement for all the rows of a shape, unnested from one array per column. UPSERT
+   * updates only the shape's columns, and only when one of them differs from what is stored
+   * (IS DISTINCT FROM compares values, so 100 equals 100.00): an equal row is not written and
+   * not returned. Columns not in the shape take their defaults on insert.
+   */
+  private async writeShape(trx: Transaction<CustomersTables>, shape: ImportShape, upsert: boolean) {
+    const arrays = shape.columns.map((column) => sql`${shape.rows.map((row) => row[column])}::${sql.raw(IMPORT_COLUMNS[column])}[]`);
+    const updated = shape.columns.filter((column) => column !== 'externalId');
+    return trx
+      .insertInto('customers')
+      .columns(shape.columns)
+      .expression(sql`select * from unnest(${sql.join(arrays)})`)
+      .$if(upsert, (qb) =>
+        qb.onConflict((oc) =>
+          oc
+            .column('externalId')
+            .doUpdateSet((eb) => ({
+              ...Object.fromEntries(updated.map((column) => [column, eb.ref(`excluded.${column}`)])),
+              updatedAt: sql<Date>`now()`,
+            }))
+            .where(
+              sql<boolean>`(${sql.join(updated.map((column) => sql.ref(`customers.${column}`)))}) is distinct from (${sql.join(updated.map((column) => sql.ref(`excluded.${column}`)))})`,
+            ),
+        ),
+      )
+      .returningAll()
+      // xmax is 0 for a row this statement inserted and the updating transaction's id otherwise.
+      .returning(sql<boolean>`(xmax = 0)`.as('created'))
+      .execute();
   }
 
   /** One page; with `count` (a first page only, see countsWithPage) the same statement counts every match. */

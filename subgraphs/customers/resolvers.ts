@@ -24,6 +24,7 @@ export const resolvers: Resolvers = {
     updateCustomer: (_parent, { id, input }, { customers, requestId }) => customers.update(id, input, requestId),
     upsertCustomerByExternalId: (_parent, { externalId, input, idempotencyKey }, { customers, requestId }) =>
       customers.upsertByExternalId(externalId, input, idempotencyKey, requestId),
+    importCustomers: (_parent, args, { customersImport, requestId }) => customersImport.run(args, requestId),
   },
   Subscription: {
     customerEvents: {
@@ -40,6 +41,10 @@ export const resolvers: Resolvers = {
     },
   },
   Customer: {
-    __resolveReference: ({ id }, { loaders }) => loaders.customerById.load(id),
+    // A reference carries one of the two keys: `{ id }` or `{ externalId }`.
+    __resolveReference: (reference, { loaders }) => {
+      if ('id' in reference) return loaders.customerById.load(reference.id);
+      return reference.externalId ? loaders.customerByExternalId.load(reference.externalId) : null;
+    },
   },
 };

@@ -7,6 +7,7 @@ import type { Registry } from '../../infra/metrics/metrics-registry.js';
 import { createContext, type CustomersContext } from './context.js';
 import { CustomersRepository, type CustomersTables } from './customers-repository.js';
 import { CustomersService } from './customers-service.js';
+import { CustomersImport } from './customers-import.js';
 import { customersMigrations } from './migrations/index.js';
 import { resolvers } from './resolvers.js';
 import { pruneIdempotencyKeys } from '../../infra/db/idempotency.js';
@@ -36,7 +37,8 @@ export function start(config: CustomersConfig, deps: CustomersDeps): Promise<Run
       const repository = new CustomersRepository(db, () => events.committed());
       route(CUSTOMERS_EXPORT_PATH, customersExport(repository));
       const service = new CustomersService(repository);
-      return (requestId) => createContext(requestId, { logger: deps.logger, events, repository, service });
+      const customersImport = new CustomersImport(repository);
+      return (requestId) => createContext(requestId, { logger: deps.logger, events, repository, service, customersImport });
     },
   });
 }

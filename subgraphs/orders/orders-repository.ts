@@ -1,5 +1,7 @@
 import { sql, type ColumnType, type ExpressionBuilder, type Generated, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { CompiledQueries } from '../../infra/db/compiled-queries.js';
+import { isPgError } from '../../infra/db/database.js';
 import { keysetPages, splitWindowTotal, type CursorPosition, type PageRequest } from '../../infra/db/pagination.js';
 import { isUuid } from '../../infra/ids.js';
 import { appendEvents } from '../../infra/events/event-store.js';
@@ -16,6 +18,8 @@ interface OrderTable {
   /** NUMERIC: pg hands it over as a string, so no float ever touches it. */
   total: ColumnType<string, string | undefined, string>;
   cancelReason: string | null;
+  /** The key it was imported with (importOrders); unique when set. */
+  externalId: ColumnType<string | null, string | null | undefined, never>;
   idempotencyKey: string | null;
   requestHash: string | null;
   createdAt: Generated<Date>;
@@ -58,12 +62,50 @@ export interface OrderWithLines {
   lines: OrderLineRow[];
 }
 
+export interface NewOrderLine {
+  sku: string;
+  description: string | null;
+  quantity: number;
+  unitPrice: string;
+}
+
 export interface NewOrder {
   customerId: string;
   currency: string;
   idempotencyKey: string | null;
   requestHash: string | null;
-  lines: { sku: string; description: string | null; quantity: number; unitPrice: string }[];
+  lines: NewOrderLine[];
+}
+
+/** An order an import places: placeOrder's values and the key it is imported with. */
+export interface NewImportedOrder {
+  externalId: string;
+  customerId: string;
+  currency: string;
+  lines: NewOrderLine[];
+}
+
+/** An imported order as stored, with its lines in order (unitPrice as NUMERIC's text, e.g. `0.1000`). */
+export interface StoredImport {
+  id: string;
+  number: string;
+  externalId: string;
+  customerId: string;
+  currency: string;
+  lines: NewOrderLine[];
+}
+
+/** What an import decided once it saw the stored orders: the orders to place, and its answer. */
+export interface ImportPlan<Result> {
+  place: NewImportedOrder[];
+  result: Result;
+}
+
+export interface ImportWrite {
+  requestId: string | null;
+  /** Decide, then roll back: nothing is placed, recorded or announced. */
+  dryRun: boolean;
+  idempotent?: IdempotentCall;
 }
 
 export type StatusDecision = { status: OrderStatus; cancelReason?: string | null };
@@ -73,6 +115,26 @@ type OrdersBuilder = ExpressionBuilder<OrdersTables, 'orders'>;
 function orderEvent(type: string, row: OrderRow, data: Record<string, unknown>, requestId: string | null) {
   return { type, source: 'orders', subject: { typename: 'Order', id: row.id }, data, requestId };
 }
+
+/** order.placed, for placeOrder and for an import alike. */
+function orderPlaced(row: OrderRow, lines: readonly NewOrderLine[], requestId: string | null) {
+  const { number, customerId, currency, total, status } = row;
+  return orderEvent('order.placed', row, { number, customerId, currency, total, status, lines }, requestId);
+}
+
+/** Thrown inside an import's transaction to roll it back: a dry run's answer. */
+class DryRun<Result> {
+  constructor(readonly result: Result) {}
+}
+
+/** A concurrent import placed one of the batch's keys between the read and the insert. */
+class KeyTakenMeanwhile extends Error {}
+
+/**
+ * PostgreSQL's deadlock_detected: two imports inserting some of the same keys in other orders
+ * each wait for the other's key; PostgreSQL aborts one, which runs again.
+ */
+const DEADLOCK_DETECTED = '40P01';
 
 /** The only place with SQL for orders. */
 export class OrdersRepository {
@@ -222,10 +284,105 @@ export class OrdersRepository {
         .where('id', '=', inserted.id)
         .returningAll()
         .executeTakeFirstOrThrow();
-      const { number, customerId, currency, total, status } = row;
-      await appendEvents(trx, [orderEvent('order.placed', row, { number, customerId, currency, total, status, lines: order.lines }, requestId)]);
+      await appendEvents(trx, [orderPlaced(row, order.lines, requestId)]);
       return row;
     });
+  }
+
+  /**
+   * One batch of an import, in one transaction: claims the idempotency key (a repeat answers the
+   * first call's result and changes nothing), reads the stored orders with the batch's keys, lets
+   * `decide` choose from them what to place and what to answer, and places those orders with
+   * their order.placed events. A fixed number of statements whatever the size of the batch,
+   * besides the event store's. When a concurrent import took one of the keys between the read and
+   * the insert (or the two deadlocked over them), it all runs again, the key then reading as
+   * stored; at most three times.
+   */
+  async importOrders<Result>(keys: readonly string[], decide: (stored: ReadonlyMap<string, StoredImport>) => ImportPlan<Result>, write: ImportWrite): Promise<Result> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.write(async (trx) => {
+          if (write.idempotent) {
+            const recorded = await claimIdempotencyKey<Result>(trx, write.idempotent);
+            if (recorded !== undefined) return recorded;
+          }
+          const plan = decide(await this.storedImports(trx, keys));
+          // Placing the orders and rolling back would still consume their numbers (a sequence
+          // does not roll back), so a dry run stops at the decision, which has read everything.
+          if (write.dryRun) throw new DryRun(plan.result);
+          const rows = await this.placeImported(trx, plan.place);
+          if (rows.length !== plan.place.length) throw new KeyTakenMeanwhile();
+          const lines = new Map(plan.place.map((order) => [order.externalId, order.lines]));
+          await appendEvents(trx, rows.map((row) => orderPlaced(row, lines.get(row.externalId!)!, write.requestId)));
+          if (write.idempotent) await recordIdempotentResult(trx, write.idempotent.key, plan.result);
+          return plan.result;
+        });
+      } catch (error) {
+        if (error instanceof DryRun) return error.result as Result;
+        const raced = error instanceof KeyTakenMeanwhile || isPgError(error, DEADLOCK_DETECTED);
+        if (!raced || attempt === 3) throw error;
+      }
+    }
+  }
+
+  /** The imported orders with these keys, with their lines, in one statement. */
+  private async storedImports(trx: Transaction<OrdersTables>, keys: readonly string[]): Promise<Map<string, StoredImport>> {
+    if (keys.length === 0) return new Map();
+    const rows = await trx
+      .selectFrom('orders')
+      .select((eb) => [
+        'id',
+        'number',
+        'externalId',
+        'customerId',
+        'currency',
+        jsonArrayFrom(
+          eb
+            .selectFrom('orderLines')
+            // As text: a JSON number would reach JavaScript as a float.
+            .select(['sku', 'description', 'quantity', sql<string>`${sql.ref('orderLines.unitPrice')}::text`.as('unitPrice')])
+            .whereRef('orderLines.orderId', '=', 'orders.id')
+            .orderBy('orderLines.lineNo'),
+        ).as('lines'),
+      ])
+      .where('externalId', '=', (eb) => eb.fn.any(eb.val([...keys])))
+      .execute();
+    return new Map(rows.map((row) => [row.externalId!, { ...row, externalId: row.externalId! }]));
+  }
+
+  /**
+   * Inserts the orders and all their lines in one statement, from arrays (so its text is the
+   * same for any batch), in the batch's order so that their numbers follow the file. Each total
+   * is summed from the lines as their generated line_total computes it (quantity × unitPrice at
+   * four places), so it equals placeOrder's. An order whose key is stored by now is skipped.
+   */
+  private async placeImported(trx: Transaction<OrdersTables>, orders: readonly NewImportedOrder[]): Promise<OrderRow[]> {
+    if (orders.length === 0) return [];
+    const lines = orders.flatMap((order) => order.lines.map((line, index) => ({ key: order.externalId, lineNo: index + 1, ...line })));
+    const { rows } = await sql<OrderRow>`
+      with lines as (
+        select * from unnest(
+          ${lines.map((line) => line.key)}::text[], ${lines.map((line) => line.lineNo)}::int[], ${lines.map((line) => line.sku)}::text[],
+          ${lines.map((line) => line.description)}::text[], ${lines.map((line) => line.quantity)}::int[], ${lines.map((line) => line.unitPrice)}::numeric[]
+        ) as line (order_key, line_no, sku, description, quantity, unit_price)
+      ), totals as (
+        select order_key, sum((quantity * unit_price)::numeric(20, 4)) as total from lines group by order_key
+      ), placed as (
+        insert into orders.orders (customer_id, currency, external_id, total)
+        select batch.customer_id, batch.currency, batch.external_id, totals.total
+        from unnest(${orders.map((order) => order.customerId)}::uuid[], ${orders.map((order) => order.currency)}::text[], ${orders.map((order) => order.externalId)}::text[])
+          with ordinality as batch (customer_id, currency, external_id, position)
+          join totals on totals.order_key = batch.external_id
+        order by batch.position
+        on conflict (external_id) where external_id is not null do nothing
+        returning *
+      ), placed_lines as (
+        insert into orders.order_lines (order_id, line_no, sku, description, quantity, unit_price)
+        select placed.id, line.line_no, line.sku, line.description, line.quantity, line.unit_price
+        from lines line join placed on placed.external_id = line.order_key
+      )
+      select * from placed order by number`.execute(trx);
+    return rows;
   }
 
   /**

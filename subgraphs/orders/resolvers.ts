@@ -30,6 +30,7 @@ export const resolvers: Resolvers = {
     placeOrder: (_parent, { input, idempotencyKey }, { orders, requestId }) => orders.place(input, idempotencyKey, requestId),
     updateOrderStatus: (_parent, { id, status, idempotencyKey }, { orders, requestId }) => orders.changeStatus(id, status, idempotencyKey, requestId),
     cancelOrder: (_parent, { id, reason }, { orders, requestId }) => orders.cancel(id, reason, requestId),
+    importOrders: (_parent, call, { ordersImport, requestId }) => ordersImport.run(call, requestId),
   },
   Subscription: {
     orderEvents: {

@@ -8,6 +8,7 @@ import type { Registry } from '../../infra/metrics/metrics-registry.js';
 import { createContext, type OrdersContext } from './context.js';
 import { CustomerDirectory } from './customer-directory.js';
 import { ordersMigrations } from './migrations/index.js';
+import { OrdersImport } from './orders-import.js';
 import { OrdersRepository, type OrdersTables } from './orders-repository.js';
 import { OrdersService } from './orders-service.js';
 import { resolvers } from './resolvers.js';
@@ -37,8 +38,10 @@ export function start(config: OrdersConfig, deps: OrdersDeps): Promise<RunningSu
       onStop(startRetention('idempotency keys', config.IDEMPOTENCY_RETENTION_DAYS, (before) => pruneIdempotencyKeys(db, before), deps.logger));
       const repository = new OrdersRepository(db, () => events.committed());
       route(ORDERS_EXPORT_PATH, ordersExport(repository));
-      const service = new OrdersService(repository, new CustomerDirectory(config.CUSTOMERS_URL, new InternalTokenSigner(config.INTERNAL_TOKEN_SECRET)));
-      return (requestId) => createContext(requestId, { logger: deps.logger, events, repository, service });
+      const customers = new CustomerDirectory(config.CUSTOMERS_URL, new InternalTokenSigner(config.INTERNAL_TOKEN_SECRET));
+      const service = new OrdersService(repository, customers);
+      const ordersImport = new OrdersImport(repository, customers);
+      return (requestId) => createContext(requestId, { logger: deps.logger, events, repository, service, ordersImport });
     },
   });
 }

@@ -7,6 +7,7 @@ import type { QueueSignals } from './queue-signals.js';
 import type { InboundContext, InboundWebhooks } from './inbound/index.js';
 import type { WebhookRequest, Webhooks } from './webhooks/index.js';
 import type { Polling } from './polling/index.js';
+import type { Imports } from './imports/index.js';
 
 export interface QueuesContext extends RequestContext {
   loaders: QueueLoaders;
@@ -16,9 +17,10 @@ export interface QueuesContext extends RequestContext {
   inbound: InboundContext;
   webhooks: WebhookRequest;
   polling: Polling;
+  imports: Imports;
 }
 
-export function createContext(requestId: string, deps: { logger: Logger; repository: QueuesRepository; service: QueuesService; signals: QueueSignals; inbound: InboundWebhooks; webhooks: Webhooks; polling: Polling }): QueuesContext {
+export function createContext(requestId: string, deps: { logger: Logger; repository: QueuesRepository; service: QueuesService; signals: QueueSignals; inbound: InboundWebhooks; webhooks: Webhooks; polling: Polling; imports: Imports }): QueuesContext {
   return {
     requestId,
     logger: deps.logger.child({ requestId }),
@@ -29,5 +31,6 @@ export function createContext(requestId: string, deps: { logger: Logger; reposit
     inbound: deps.inbound.context(),
     webhooks: deps.webhooks.forRequest(),
     polling: deps.polling,
+    imports: deps.imports,
   };
 }

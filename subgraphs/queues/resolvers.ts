@@ -8,6 +8,7 @@ import type { Resolvers } from './__generated__/resolvers-types.js';
 import { inboundResolvers } from './inbound/index.js';
 import { webhookResolvers } from './webhooks/index.js';
 import { pollingResolvers } from './polling/index.js';
+import { importsResolvers } from './imports/index.js';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
@@ -16,6 +17,7 @@ export const resolvers: Resolvers = {
   ...inboundResolvers.types,
   ...webhookResolvers.types,
   ...pollingResolvers.types,
+  ...importsResolvers.types,
   Query: {
     topics: (_parent, _args, { repository }) => repository.listTopics(),
     topic: async (_parent, { name }, { repository }) => (await repository.findTopicsByNames([name]))[0] ?? null,
@@ -24,6 +26,7 @@ export const resolvers: Resolvers = {
     ...inboundResolvers.Query,
     ...webhookResolvers.Query,
     ...pollingResolvers.Query,
+    ...importsResolvers.Query,
   },
   Mutation: {
     createQueue: (_parent, { input }, { queues, requestId }) => queues.create(input, requestId),
@@ -44,6 +47,7 @@ export const resolvers: Resolvers = {
     ...inboundResolvers.Mutation,
     ...webhookResolvers.Mutation,
     ...pollingResolvers.Mutation,
+    ...importsResolvers.Mutation,
   },
   Subscription: {
     queueMessages: {
@@ -56,6 +60,7 @@ export const resolvers: Resolvers = {
     },
     ...inboundResolvers.Subscription,
     ...webhookResolvers.Subscription,
+    ...importsResolvers.Subscription,
   },
   Topic: {
     groups: (topic, _args, { loaders }) => loaders.groupsByTopicId.load(topic.id),

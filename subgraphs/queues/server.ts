@@ -21,6 +21,7 @@ import { startWebhooks } from './webhooks/index.js';
 import { createInboundWebhooks, WEBHOOKS_PREFIX } from './inbound/index.js';
 import type { RouterAccess } from '../../infra/graphql/router-client.js';
 import { startPolling, type PollSource } from './polling/index.js';
+import { IMPORTS_PREFIX, startImports } from './imports/index.js';
 
 /** How often a replica tries to apply visibility timeouts that no receive has applied. */
 const MAINTENANCE_INTERVAL_MS = 5_000;
@@ -73,7 +74,9 @@ export function start(config: QueuesConfig, deps: QueuesDeps): Promise<RunningSu
       const polling = await startPolling({ ...workers, router: deps.router, sources: deps.pollSources ?? [] });
       const inbound = createInboundWebhooks({ db, events, queues: repository, logger: deps.logger });
       route(WEBHOOKS_PREFIX, inbound.route);
-      return (requestId) => createContext(requestId, { logger: deps.logger, repository, service, signals, inbound, webhooks, polling });
+      const { imports, route: importRoute } = startImports({ ...workers, router: deps.router });
+      route(IMPORTS_PREFIX, importRoute);
+      return (requestId) => createContext(requestId, { logger: deps.logger, repository, service, signals, inbound, webhooks, polling, imports });
     },
   });
 }

@@ -5,8 +5,9 @@ import { bridgeEnv } from './bridges/bridge-config.js';
 import { processorsEnv, PROCESSORS_CALLER } from './processors/processor-config.js';
 import { webhooksEnv } from './webhooks/webhook-config.js';
 import { pollingEnv, pollSourcesOf } from './polling/polling-config.js';
+import { importsEnv } from './imports/import-config.js';
 
-export const queuesEnv = { ...domainSubgraphEnv(4004), ...eventRoutesEnv, ...bridgeEnv, ...processorsEnv, ...webhooksEnv, ...pollingEnv };
+export const queuesEnv = { ...domainSubgraphEnv(4004), ...eventRoutesEnv, ...bridgeEnv, ...processorsEnv, ...webhooksEnv, ...pollingEnv, ...importsEnv };
 
 export type QueuesConfig = ConfigOf<typeof queuesEnv>;
 
@@ -36,6 +37,10 @@ export const queues: SubgraphDescriptor<typeof queuesEnv, 'queues'> = {
       InboundWebhookConnection: '../../../infra/db/pagination.js#Connection<InboundWebhookRow>',
       InboundWebhookEvent: '../../../infra/events/event.js#DomainEvent',
       PollSource: '../polling/index.js#PollSourceView',
+      ImportJob: '../imports/index.js#ImportJobRow',
+      ImportFile: '../imports/index.js#ImportFileRow',
+      ImportError: '../imports/index.js#ReportedRow',
+      ImportErrorConnection: '../../../infra/db/pagination.js#Connection<ReportedRow>',
     },
   },
   start: async (env, deps) => {

@@ -39,9 +39,12 @@ function baseEnv(): Record<string, string | undefined> {
   return env;
 }
 
-/** Runs `entry` (relative to the repository) as its own Node process, configured by `env` alone. */
-export function spawnService(entry: string, env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+/**
+ * Runs `entry` (relative to the repository) as its own Node process, configured by `env` alone;
+ * through tsx unless `nodeArgs` says otherwise (a compiled entry under dist/ needs none).
+ */
+export function spawnService(entry: string, env: Record<string, string>, nodeArgs: readonly string[] = ['--import', 'tsx']): ServiceProcess {
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
     cwd: fromRoot(),
     env: { ...baseEnv(), NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -41,7 +41,11 @@ export type CreateCustomerInput = {
   tier?: InputMaybe<CustomerTier>;
 };
 
-/** A customer, as kept by the customers domain. Reading one needs the customers:read scope. */
+/**
+ * A customer, as kept by the customers domain. Reading one needs the customers:read scope.
+ * Other subgraphs refer to it by id, or by externalId (the orders import names customers by
+ * their id in the outside system); an unknown externalId resolves to null.
+ */
 export type Customer = {
   __typename?: 'Customer';
   createdAt: Scalars['DateTime']['output'];
@@ -107,14 +111,99 @@ export type CustomerGroup = {
   name: Scalars['String']['output'];
 };
 
+/** A column of a customers import: a field of CreateCustomerInput. */
+export type CustomerImportField =
+  | 'CREDIT_LIMIT'
+  | 'CUSTOMER_GROUP'
+  | 'EMAIL'
+  | 'EXTERNAL_ID'
+  | 'NAME'
+  | 'PHONE'
+  | 'TIER';
+
 export type CustomerTier =
   | 'PLATINUM'
   | 'PREMIUM'
   | 'STANDARD';
 
+/** What one batch of an import did, counted in rows of the file. */
+export type ImportBatchResult = {
+  __typename?: 'ImportBatchResult';
+  inserted: Scalars['Int']['output'];
+  /** One entry per problem found (a row may have several). */
+  rejected: Array<ImportRowError>;
+  rejectedRows: Scalars['Int']['output'];
+  /** Rows equal to what is stored: nothing written, no event. */
+  unchanged: Scalars['Int']['output'];
+  updated: Scalars['Int']['output'];
+};
+
+/** What an import does with a bad row. */
+export type ImportErrorPolicy =
+  /** Reports every bad row and writes the others. */
+  | 'SKIP'
+  /** Writes the rows before the first bad row, reports that row, and stops. */
+  | 'STOP';
+
+/** How an import writes its rows. */
+export type ImportMode =
+  /** Creates every row; a row whose key already exists is rejected (CONFLICT). */
+  | 'INSERT'
+  /** Creates a row, or updates the one with its key; a row equal to what is stored is left alone and emits no event. */
+  | 'UPSERT'
+  /** Checks every row by the same rules, against the database, and writes nothing. */
+  | 'VALIDATE_ONLY';
+
+/** Why a row of an import was rejected. */
+export type ImportRowError = {
+  __typename?: 'ImportRowError';
+  /** A stable code: BAD_USER_INPUT, CONFLICT or NOT_FOUND. */
+  code: Scalars['String']['output'];
+  /** The input field that is wrong (as in the mutations' inputs, e.g. `email`); null when the row as a whole is. */
+  field: Maybe<Scalars['String']['output']>;
+  message: Scalars['String']['output'];
+  /** The row number in the file. */
+  row: Scalars['Int']['output'];
+};
+
+/** One row of an import file: its row number in the file and its cells, in the order of the call's `fields`. An empty cell counts as absent. */
+export type ImportRowInput = {
+  row: Scalars['Int']['input'];
+  values: Array<InputMaybe<Scalars['String']['input']>>;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   createCustomer: Customer;
+  /**
+   * Imports one batch of a customers file (at most 5,000 rows per call; the CSV import sends about
+   * 1,000) with a few set-based statements, whatever the number of rows. `fields` names the
+   * columns, once each, and must include NAME and EMAIL (and EXTERNAL_ID for UPSERT); each row has
+   * one cell per field, and an empty cell (or one of spaces only) counts as absent. A breach of
+   * these is a BAD_USER_INPUT error for the whole call, naming the argument (`fields`, `rows`).
+   *
+   * Each row is checked by the rules of `createCustomer` (INSERT) or of `upsertCustomerByExternalId`
+   * (UPSERT, and VALIDATE_ONLY when `fields` has EXTERNAL_ID; without it VALIDATE_ONLY checks as
+   * INSERT), every bad field reported; customerGroup must name a group. A row repeating the
+   * externalId or email of an earlier row of the call is a CONFLICT naming that row. INSERT rejects
+   * a row whose externalId or email a stored customer has (CONFLICT); UPSERT one whose email
+   * belongs to another customer than the one with its externalId.
+   *
+   * UPSERT never touches a column that is not in `fields`, nor one whose cell is empty; a new
+   * customer gets the defaults for them (RETAIL, 0, STANDARD). A row equal to the stored customer
+   * (numbers compared as numbers) is `unchanged`: not written, updatedAt kept, no event. Written
+   * rows emit customer.created or customer.updated, committed with the rows in one transaction.
+   *
+   * With `onError: SKIP` the good rows are written and every bad row is reported; with STOP only
+   * the rows before the first bad one (in the order of `rows`) are written, that row alone is
+   * reported, and the rows after it are not counted. VALIDATE_ONLY runs every check and the real
+   * statements, rolls them back and counts what they would have done. When a concurrent writer
+   * takes an email or externalId between the checks and the write, the call is retried once, then
+   * answered with a CONFLICT error and nothing written. A repeat of a committed call with the same
+   * `idempotencyKey` and the same arguments answers the first call's result and changes nothing;
+   * the same key with other arguments is a CONFLICT.
+   */
+  importCustomers: ImportBatchResult;
   updateCustomer: Customer;
   /**
    * Creates the customer with this externalId or updates it; never creates a duplicate. Repeating
@@ -127,6 +216,15 @@ export type Mutation = {
 
 export type MutationCreateCustomerArgs = {
   input: CreateCustomerInput;
+};
+
+
+export type MutationImportCustomersArgs = {
+  fields: Array<CustomerImportField>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  mode: ImportMode;
+  onError?: ImportErrorPolicy;
+  rows: Array<ImportRowInput>;
 };
 
 
@@ -303,7 +401,8 @@ export type FederationTypes = ResolversObject<{
 export type FederationReferenceTypes = ResolversObject<{
   Customer:
     ( { __typename: 'Customer' }
-    & GraphQLRecursivePick<FederationTypes['Customer'], {"id":true}> );
+    & ( GraphQLRecursivePick<FederationTypes['Customer'], {"id":true}>
+        | GraphQLRecursivePick<FederationTypes['Customer'], {"externalId":true}> ) );
 }>;
 
 
@@ -320,9 +419,15 @@ export type ResolversTypes = ResolversObject<{
   CustomerEvent: ResolverTypeWrapper<DomainEvent>;
   CustomerFilter: CustomerFilter;
   CustomerGroup: ResolverTypeWrapper<CustomerGroupRow>;
+  CustomerImportField: CustomerImportField;
   CustomerTier: CustomerTier;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
+  ImportBatchResult: ResolverTypeWrapper<ImportBatchResult>;
+  ImportErrorPolicy: ImportErrorPolicy;
+  ImportMode: ImportMode;
+  ImportRowError: ResolverTypeWrapper<ImportRowError>;
+  ImportRowInput: ImportRowInput;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -348,6 +453,9 @@ export type ResolversParentTypes = ResolversObject<{
   CustomerGroup: CustomerGroupRow;
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
+  ImportBatchResult: ImportBatchResult;
+  ImportRowError: ImportRowError;
+  ImportRowInput: ImportRowInput;
   JSON: Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
@@ -416,12 +524,28 @@ export interface DecimalScalarConfig extends GraphQLScalarTypeConfig<ResolversTy
   name: 'Decimal';
 }
 
+export type ImportBatchResultResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['ImportBatchResult'] = ResolversParentTypes['ImportBatchResult']> = ResolversObject<{
+  inserted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rejected?: Resolver<Array<ResolversTypes['ImportRowError']>, ParentType, ContextType>;
+  rejectedRows?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  unchanged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  updated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ImportRowErrorResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['ImportRowError'] = ResolversParentTypes['ImportRowError']> = ResolversObject<{
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  row?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
 
 export type MutationResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   createCustomer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType, RequireFields<MutationCreateCustomerArgs, 'input'>>;
+  importCustomers?: Resolver<ResolversTypes['ImportBatchResult'], ParentType, ContextType, RequireFields<MutationImportCustomersArgs, 'fields' | 'mode' | 'onError' | 'rows'>>;
   updateCustomer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType, RequireFields<MutationUpdateCustomerArgs, 'id' | 'input'>>;
   upsertCustomerByExternalId?: Resolver<ResolversTypes['UpsertCustomerPayload'], ParentType, ContextType, RequireFields<MutationUpsertCustomerByExternalIdArgs, 'externalId' | 'input'>>;
 }>;
@@ -454,6 +578,8 @@ export type Resolvers<ContextType = CustomersContext> = ResolversObject<{
   CustomerGroup?: CustomerGroupResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
+  ImportBatchResult?: ImportBatchResultResolvers<ContextType>;
+  ImportRowError?: ImportRowErrorResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;

@@ -45,9 +45,83 @@ export type CustomerOrdersArgs = {
   status?: InputMaybe<OrderStatus>;
 };
 
+/** What one batch of an import did, counted in rows of the file. */
+export type ImportBatchResult = {
+  __typename?: 'ImportBatchResult';
+  inserted: Scalars['Int']['output'];
+  /** One entry per problem found (a row may have several). */
+  rejected: Array<ImportRowError>;
+  rejectedRows: Scalars['Int']['output'];
+  /** Rows equal to what is stored: nothing written, no event. */
+  unchanged: Scalars['Int']['output'];
+  updated: Scalars['Int']['output'];
+};
+
+/** What an import does with a bad row. */
+export type ImportErrorPolicy =
+  /** Reports every bad row and writes the others. */
+  | 'SKIP'
+  /** Writes the rows before the first bad row, reports that row, and stops. */
+  | 'STOP';
+
+/** How an import writes its rows. */
+export type ImportMode =
+  /** Creates every row; a row whose key already exists is rejected (CONFLICT). */
+  | 'INSERT'
+  /** Creates a row, or updates the one with its key; a row equal to what is stored is left alone and emits no event. */
+  | 'UPSERT'
+  /** Checks every row by the same rules, against the database, and writes nothing. */
+  | 'VALIDATE_ONLY';
+
+/** Why a row of an import was rejected. */
+export type ImportRowError = {
+  __typename?: 'ImportRowError';
+  /** A stable code: BAD_USER_INPUT, CONFLICT or NOT_FOUND. */
+  code: Scalars['String']['output'];
+  /** The input field that is wrong (as in the mutations' inputs, e.g. `email`); null when the row as a whole is. */
+  field: Maybe<Scalars['String']['output']>;
+  message: Scalars['String']['output'];
+  /** The row number in the file. */
+  row: Scalars['Int']['output'];
+};
+
+/** One row of an import file: its row number in the file and its cells, in the order of the call's `fields`. An empty cell counts as absent. */
+export type ImportRowInput = {
+  row: Scalars['Int']['input'];
+  values: Array<InputMaybe<Scalars['String']['input']>>;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   cancelOrder: Order;
+  /**
+   * Imports one batch of an orders file (at most 5,000 rows). Each row is one order line, its
+   * cells in the order of `fields`; consecutive rows with the same ORDER_KEY are one order, whose
+   * key becomes the order's `externalId`. The order's lines must be adjacent: a key that appears
+   * again further down the batch rejects that order. Every row of an order must name the same
+   * customer (CUSTOMER_ID, or CUSTOMER_EXTERNAL_ID, looked up in the customers subgraph) and the
+   * same currency, and the order must pass placeOrder's rules (currency, 1 to 200 lines, sku,
+   * description, a whole quantity above 0, unitPrice); an order with an unknown customer is
+   * rejected (NOT_FOUND). One bad line rejects its whole order, and `rejected` names each problem
+   * by its row and field.
+   *
+   * A new order is placed as placeOrder places it (its number, PENDING, exact totals and an
+   * order.placed event). INSERT rejects an order whose key was imported before (CONFLICT); UPSERT
+   * leaves one with the same customer, currency and lines alone (`unchanged`, no event) and
+   * rejects one with other contents (CONFLICT): an import never changes a stored order, so
+   * `updated` is always 0. VALIDATE_ONLY makes UPSERT's checks, against the database, and writes
+   * nothing (no order number is used up either); its counts say what UPSERT would do.
+   *
+   * Counts are rows of the file. With onError SKIP every good order is written; with STOP only
+   * the orders before the first rejected one, and only that order's problems are reported.
+   * Wrong arguments (`fields` naming a column twice, lacking ORDER_KEY, CURRENCY, SKU, QUANTITY or
+   * UNIT_PRICE, or not exactly one of CUSTOMER_ID and CUSTOMER_EXTERNAL_ID; more than 5,000 rows)
+   * are BAD_USER_INPUT and nothing is written. Repeating a call with the same idempotencyKey and
+   * the same arguments answers the first call's result and changes nothing; the same key with other
+   * arguments is a CONFLICT. DEPENDENCY_UNAVAILABLE when the customers subgraph does not answer:
+   * nothing is written.
+   */
+  importOrders: ImportBatchResult;
   /**
    * Places an order. Retrying with the same idempotencyKey and the same input returns the
    * first order and creates nothing; the same key with different input is a CONFLICT.
@@ -65,6 +139,15 @@ export type Mutation = {
 export type MutationCancelOrderArgs = {
   id: Scalars['ID']['input'];
   reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationImportOrdersArgs = {
+  fields: Array<OrderImportField>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  mode: ImportMode;
+  onError?: ImportErrorPolicy;
+  rows: Array<ImportRowInput>;
 };
 
 
@@ -89,6 +172,8 @@ export type Order = {
   /** ISO 4217 code, e.g. EUR. */
   currency: Scalars['String']['output'];
   customer: Customer;
+  /** The key the order was imported with (the file's order-key column); unique when set. */
+  externalId: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   lines: Array<OrderLine>;
   /** Human-readable and unique, e.g. ORD-00000042. */
@@ -143,6 +228,17 @@ export type OrderFilter = {
   customerId?: InputMaybe<Scalars['ID']['input']>;
   status?: InputMaybe<OrderStatus>;
 };
+
+/** A column of an orders import: each row is one line of an order. */
+export type OrderImportField =
+  | 'CURRENCY'
+  | 'CUSTOMER_EXTERNAL_ID'
+  | 'CUSTOMER_ID'
+  | 'DESCRIPTION'
+  | 'ORDER_KEY'
+  | 'QUANTITY'
+  | 'SKU'
+  | 'UNIT_PRICE';
 
 export type OrderLine = {
   __typename?: 'OrderLine';
@@ -331,6 +427,11 @@ export type ResolversTypes = ResolversObject<{
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
+  ImportBatchResult: ResolverTypeWrapper<ImportBatchResult>;
+  ImportErrorPolicy: ImportErrorPolicy;
+  ImportMode: ImportMode;
+  ImportRowError: ResolverTypeWrapper<ImportRowError>;
+  ImportRowInput: ImportRowInput;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Order: ResolverTypeWrapper<OrderRow>;
@@ -338,6 +439,7 @@ export type ResolversTypes = ResolversObject<{
   OrderEdge: ResolverTypeWrapper<Omit<OrderEdge, 'node'> & { node: ResolversTypes['Order'] }>;
   OrderEvent: ResolverTypeWrapper<DomainEvent>;
   OrderFilter: OrderFilter;
+  OrderImportField: OrderImportField;
   OrderLine: ResolverTypeWrapper<OrderLineRow>;
   OrderLineInput: OrderLineInput;
   OrderStatus: OrderStatus;
@@ -356,6 +458,9 @@ export type ResolversParentTypes = ResolversObject<{
   String: Scalars['String']['output'];
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
+  ImportBatchResult: ImportBatchResult;
+  ImportRowError: ImportRowError;
+  ImportRowInput: ImportRowInput;
   JSON: Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
   Order: OrderRow;
@@ -395,12 +500,28 @@ export interface DecimalScalarConfig extends GraphQLScalarTypeConfig<ResolversTy
   name: 'Decimal';
 }
 
+export type ImportBatchResultResolvers<ContextType = OrdersContext, ParentType extends ResolversParentTypes['ImportBatchResult'] = ResolversParentTypes['ImportBatchResult']> = ResolversObject<{
+  inserted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rejected?: Resolver<Array<ResolversTypes['ImportRowError']>, ParentType, ContextType>;
+  rejectedRows?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  unchanged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  updated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ImportRowErrorResolvers<ContextType = OrdersContext, ParentType extends ResolversParentTypes['ImportRowError'] = ResolversParentTypes['ImportRowError']> = ResolversObject<{
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  row?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
 
 export type MutationResolvers<ContextType = OrdersContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   cancelOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCancelOrderArgs, 'id'>>;
+  importOrders?: Resolver<ResolversTypes['ImportBatchResult'], ParentType, ContextType, RequireFields<MutationImportOrdersArgs, 'fields' | 'mode' | 'onError' | 'rows'>>;
   placeOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationPlaceOrderArgs, 'input'>>;
   updateOrderStatus?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationUpdateOrderStatusArgs, 'id' | 'status'>>;
 }>;
@@ -411,6 +532,7 @@ export type OrderResolvers<ContextType = OrdersContext, ParentType extends Resol
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+  externalId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lines?: Resolver<Array<ResolversTypes['OrderLine']>, ParentType, ContextType>;
   number?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -467,6 +589,8 @@ export type Resolvers<ContextType = OrdersContext> = ResolversObject<{
   Customer?: CustomerResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
+  ImportBatchResult?: ImportBatchResultResolvers<ContextType>;
+  ImportRowError?: ImportRowErrorResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   Order?: OrderResolvers<ContextType>;

@@ -8,6 +8,7 @@ import type { SourceRow, InboundWebhookRow } from '../inbound/inbound-repository
 import type { CreatedSource } from '../inbound/inbound-service.js';
 import type { DomainEvent } from '../../../infra/events/event.js';
 import type { PollSourceView } from '../polling/index.js';
+import type { ImportJobRow, ImportFileRow, ReportedRow } from '../imports/index.js';
 import type { QueuesContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -119,6 +120,170 @@ export type DeliveryMode =
    * processors do (see the README); an external consumer must do the same with the message id.
    */
   | 'EFFECTIVELY_ONCE';
+
+export type ImportColumnMapping = {
+  __typename?: 'ImportColumnMapping';
+  column: Scalars['String']['output'];
+  field: Scalars['String']['output'];
+};
+
+/** A file column and the field it fills (the field's name as in the import mutations' inputs, e.g. `email`, `orderKey`). */
+export type ImportColumnMappingInput = {
+  column: Scalars['String']['input'];
+  field: Scalars['String']['input'];
+};
+
+/** The character encoding of an import file. */
+export type ImportEncoding =
+  /** ISO 8859-1. */
+  | 'LATIN1'
+  /** UTF-8, with or without a byte order mark. */
+  | 'UTF8';
+
+/** A reported row: the row number counts the header as row 1, as a spreadsheet shows it. */
+export type ImportError = {
+  __typename?: 'ImportError';
+  code: Scalars['String']['output'];
+  /** The file's column, when one is at fault. */
+  column: Maybe<Scalars['String']['output']>;
+  field: Maybe<Scalars['String']['output']>;
+  message: Scalars['String']['output'];
+  row: Scalars['Int']['output'];
+};
+
+export type ImportErrorConnection = {
+  __typename?: 'ImportErrorConnection';
+  edges: Array<ImportErrorEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ImportErrorEdge = {
+  __typename?: 'ImportErrorEdge';
+  cursor: Scalars['String']['output'];
+  node: ImportError;
+};
+
+/** What an import does with a bad row. */
+export type ImportErrorPolicy =
+  /** Reports every bad row and writes the others. */
+  | 'SKIP'
+  /** Writes the rows before the first bad row, reports that row, and stops. */
+  | 'STOP';
+
+export type ImportFailure = {
+  __typename?: 'ImportFailure';
+  /** IMPORT_FILE_INVALID, IMPORT_STOPPED or DEPENDENCY_UNAVAILABLE. */
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+  /** The row it happened at, when there is one. */
+  row: Maybe<Scalars['Int']['output']>;
+};
+
+/** An uploaded file (POST /imports/files), kept for IMPORT_FILE_RETENTION_HOURS so that it can be imported several times (validated first, then imported). */
+export type ImportFile = {
+  __typename?: 'ImportFile';
+  bytes: Scalars['Float']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  fileName: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+};
+
+/**
+ * An import, run in the background by the queues subgraph: the rows go to the customers or orders
+ * subgraph through the router in batches, each with its own idempotency key, so a job resumed
+ * after a restart neither loses nor repeats a batch.
+ */
+export type ImportJob = {
+  __typename?: 'ImportJob';
+  createdAt: Scalars['DateTime']['output'];
+  /** Who started it. */
+  createdBy: Scalars['String']['output'];
+  /** The reported rows, in row order. */
+  errors: ImportErrorConnection;
+  /** Set when the status is FAILED. */
+  failure: Maybe<ImportFailure>;
+  file: Maybe<ImportFile>;
+  finishedAt: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  kind: ImportKind;
+  options: ImportOptions;
+  /** GET this path on the router (with the same credentials) for the report as CSV. */
+  reportPath: Scalars['String']['output'];
+  /** Rows inserted or updated (with VALIDATE_ONLY: rows that would be). */
+  rowsImported: Scalars['Int']['output'];
+  rowsInserted: Scalars['Int']['output'];
+  /** Rows of the file after the header handled so far (imported, unchanged or rejected). */
+  rowsRead: Scalars['Int']['output'];
+  rowsRejected: Scalars['Int']['output'];
+  /** Rows equal to what was stored: nothing written, no event. */
+  rowsUnchanged: Scalars['Int']['output'];
+  rowsUpdated: Scalars['Int']['output'];
+  startedAt: Maybe<Scalars['DateTime']['output']>;
+  status: ImportStatus;
+};
+
+
+/**
+ * An import, run in the background by the queues subgraph: the rows go to the customers or orders
+ * subgraph through the router in batches, each with its own idempotency key, so a job resumed
+ * after a restart neither loses nor repeats a batch.
+ */
+export type ImportJobErrorsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** What an import file holds. */
+export type ImportKind =
+  /** One customer per row, upserted by externalId. */
+  | 'CUSTOMERS'
+  /** One order line per row; adjacent rows with the same order key are one order. */
+  | 'ORDERS';
+
+/** How an import writes its rows. */
+export type ImportMode =
+  /** Creates every row; a row whose key already exists is rejected (CONFLICT). */
+  | 'INSERT'
+  /** Creates a row, or updates the one with its key; a row equal to what is stored is left alone and emits no event. */
+  | 'UPSERT'
+  /** Checks every row by the same rules, against the database, and writes nothing. */
+  | 'VALIDATE_ONLY';
+
+export type ImportOptions = {
+  __typename?: 'ImportOptions';
+  /** The columns read and the fields they fill, as resolved from the header. */
+  columns: Array<ImportColumnMapping>;
+  delimiter: Scalars['String']['output'];
+  encoding: ImportEncoding;
+  /** Header columns that fill no field. */
+  ignoredColumns: Array<Scalars['String']['output']>;
+  mode: ImportMode;
+  onError: ImportErrorPolicy;
+};
+
+export type ImportOptionsInput = {
+  /** One character; `\t` for tab-separated files. */
+  delimiter?: InputMaybe<Scalars['String']['input']>;
+  encoding?: InputMaybe<ImportEncoding>;
+  /**
+   * Columns whose header differs from the field's name. A column not named here fills the field
+   * whose name equals its header, ignoring case, spaces, `_` and `-`; other columns are ignored.
+   */
+  mapping?: InputMaybe<Array<ImportColumnMappingInput>>;
+  mode?: InputMaybe<ImportMode>;
+  onError?: InputMaybe<ImportErrorPolicy>;
+};
+
+export type ImportStatus =
+  | 'CANCELLED'
+  /** Stopped by a bad row (onError STOP) or by a file that cannot be read; `failure` says why. */
+  | 'FAILED'
+  /** Waiting for a worker. */
+  | 'QUEUED'
+  | 'RUNNING'
+  /** Every row was read; rowsRejected says how many were refused. */
+  | 'SUCCEEDED';
 
 /** A webhook the hub accepted (signature verified), as it was received. */
 export type InboundWebhook = {
@@ -236,6 +401,8 @@ export type Mutation = {
   ackMessages: Scalars['Int']['output'];
   /** Adds a consumer group: it receives what is published to the topic from now on. */
   addConsumerGroup: ConsumerGroup;
+  /** Stops the job after the batch in flight (already imported rows stay). A finished job is answered as it is. */
+  cancelImport: ImportJob;
   createInboundWebhookSource: CreatedInboundWebhookSource;
   createQueue: Queue;
   /** Creates a topic, and its groups' queues, in one transaction. */
@@ -286,6 +453,12 @@ export type Mutation = {
   replayWebhookEndpoint: Scalars['Int']['output'];
   /** A new secret, answered once; the previous one keeps signing beside it (a second v1 signature) for 24 hours. */
   rotateWebhookSecret: WebhookEndpointSecret;
+  /**
+   * Starts importing a file uploaded with POST /imports/files. Answers at once with the QUEUED job;
+   * a file that is not CSV or whose header lacks a required column is refused here
+   * (IMPORT_FILE_INVALID, IMPORT_COLUMNS_INVALID). Needs customers:write for CUSTOMERS and orders:write for ORDERS.
+   */
+  startImport: ImportJob;
   updateInboundWebhookSource: InboundWebhookSource;
   updateQueue: Queue;
   updateWebhookEndpoint: WebhookEndpoint;
@@ -301,6 +474,11 @@ export type MutationAddConsumerGroupArgs = {
   group: Scalars['String']['input'];
   input?: InputMaybe<ConsumerGroupInput>;
   topic: Scalars['String']['input'];
+};
+
+
+export type MutationCancelImportArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -417,6 +595,13 @@ export type MutationRotateWebhookSecretArgs = {
 };
 
 
+export type MutationStartImportArgs = {
+  fileId: Scalars['ID']['input'];
+  kind: ImportKind;
+  options?: InputMaybe<ImportOptionsInput>;
+};
+
+
 export type MutationUpdateInboundWebhookSourceArgs = {
   input: UpdateInboundWebhookSourceInput;
   name: Scalars['String']['input'];
@@ -500,6 +685,10 @@ export type PublishMessageInput = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Needs the write scope of the job's kind (customers:write or orders:write). */
+  importJob: Maybe<ImportJob>;
+  /** The caller's visible jobs, newest first: those of the kinds it may write. `first` is at most 100. */
+  importJobs: Array<ImportJob>;
   /** Every inbound webhook source, by name, with its counters. */
   inboundWebhookSources: Array<InboundWebhookSource>;
   /** A source's accepted webhooks, newest first. `first` is at most 100. */
@@ -517,6 +706,16 @@ export type Query = {
   webhookEndpoint: Maybe<WebhookEndpoint>;
   /** Every webhook endpoint, oldest first. */
   webhookEndpoints: Array<WebhookEndpoint>;
+};
+
+
+export type QueryImportJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryImportJobsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -656,6 +855,8 @@ export type RetryPolicy = {
 
 export type Subscription = {
   __typename?: 'Subscription';
+  /** The job now, then at least once a second while it runs, and last when it has finished. */
+  importProgress: ImportJob;
   /**
    * The source's webhooks as they are accepted. With `after` (an InboundWebhookEvent id), every
    * stored one after it comes first, then live ones; an `after` older than the event retention is
@@ -673,6 +874,11 @@ export type Subscription = {
   queueMessages: ReceivedMessage;
   /** The endpoint's deliveries as their status changes: each attempt's outcome, and replays. */
   webhookDeliveryUpdated: WebhookDelivery;
+};
+
+
+export type SubscriptionImportProgressArgs = {
+  jobId: Scalars['ID']['input'];
 };
 
 
@@ -937,8 +1143,24 @@ export type ResolversTypes = ResolversObject<{
   CreatedInboundWebhookSource: ResolverTypeWrapper<CreatedSource>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DeliveryMode: DeliveryMode;
-  InboundWebhook: ResolverTypeWrapper<InboundWebhookRow>;
+  ImportColumnMapping: ResolverTypeWrapper<ImportColumnMapping>;
+  ImportColumnMappingInput: ImportColumnMappingInput;
+  ImportEncoding: ImportEncoding;
+  ImportError: ResolverTypeWrapper<ReportedRow>;
+  ImportErrorConnection: ResolverTypeWrapper<Connection<ReportedRow>>;
+  ImportErrorEdge: ResolverTypeWrapper<Omit<ImportErrorEdge, 'node'> & { node: ResolversTypes['ImportError'] }>;
+  ImportErrorPolicy: ImportErrorPolicy;
+  ImportFailure: ResolverTypeWrapper<ImportFailure>;
+  ImportFile: ResolverTypeWrapper<ImportFileRow>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  ImportJob: ResolverTypeWrapper<ImportJobRow>;
+  ImportKind: ImportKind;
+  ImportMode: ImportMode;
+  ImportOptions: ResolverTypeWrapper<ImportOptions>;
+  ImportOptionsInput: ImportOptionsInput;
+  ImportStatus: ImportStatus;
+  InboundWebhook: ResolverTypeWrapper<InboundWebhookRow>;
   InboundWebhookConnection: ResolverTypeWrapper<Connection<InboundWebhookRow>>;
   InboundWebhookEdge: ResolverTypeWrapper<Omit<InboundWebhookEdge, 'node'> & { node: ResolversTypes['InboundWebhook'] }>;
   InboundWebhookEvent: ResolverTypeWrapper<DomainEvent>;
@@ -989,8 +1211,19 @@ export type ResolversParentTypes = ResolversObject<{
   CreateWebhookEndpointInput: CreateWebhookEndpointInput;
   CreatedInboundWebhookSource: CreatedSource;
   DateTime: Scalars['DateTime']['output'];
-  InboundWebhook: InboundWebhookRow;
+  ImportColumnMapping: ImportColumnMapping;
+  ImportColumnMappingInput: ImportColumnMappingInput;
+  ImportError: ReportedRow;
+  ImportErrorConnection: Connection<ReportedRow>;
+  ImportErrorEdge: Omit<ImportErrorEdge, 'node'> & { node: ResolversParentTypes['ImportError'] };
+  ImportFailure: ImportFailure;
+  ImportFile: ImportFileRow;
+  Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
+  ImportJob: ImportJobRow;
+  ImportOptions: ImportOptions;
+  ImportOptionsInput: ImportOptionsInput;
+  InboundWebhook: InboundWebhookRow;
   InboundWebhookConnection: Connection<InboundWebhookRow>;
   InboundWebhookEdge: Omit<InboundWebhookEdge, 'node'> & { node: ResolversParentTypes['InboundWebhook'] };
   InboundWebhookEvent: DomainEvent;
@@ -1041,6 +1274,73 @@ export type CreatedInboundWebhookSourceResolvers<ContextType = QueuesContext, Pa
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type ImportColumnMappingResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['ImportColumnMapping'] = ResolversParentTypes['ImportColumnMapping']> = ResolversObject<{
+  column?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type ImportErrorResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['ImportError'] = ResolversParentTypes['ImportError']> = ResolversObject<{
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  column?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  row?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ImportErrorConnectionResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['ImportErrorConnection'] = ResolversParentTypes['ImportErrorConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['ImportErrorEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ImportErrorEdgeResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['ImportErrorEdge'] = ResolversParentTypes['ImportErrorEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ImportError'], ParentType, ContextType>;
+}>;
+
+export type ImportFailureResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['ImportFailure'] = ResolversParentTypes['ImportFailure']> = ResolversObject<{
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  row?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+}>;
+
+export type ImportFileResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['ImportFile'] = ResolversParentTypes['ImportFile']> = ResolversObject<{
+  bytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  fileName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type ImportJobResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['ImportJob'] = ResolversParentTypes['ImportJob']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  errors?: Resolver<ResolversTypes['ImportErrorConnection'], ParentType, ContextType, RequireFields<ImportJobErrorsArgs, 'first'>>;
+  failure?: Resolver<Maybe<ResolversTypes['ImportFailure']>, ParentType, ContextType>;
+  file?: Resolver<Maybe<ResolversTypes['ImportFile']>, ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ImportKind'], ParentType, ContextType>;
+  options?: Resolver<ResolversTypes['ImportOptions'], ParentType, ContextType>;
+  reportPath?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  rowsImported?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rowsInserted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rowsRead?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rowsRejected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rowsUnchanged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rowsUpdated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ImportStatus'], ParentType, ContextType>;
+}>;
+
+export type ImportOptionsResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['ImportOptions'] = ResolversParentTypes['ImportOptions']> = ResolversObject<{
+  columns?: Resolver<Array<ResolversTypes['ImportColumnMapping']>, ParentType, ContextType>;
+  delimiter?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  encoding?: Resolver<ResolversTypes['ImportEncoding'], ParentType, ContextType>;
+  ignoredColumns?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  mode?: Resolver<ResolversTypes['ImportMode'], ParentType, ContextType>;
+  onError?: Resolver<ResolversTypes['ImportErrorPolicy'], ParentType, ContextType>;
+}>;
 
 export type InboundWebhookResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['InboundWebhook'] = ResolversParentTypes['InboundWebhook']> = ResolversObject<{
   body?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
@@ -1105,6 +1405,7 @@ export type MessageErrorResolvers<ContextType = QueuesContext, ParentType extend
 export type MutationResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   ackMessages?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationAckMessagesArgs, 'receipts'>>;
   addConsumerGroup?: Resolver<ResolversTypes['ConsumerGroup'], ParentType, ContextType, RequireFields<MutationAddConsumerGroupArgs, 'group' | 'topic'>>;
+  cancelImport?: Resolver<ResolversTypes['ImportJob'], ParentType, ContextType, RequireFields<MutationCancelImportArgs, 'id'>>;
   createInboundWebhookSource?: Resolver<ResolversTypes['CreatedInboundWebhookSource'], ParentType, ContextType, RequireFields<MutationCreateInboundWebhookSourceArgs, 'input'>>;
   createQueue?: Resolver<ResolversTypes['Queue'], ParentType, ContextType, RequireFields<MutationCreateQueueArgs, 'input'>>;
   createTopic?: Resolver<ResolversTypes['Topic'], ParentType, ContextType, RequireFields<MutationCreateTopicArgs, 'input'>>;
@@ -1125,6 +1426,7 @@ export type MutationResolvers<ContextType = QueuesContext, ParentType extends Re
   replayWebhookDelivery?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<MutationReplayWebhookDeliveryArgs, 'id'>>;
   replayWebhookEndpoint?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationReplayWebhookEndpointArgs, 'id' | 'since'>>;
   rotateWebhookSecret?: Resolver<ResolversTypes['WebhookEndpointSecret'], ParentType, ContextType, RequireFields<MutationRotateWebhookSecretArgs, 'id'>>;
+  startImport?: Resolver<ResolversTypes['ImportJob'], ParentType, ContextType, RequireFields<MutationStartImportArgs, 'fileId' | 'kind'>>;
   updateInboundWebhookSource?: Resolver<ResolversTypes['InboundWebhookSource'], ParentType, ContextType, RequireFields<MutationUpdateInboundWebhookSourceArgs, 'input' | 'name'>>;
   updateQueue?: Resolver<ResolversTypes['Queue'], ParentType, ContextType, RequireFields<MutationUpdateQueueArgs, 'input' | 'name'>>;
   updateWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<MutationUpdateWebhookEndpointArgs, 'id' | 'input'>>;
@@ -1158,6 +1460,8 @@ export type PollSourceResolvers<ContextType = QueuesContext, ParentType extends 
 }>;
 
 export type QueryResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  importJob?: Resolver<Maybe<ResolversTypes['ImportJob']>, ParentType, ContextType, RequireFields<QueryImportJobArgs, 'id'>>;
+  importJobs?: Resolver<Array<ResolversTypes['ImportJob']>, ParentType, ContextType, RequireFields<QueryImportJobsArgs, 'first'>>;
   inboundWebhookSources?: Resolver<Array<ResolversTypes['InboundWebhookSource']>, ParentType, ContextType>;
   inboundWebhooks?: Resolver<ResolversTypes['InboundWebhookConnection'], ParentType, ContextType, RequireFields<QueryInboundWebhooksArgs, 'first' | 'source'>>;
   pollSources?: Resolver<Array<ResolversTypes['PollSource']>, ParentType, ContextType>;
@@ -1230,6 +1534,7 @@ export type RetryPolicyResolvers<ContextType = QueuesContext, ParentType extends
 }>;
 
 export type SubscriptionResolvers<ContextType = QueuesContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  importProgress?: SubscriptionResolver<ResolversTypes['ImportJob'], "importProgress", ParentType, ContextType, RequireFields<SubscriptionImportProgressArgs, 'jobId'>>;
   inboundWebhooks?: SubscriptionResolver<ResolversTypes['InboundWebhookEvent'], "inboundWebhooks", ParentType, ContextType, RequireFields<SubscriptionInboundWebhooksArgs, 'source'>>;
   queueMessages?: SubscriptionResolver<ResolversTypes['ReceivedMessage'], "queueMessages", ParentType, ContextType, RequireFields<SubscriptionQueueMessagesArgs, 'prefetch' | 'queue' | 'visibilitySeconds'>>;
   webhookDeliveryUpdated?: SubscriptionResolver<ResolversTypes['WebhookDelivery'], "webhookDeliveryUpdated", ParentType, ContextType, RequireFields<SubscriptionWebhookDeliveryUpdatedArgs, 'endpointId'>>;
@@ -1313,6 +1618,14 @@ export type Resolvers<ContextType = QueuesContext> = ResolversObject<{
   ConsumerGroup?: ConsumerGroupResolvers<ContextType>;
   CreatedInboundWebhookSource?: CreatedInboundWebhookSourceResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  ImportColumnMapping?: ImportColumnMappingResolvers<ContextType>;
+  ImportError?: ImportErrorResolvers<ContextType>;
+  ImportErrorConnection?: ImportErrorConnectionResolvers<ContextType>;
+  ImportErrorEdge?: ImportErrorEdgeResolvers<ContextType>;
+  ImportFailure?: ImportFailureResolvers<ContextType>;
+  ImportFile?: ImportFileResolvers<ContextType>;
+  ImportJob?: ImportJobResolvers<ContextType>;
+  ImportOptions?: ImportOptionsResolvers<ContextType>;
   InboundWebhook?: InboundWebhookResolvers<ContextType>;
   InboundWebhookConnection?: InboundWebhookConnectionResolvers<ContextType>;
   InboundWebhookEdge?: InboundWebhookEdgeResolvers<ContextType>;

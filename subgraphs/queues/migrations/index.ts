@@ -5,6 +5,7 @@ import * as standardOrder from './0003-standard-order-index.js';
 import * as webhooks from './0004-webhooks.js';
 import * as inboundWebhooks from './0005-inbound-webhooks.js';
 import * as pollSources from './0006-poll-sources.js';
+import * as imports from './0007-imports.js';
 
 /** Applied in key order; a published migration is never edited, only followed by a new one. */
 export const queuesMigrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const queuesMigrations: Record<string, Migration> = {
   '0004-webhooks': webhooks,
   '0005-inbound-webhooks': inboundWebhooks,
   '0006-poll-sources': pollSources,
+  '0007-imports': imports,
 };
