@@ -70,7 +70,8 @@ export interface ImportRunnerDeps {
  * other change. Each batch has the idempotency key `import:<job>:<first row>` and its outcome is
  * stored with the row the job has got to: a job resumed after a crash skips to that row, and a
  * batch that committed but whose outcome was not stored is answered again from its key, never
- * applied twice. While a batch is in flight the next one is parsed.
+ * applied twice. Up to IMPORT_CONCURRENCY batches are in flight while the next one is parsed;
+ * their outcomes are stored in file order.
  */
 export class ImportRunner {
   private readonly replica = randomUUID();
