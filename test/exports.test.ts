@@ -9,7 +9,7 @@ const CUSTOMER_FIELDS = 'id externalId name email phone customerGroup creditLimi
 const CREATE_CUSTOMER = `mutation ($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }`;
 const PLACE = `mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id createdAt } }`;
 const CONFIRM = `mutation ($id: ID!) { updateOrderStatus(id: $id, status: CONFIRMED) { id } }`;
-const ORDER_FIELDS = 'id number status currency total cancelReason createdAt updatedAt customer { id } lines { sku description quantity unitPrice lineTotal }';
+const ORDER_FIELDS = 'id externalId number status currency total cancelReason createdAt updatedAt customer { id } lines { sku description quantity unitPrice lineTotal }';
 
 let hub: TestHub;
 let counter = 0;
@@ -83,6 +83,7 @@ async function listedOrderLines(filter: Record<string, unknown>): Promise<Record
     node.lines.map((line: Record<string, unknown>, index: number) => ({
       number: node.number,
       id: node.id,
+      externalId: cell(node.externalId),
       customerId: node.customer.id,
       status: node.status,
       currency: node.currency,

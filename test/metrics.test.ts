@@ -209,6 +209,7 @@ describe('the subgraphs\' /metrics', () => {
     assert.equal(sample(text, 'message_broker_messages_produced_total', { queue }), 2);
     assert.equal(sample(text, 'message_broker_queue_size', { queue }), 2);
     assert.ok(text.includes(`message_broker_consumer_lag{queue="${queue}",service="queues"}`));
+    assert.equal(sample(text, 'message_broker_dead_letters', { queue }), 0);
     const { receiveMessages } = await hub.query<{ receiveMessages: { receipt: string }[] }>(
       'mutation ($queue: String!) { receiveMessages(queue: $queue, max: 1) { receipt } }',
       { queue },
@@ -217,6 +218,12 @@ describe('the subgraphs\' /metrics', () => {
     text = await subgraphMetrics('queues');
     assert.equal(sample(text, 'message_broker_messages_consumed_total', { queue }), 1);
     assert.equal(sample(text, 'message_broker_queue_size', { queue }), 1);
+    // The other message, nacked as a dead letter, is counted as one.
+    const { receiveMessages: second } = await hub.query<{ receiveMessages: { receipt: string }[] }>('mutation ($queue: String!) { receiveMessages(queue: $queue, max: 1) { receipt } }', { queue });
+    await hub.query('mutation ($receipts: [String!]!) { nackMessages(receipts: $receipts, deadLetter: true) }', { receipts: second.map((received) => received.receipt) });
+    text = await subgraphMetrics('queues');
+    assert.equal(sample(text, 'message_broker_dead_letters', { queue }), 1);
+    assert.equal(sample(text, 'message_broker_queue_size', { queue }), 0);
   });
 
   it('counts a webhook delivery, with every endpoint under one label', async () => {

@@ -19,6 +19,7 @@ interface OrderLineCsvRow {
 const COLUMNS: readonly CsvColumn<OrderLineCsvRow>[] = [
   { name: 'number', value: ({ order }) => order.number },
   { name: 'id', value: ({ order }) => order.id },
+  { name: 'externalId', value: ({ order }) => order.externalId, userText: true },
   { name: 'customerId', value: ({ order }) => order.customerId },
   { name: 'status', value: ({ order }) => order.status },
   { name: 'currency', value: ({ order }) => order.currency },

@@ -3,6 +3,13 @@ import type { Logger } from '../../infra/logger.js';
 import { BoundedLabel, type Registry } from '../../infra/metrics/metrics-registry.js';
 import type { QueuesRepository } from './queues-repository.js';
 
+/** What /metrics shows of one `queue` label. */
+interface QueueGauges {
+  size: number;
+  lag: number;
+  deadLetters: number;
+}
+
 /** Distinct queue names that get a series of their own; the rest are `other`. */
 const MAX_QUEUE_LABELS = 500;
 
@@ -41,33 +48,35 @@ export class QueueMetrics {
   }
 
   /**
-   * `message_broker_queue_size{queue}` (messages available now) and `message_broker_consumer_lag{queue}`
-   * (seconds the oldest waiting or in-flight message has waited), read from the queues' statistics
+   * `message_broker_queue_size{queue}` (messages available now), `message_broker_consumer_lag{queue}`
+   * (seconds the oldest waiting or in-flight message has waited) and `message_broker_dead_letters{queue}`
+   * (dead letters kept, waiting for a replay or their retention), read from the queues' statistics
    * when /metrics is read: one statement over every queue. Webhook endpoints' queues are summed
-   * (size) and the largest taken (lag).
+   * (size, dead letters) and the largest taken (lag).
    */
   watchQueues(repository: QueuesRepository, logger: Logger): void {
     const registry = this.registry;
-    let read: Promise<Map<string, { size: number; lag: number }>> | undefined;
+    let read: Promise<Map<string, QueueGauges>> | undefined;
     let warnedAt = 0;
     // The two gauges share one read per scrape: prom-client starts every collect before awaiting any.
     const current = () =>
       (read ??= (async () => {
         const queues = await repository.list();
         const stats = await repository.statsOf(queues.map((queue) => queue.id));
-        const byLabel = new Map<string, { size: number; lag: number }>();
+        const byLabel = new Map<string, QueueGauges>();
         for (const queue of queues) {
           const stat = stats.get(queue.id);
           if (!stat) continue;
           const label = this.queueLabel(queue.name);
-          const entry = byLabel.get(label) ?? { size: 0, lag: 0 };
+          const entry = byLabel.get(label) ?? { size: 0, lag: 0, deadLetters: 0 };
           entry.size += stat.depth;
           entry.lag = Math.max(entry.lag, stat.oldestAgeSeconds);
+          entry.deadLetters += stat.deadLetters;
           byLabel.set(label, entry);
         }
         return byLabel;
       })().finally(() => (read = undefined)));
-    const collectInto = (gauge: Gauge<'queue'>, pick: (entry: { size: number; lag: number }) => number) =>
+    const collectInto = (gauge: Gauge<'queue'>, pick: (entry: QueueGauges) => number) =>
       current().then(
         (byLabel) => {
           gauge.reset();
@@ -95,6 +104,15 @@ export class QueueMetrics {
       registers: [registry],
       collect() {
         return collectInto(this, (entry) => entry.lag);
+      },
+    });
+    new Gauge({
+      name: 'message_broker_dead_letters',
+      help: 'Dead letters kept in a queue (failed past their attempts or expired), waiting for a replay or their retention',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+      collect() {
+        return collectInto(this, (entry) => entry.deadLetters);
       },
     });
   }
