@@ -86,3 +86,8 @@ export function normalizedName(name: string): string {
 export function importPath(kind: ImportKind): string {
   return `/imports/${kind.toLowerCase()}`;
 }
+
+/** A job's options as clients see them: the columns without their positions in the file. */
+export function shownOptions(options: JobOptions) {
+  return { ...options, columns: options.columns.map(({ column, field }) => ({ column, field })) };
+}

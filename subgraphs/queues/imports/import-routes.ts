@@ -8,7 +8,7 @@ import { sendCsv, type CsvColumn } from '../../../infra/http/csv-export.js';
 import { sendJson } from '../../../infra/http/http-server.js';
 import type { Logger } from '../../../infra/logger.js';
 import { notCsv } from './csv-records.js';
-import { importPath, KINDS, type ImportKind } from './import-kinds.js';
+import { importPath, KINDS, shownOptions, type ImportKind } from './import-kinds.js';
 import type { ImportErrorRow, ImportFileRow, ImportJobRow, ImportsRepository } from './imports-repository.js';
 import { mayImport, type ImportsService } from './imports-service.js';
 
@@ -39,7 +39,7 @@ export function jobJson(job: ImportJobRow) {
     id: job.id,
     kind: job.kind,
     status: job.status,
-    options: { ...job.options, columns: job.options.columns.map(({ column, field }) => ({ column, field })) },
+    options: shownOptions(job.options),
     fileId: job.fileId,
     createdAt: job.createdAt,
     reportPath: `${REPORT_PATH}?job=${job.id}`,

@@ -2,6 +2,7 @@ import type { ImportJobResolvers, MutationResolvers, QueryResolvers, Subscriptio
 import { badUserInput, notFound } from '../../../infra/errors.js';
 import { connectionResolvers } from '../../../infra/db/pagination.js';
 import type { Principal } from '../../../infra/auth/principal.js';
+import { shownOptions } from './import-kinds.js';
 import { REPORT_PATH } from './import-routes.js';
 import type { Imports } from './index.js';
 import type { ImportJobRow } from './imports-repository.js';
@@ -75,7 +76,7 @@ export const importsResolvers = {
   } satisfies SubscriptionResolvers,
   types: {
     ImportJob: {
-      options: (job) => ({ ...job.options, columns: job.options.columns.map(({ column, field }) => ({ column, field })) }),
+      options: (job) => shownOptions(job.options),
       file: async (job, _args, { imports }) => (job.fileId ? ((await imports.repository.findFiles([job.fileId]))[0] ?? null) : null),
       rowsRead: (job) => Math.max(0, job.rowsDone - 1),
       rowsImported: (job) => job.rowsInserted + job.rowsUpdated,
