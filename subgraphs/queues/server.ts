@@ -72,7 +72,7 @@ export function start(config: QueuesConfig, deps: QueuesDeps): Promise<RunningSu
       await startBridges(workers);
       const webhooks = await startWebhooks(workers);
       const polling = await startPolling({ ...workers, router: deps.router, sources: deps.pollSources ?? [] });
-      const inbound = createInboundWebhooks({ db, events, queues: repository, logger: deps.logger });
+      const inbound = createInboundWebhooks({ db, events, queues: repository, logger: deps.logger, retentionDays: config.WEBHOOK_RETENTION_DAYS, onStop });
       route(WEBHOOKS_PREFIX, inbound.route);
       const { imports, route: importRoute } = startImports({ ...workers, router: deps.router });
       route(IMPORTS_PREFIX, importRoute);

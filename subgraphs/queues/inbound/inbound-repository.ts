@@ -101,6 +101,12 @@ export class InboundRepository {
     this.db = db.withTables<InboundTables>();
   }
 
+  /** Stored webhooks received before `before` (a redelivery of one after that is stored again). */
+  async prune(before: Date): Promise<number> {
+    const result = await this.db.deleteFrom('inboundWebhooks').where('createdAt', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   private write<T>(work: (trx: Transaction<QueuesTables & InboundTables>) => Promise<T>): Promise<T> {
     return commitThen(this.db, this.afterCommit, work);
   }

@@ -1,3 +1,4 @@
+import { startRetention } from '../../../infra/db/retention.js';
 import type { Kysely } from 'kysely';
 import type { Events } from '../../../infra/events/events.js';
 import type { SubgraphRoute } from '../../../infra/graphql/subgraph-server.js';
@@ -24,8 +25,9 @@ export interface InboundWebhooks {
   context(): InboundContext;
 }
 
-export function createInboundWebhooks(deps: { db: Kysely<QueuesTables>; events: Events; queues: QueuesRepository; logger: Logger }): InboundWebhooks {
+export function createInboundWebhooks(deps: { db: Kysely<QueuesTables>; events: Events; queues: QueuesRepository; logger: Logger; retentionDays: number; onStop(stop: () => void): void }): InboundWebhooks {
   const repository = new InboundRepository(deps.db, deps.queues, () => deps.events.committed());
+  deps.onStop(startRetention('inbound webhooks', deps.retentionDays, (before) => repository.prune(before), deps.logger));
   const service = new InboundService(repository, deps.queues, deps.events);
   return {
     route: inboundWebhookRoute({ repository, logger: deps.logger }),

@@ -6,6 +6,7 @@ import * as webhooks from './0004-webhooks.js';
 import * as inboundWebhooks from './0005-inbound-webhooks.js';
 import * as pollSources from './0006-poll-sources.js';
 import * as imports from './0007-imports.js';
+import * as retentionIndexes from './0008-retention-indexes.js';
 
 /** Applied in key order; a published migration is never edited, only followed by a new one. */
 export const queuesMigrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const queuesMigrations: Record<string, Migration> = {
   '0005-inbound-webhooks': inboundWebhooks,
   '0006-poll-sources': pollSources,
   '0007-imports': imports,
+  '0008-retention-indexes': retentionIndexes,
 };

@@ -1,3 +1,4 @@
+import { startRetention } from '../../../infra/db/retention.js';
 import { createDatabase } from '../../../infra/db/database.js';
 import { poolMetrics } from '../../../infra/db/pool-metrics.js';
 import { createOutboundHttp } from '../../../infra/http/outbound-http.js';
@@ -68,5 +69,6 @@ export async function startWebhooks(deps: QueueWorkerDeps): Promise<Webhooks> {
   await startDeliveryConsumer({ ...deps, db: workerDatabase.db }, background);
   sender.start();
   deps.onStop(() => sender.stop());
+  deps.onStop(startRetention('webhook deliveries', config.WEBHOOK_RETENTION_DAYS, (before) => background.pruneDeliveries(before), deps.logger));
   return { forRequest: () => ({ service, loaders: createWebhookLoaders(repository) }) };
 }

@@ -13,6 +13,11 @@ export const webhooksEnv = {
   WEBHOOK_TIMEOUT_MS: positiveInt(15_000, 120_000),
   /** An endpoint whose attempts have all failed for this long (no success in between) is disabled. Default 5 days. */
   WEBHOOK_DISABLE_AFTER_SECONDS: positiveInt(432_000, 31_536_000),
+  /**
+   * Settled outbound deliveries (with their attempts) and stored inbound webhooks are removed this
+   * many days after they were created; pending deliveries stay. Default 30.
+   */
+  WEBHOOK_RETENTION_DAYS: positiveInt(30, 3_650),
   /** Connections of the webhook workers' own pool (the delivery consumer and the sender), beside the subgraph's DB_POOL_MAX. */
   WEBHOOK_DB_POOL_MAX: positiveInt(4, 100),
 };

@@ -179,6 +179,12 @@ export class WebhooksRepository {
     this.db = db.withTables<WebhookTables>();
   }
 
+  /** Settled deliveries (DELIVERED, FAILED) created before `before`, with their attempts; pending ones stay. */
+  async pruneDeliveries(before: Date): Promise<number> {
+    const result = await this.db.deleteFrom('webhookDeliveries').where('status', '<>', 'PENDING').where('createdAt', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   private write<T>(work: (trx: Transaction<QueuesTables & WebhookTables>) => Promise<T>): Promise<T> {
     return commitThen(this.db, this.afterCommit, work);
   }
