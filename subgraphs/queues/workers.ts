@@ -26,3 +26,8 @@ export interface QueueWorkerDeps {
   queueMetrics?: QueueMetrics;
   onStop(stop: () => Promise<void> | void): void;
 }
+
+/** A worker's lease (on a polling source, an import job) is no longer this replica's: it ran out and another took over. Stop without writing. */
+export class LeaseLost extends Error {
+  override name = 'LeaseLost';
+}

@@ -6,7 +6,8 @@ import { pause, retryDelay } from '../../../infra/pause.js';
 import { csvRecords, FileInvalid } from './csv-records.js';
 import { fieldEnum, KINDS, type JobOptions } from './import-kinds.js';
 import { KeySet } from './key-set.js';
-import { LeaseLost, type ImportJobRow, type ImportsRepository, type ReportedRow } from './imports-repository.js';
+import { LeaseLost } from '../workers.js';
+import type { ImportJobRow, ImportsRepository, ReportedRow } from './imports-repository.js';
 
 /** A replica's hold on a running job; renewed with every batch and every RENEW_MS, so a crashed replica's runs out within this. */
 export const LEASE_SECONDS = 30;

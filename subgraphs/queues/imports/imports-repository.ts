@@ -1,6 +1,7 @@
 import { sql, type ColumnType, type Generated, type Kysely, type Selectable } from 'kysely';
 import { isUuid } from '../../../infra/ids.js';
 import type { QueuesTables } from '../queues-repository.js';
+import { LeaseLost } from '../workers.js';
 import type { ImportKind, JobOptions } from './import-kinds.js';
 
 interface ImportFileTable {
@@ -86,11 +87,6 @@ export interface BatchCommit {
   errors: ReportedRow[];
 }
 
-/** The job is no longer this replica's (its lease ran out and another took it over): stop without writing. */
-export class LeaseLost extends Error {
-  override name = 'LeaseLost';
-}
-
 /** The only SQL of imports: files and their chunks, jobs with their lease and counters, reported rows. */
 export class ImportsRepository {
   private readonly db: Kysely<QueuesTables & ImportTables>;
@@ -171,9 +167,26 @@ export class ImportsRepository {
   }
 
   async renew(jobId: string, replica: string, leaseSeconds: number): Promise<{ cancelRequested: boolean }> {
-    const row = await this.db
+    return this.whileHeld(this.db, jobId, replica, leaseSeconds);
+  }
+
+  /**
+   * Renews the lease of a job this replica holds (with a batch's counts added, when given);
+   * answers whether a cancel was asked for, or throws LeaseLost when the job is no longer its.
+   */
+  private async whileHeld(db: Kysely<QueuesTables & ImportTables>, jobId: string, replica: string, leaseSeconds: number, counts?: Omit<BatchCommit, 'errors'>): Promise<{ cancelRequested: boolean }> {
+    const row = await db
       .updateTable('importJobs')
-      .set({ leasedUntil: sql<Date>`now() + make_interval(secs => ${leaseSeconds})` })
+      .set((eb) => ({
+        leasedUntil: sql<Date>`now() + make_interval(secs => ${leaseSeconds})`,
+        ...(counts && {
+          rowsDone: counts.rowsDone,
+          rowsInserted: eb('rowsInserted', '+', counts.inserted),
+          rowsUpdated: eb('rowsUpdated', '+', counts.updated),
+          rowsUnchanged: eb('rowsUnchanged', '+', counts.unchanged),
+          rowsRejected: eb('rowsRejected', '+', counts.rejected),
+        }),
+      }))
       .where('id', '=', jobId)
       .where('leasedBy', '=', replica)
       .where('status', '=', 'RUNNING')
@@ -186,22 +199,7 @@ export class ImportsRepository {
   /** Stores a batch's outcome and renews the lease; answers whether a cancel was asked for meanwhile. */
   async commitBatch(jobId: string, replica: string, leaseSeconds: number, batch: BatchCommit): Promise<{ cancelRequested: boolean }> {
     return this.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .updateTable('importJobs')
-        .set((eb) => ({
-          rowsDone: batch.rowsDone,
-          rowsInserted: eb('rowsInserted', '+', batch.inserted),
-          rowsUpdated: eb('rowsUpdated', '+', batch.updated),
-          rowsUnchanged: eb('rowsUnchanged', '+', batch.unchanged),
-          rowsRejected: eb('rowsRejected', '+', batch.rejected),
-          leasedUntil: sql<Date>`now() + make_interval(secs => ${leaseSeconds})`,
-        }))
-        .where('id', '=', jobId)
-        .where('leasedBy', '=', replica)
-        .where('status', '=', 'RUNNING')
-        .returning('cancelRequested')
-        .executeTakeFirst();
-      if (!row) throw new LeaseLost(`import ${jobId} is no longer this replica's`);
+      const row = await this.whileHeld(trx, jobId, replica, leaseSeconds, batch);
       if (batch.errors.length > 0) {
         const errors = batch.errors;
         await sql`

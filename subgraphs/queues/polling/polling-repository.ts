@@ -1,5 +1,6 @@
 import { sql, type ColumnType, type Kysely, type Selectable } from 'kysely';
 import type { QueuesTables } from '../queues-repository.js';
+import { LeaseLost } from '../workers.js';
 
 interface PollSourceTable {
   name: string;
@@ -57,11 +58,6 @@ export interface PageCommit {
   applied: number;
   unchanged: number;
   rejections: PollRejection[];
-}
-
-/** The lease is no longer this replica's (it ran out and another took it): stop without writing. */
-export class LeaseLost extends Error {
-  override name = 'LeaseLost';
 }
 
 /** The only SQL of the polling connector: the sources' rows (watermark, lease, schedule, counters) and the items' input hashes. */

@@ -7,7 +7,8 @@ import type { Logger } from '../../../infra/logger.js';
 import { pause, retryDelay } from '../../../infra/pause.js';
 import { compareWatermarks, fetchPage, mapItem, SourceFailure, watermarkOf, type MappedItem } from './poll-source.js';
 import type { PollSource } from './polling-config.js';
-import { LeaseLost, type PollingRepository, type PollRejection, type PollSourceRow } from './polling-repository.js';
+import { LeaseLost } from '../workers.js';
+import type { PollingRepository, PollRejection, PollSourceRow } from './polling-repository.js';
 
 /** A replica's hold on a source while it polls it; renewed every RENEW_MS, so a crashed replica's runs out within this. */
 const LEASE_SECONDS = 60;
