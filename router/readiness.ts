@@ -2,6 +2,8 @@ export interface SubgraphStatus {
   name: string;
   url: string;
   ready: boolean;
+  /** How long its answer took (also when it failed). */
+  latencyMs: number;
   error?: string;
 }
 
@@ -17,6 +19,8 @@ export async function checkSubgraphs(
 ): Promise<SubgraphStatus[]> {
   return Promise.all(
     Object.entries(urls).map(async ([name, url]) => {
+      const started = performance.now();
+      const took = () => Math.round((performance.now() - started) * 10) / 10;
       try {
         const response = await fetch(url, {
           method: 'POST',
@@ -25,10 +29,10 @@ export async function checkSubgraphs(
           signal: AbortSignal.timeout(timeoutMs),
         });
         const body = (await response.json()) as { data?: { __typename?: string } };
-        if (!response.ok || body.data?.__typename !== 'Query') return { name, url, ready: false, error: `HTTP ${response.status}` };
-        return { name, url, ready: true };
+        if (!response.ok || body.data?.__typename !== 'Query') return { name, url, ready: false, latencyMs: took(), error: `HTTP ${response.status}` };
+        return { name, url, ready: true, latencyMs: took() };
       } catch (error) {
-        return { name, url, ready: false, error: error instanceof Error ? error.message : String(error) };
+        return { name, url, ready: false, latencyMs: took(), error: error instanceof Error ? error.message : String(error) };
       }
     }),
   );

@@ -116,7 +116,12 @@ export function routerRoutes(deps: RouterRoutesDeps): Record<string, RouteHandle
       const authentication = await authenticate(req);
       const scopes = authentication.outcome === 'ok' ? (authentication.principal?.scopes ?? []) : [];
       const detailed = scopes.includes('admin') || scopes.includes('health:read');
-      const subgraphs = detailed ? checked.map((subgraph) => ({ ...subgraph, circuit: fetching.circuit(subgraph.name) })) : undefined;
+      const subgraphs = detailed
+        ? checked.map((subgraph) => {
+            const circuit = fetching.circuitDetail(subgraph.name);
+            return { ...subgraph, circuit: circuit?.state, circuitFailures: circuit?.failures, circuitOpenedAt: circuit?.openedAt?.toISOString() };
+          })
+        : undefined;
       sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', ...(subgraphs && { subgraphs }) });
     },
   };

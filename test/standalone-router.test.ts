@@ -117,16 +117,17 @@ describe('the router run standalone on a supergraph of our own', () => {
 
   it('reports itself ready on /ready, listing the three subgraphs at their overridden URLs', async () => {
     const response = await fetch(new URL('/ready', routerUrl), { headers: await asRole('admin') });
-    const body = (await response.json()) as { status: string; subgraphs: { name: string; url: string; ready: boolean }[] };
+    const body = (await response.json()) as { status: string; subgraphs: { name: string; url: string; ready: boolean; latencyMs: number }[] };
 
     assert.equal(response.status, 200);
     assert.equal(body.status, 'ready');
+    assert.ok(body.subgraphs.every((subgraph) => subgraph.latencyMs >= 0), 'each answer timed');
     assert.deepEqual(
-      [...body.subgraphs].sort((a, b) => a.name.localeCompare(b.name)),
+      [...body.subgraphs].sort((a, b) => a.name.localeCompare(b.name)).map(({ latencyMs: _latency, ...subgraph }) => subgraph),
       [
-        { name: 'customers', url: hub.customersUrl, ready: true, circuit: 'closed' },
-        { name: 'inventory', url: inventory.url, ready: true, circuit: 'closed' },
-        { name: 'orders', url: hub.ordersUrl, ready: true, circuit: 'closed' },
+        { name: 'customers', url: hub.customersUrl, ready: true, circuit: 'closed', circuitFailures: 0 },
+        { name: 'inventory', url: inventory.url, ready: true, circuit: 'closed', circuitFailures: 0 },
+        { name: 'orders', url: hub.ordersUrl, ready: true, circuit: 'closed', circuitFailures: 0 },
       ],
     );
   });

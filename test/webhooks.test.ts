@@ -435,7 +435,13 @@ describe('outbound webhooks', () => {
     ] as const) {
       assert.equal((await hub.request(operation, variables)).body.errors?.[0]?.extensions?.code, 'NOT_FOUND', operation);
     }
-    const forbidden = await hub.request('{ webhookEndpoints { id } }', {}, await asRole('readonly'));
+    // health:read (the readonly role) lists endpoints by host and state, never their URL, which may hold a token.
+    const forbidden = await hub.request('{ webhookEndpoints { id url } }', {}, await asRole('readonly'));
     assert.equal(forbidden.body.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+    const listed = await hub.request<{ webhookEndpoints: { host: string }[] }>('{ webhookEndpoints { id host enabled } }', {}, await asRole('readonly'));
+    assert.equal(listed.body.errors, undefined);
+    assert.ok(listed.body.data!.webhookEndpoints.every((endpoint) => /^127\.0\.0\.1:\d+$/.test(endpoint.host)));
+    const notListed = await hub.request('{ webhookEndpoints { id } }', {}, await asRole('api_user'));
+    assert.equal(notListed.body.errors?.[0]?.extensions?.code, 'FORBIDDEN');
   });
 });

@@ -69,7 +69,7 @@ export class EventStore {
   async readAfter(afterId: string, limit: number, filter?: EventFilter, withData = true): Promise<DomainEvent[]> {
     const conditions = [sql`id > ${afterId}::bigint`];
     if (filter) {
-      conditions.push(sql`subject_type = ${filter.subjectType}`);
+      if (filter.subjectType !== undefined) conditions.push(sql`subject_type = ${filter.subjectType}`);
       if (filter.subjectId) conditions.push(sql`subject_id = ${filter.subjectId}`);
       if (filter.types && filter.types.length > 0) conditions.push(sql`type = any(${[...filter.types]}::text[])`);
       if (filter.customerId) conditions.push(sql`data->>'customerId' = ${filter.customerId}`);

@@ -31,7 +31,8 @@ export interface NewEvent {
 }
 
 export interface EventFilter {
-  subjectType: string;
+  /** Undefined: events about anything (the health subgraph's tail of every hub event). */
+  subjectType?: string;
   subjectId?: string | null;
   types?: readonly string[] | null;
   /** Matches `data.customerId` (order events carry it). */
@@ -39,7 +40,7 @@ export interface EventFilter {
 }
 
 export function matches(event: DomainEvent, filter: EventFilter): boolean {
-  if (event.subject.typename !== filter.subjectType) return false;
+  if (filter.subjectType !== undefined && event.subject.typename !== filter.subjectType) return false;
   if (filter.subjectId && event.subject.id !== filter.subjectId) return false;
   if (filter.types && filter.types.length > 0 && !filter.types.includes(event.type)) return false;
   if (filter.customerId && event.data.customerId !== filter.customerId) return false;

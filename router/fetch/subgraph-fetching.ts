@@ -19,6 +19,8 @@ export interface SubgraphFetching {
   dataSource(name: string): SubgraphDataSource;
   /** A subgraph's circuit state now. */
   circuit(name: string): CircuitStateName | undefined;
+  /** A subgraph's circuit as operators see it: its state, failures in a row, and when it last opened. */
+  circuitDetail(name: string): { state: CircuitStateName; failures: number; openedAt: Date | undefined } | undefined;
   /** Each subgraph's circuit breaker: its state and its state changes since start. */
   circuits(): Record<string, { state: CircuitStateName; transitions: Record<CircuitStateName, number> }>;
   close(): Promise<void>;
@@ -65,6 +67,10 @@ export function createSubgraphFetching(config: RouterConfig, subgraphUrls: Recor
     dataSource: (name) =>
       new SubgraphDataSource({ url: subgraphUrls[name]!, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, policy: policies.get(name)!, client, internalTokens: internalTokens(name), tracing }),
     circuit: (name) => policies.get(name)?.state,
+    circuitDetail: (name) => {
+      const policy = policies.get(name);
+      return policy && { state: policy.state, failures: policy.failures, openedAt: policy.openedAt };
+    },
     circuits: () => Object.fromEntries([...policies].map(([name, policy]) => [name, { state: policy.state, transitions: { ...policy.transitions } }])),
     close: () => client.close(),
   };

@@ -41,6 +41,10 @@ export class SubgraphPolicy {
   private readonly budget: RetryBudget;
   /** Circuit state changes since start, by new state. */
   readonly transitions: Record<CircuitStateName, number> = { closed: 0, open: 0, 'half-open': 0, isolated: 0 };
+  /** Failures in a row counted by the breaker (a success resets them): what opens it at breakerFailures. */
+  failures = 0;
+  /** When the circuit last opened; undefined while it has not opened since start. */
+  openedAt: Date | undefined;
 
   constructor(
     readonly serviceName: string,
@@ -52,9 +56,16 @@ export class SubgraphPolicy {
       handleWhen((error) => classify(error)?.countsAsFailure ?? false),
       { halfOpenAfter: options.breakerResetMs, breaker: new ConsecutiveBreaker(options.breakerFailures) },
     );
+    this.breaker.onFailure(({ handled }) => {
+      if (handled) this.failures += 1;
+    });
+    this.breaker.onSuccess(() => {
+      this.failures = 0;
+    });
     this.breaker.onStateChange((state) => {
       const name = circuitStateName(state);
       this.transitions[name] += 1;
+      if (name === 'open') this.openedAt = new Date();
       logger.warn({ subgraph: serviceName, circuit: name }, 'subgraph circuit state changed');
     });
     const limit = bulkhead(options.maxConcurrency, options.maxConcurrency);

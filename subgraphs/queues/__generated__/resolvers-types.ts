@@ -704,7 +704,7 @@ export type Query = {
   /** An endpoint's deliveries, newest first, optionally in one status. `first` is at most 100. */
   webhookDeliveries: WebhookDeliveryConnection;
   webhookEndpoint: Maybe<WebhookEndpoint>;
-  /** Every webhook endpoint, oldest first. */
+  /** Every webhook endpoint, oldest first. `health:read` may list them too (the health subgraph watches them), without their `url` and `description` (`admin` only); their `queue` needs `queues:read`. */
   webhookEndpoints: Array<WebhookEndpoint>;
 };
 
@@ -1032,6 +1032,8 @@ export type WebhookEndpoint = {
   eventTypes: Array<Scalars['String']['output']>;
   /** The first failed attempt since the last success; null while it succeeds. */
   failingSince: Maybe<Scalars['DateTime']['output']>;
+  /** The URL's host (and port), which `health:read` may read too. */
+  host: Scalars['String']['output'];
   id: Scalars['ID']['output'];
   /** Requests in flight at once at most (per replica). */
   maxConcurrency: Scalars['Int']['output'];
@@ -1045,7 +1047,7 @@ export type WebhookEndpoint = {
   retrySchedule: Array<Scalars['Int']['output']>;
   stats: WebhookDeliveryStats;
   updatedAt: Scalars['DateTime']['output'];
-  /** http:// or https://; loopback, private, link-local and metadata addresses are refused unless WEBHOOK_ALLOWED_HOSTS names the host. */
+  /** http:// or https://; loopback, private, link-local and metadata addresses are refused unless WEBHOOK_ALLOWED_HOSTS names the host. Only `admin` reads it: a receiver's path or query often holds a token. */
   url: Scalars['String']['output'];
 };
 
@@ -1598,6 +1600,7 @@ export type WebhookEndpointResolvers<ContextType = QueuesContext, ParentType ext
   enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   eventTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   failingSince?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  host?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   maxConcurrency?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   previousSecretExpiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;

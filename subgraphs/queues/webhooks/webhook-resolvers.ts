@@ -35,6 +35,7 @@ export const webhookResolvers = {
   types: {
     WebhookDeliveryConnection: connectionResolvers,
     WebhookEndpoint: {
+      host: (endpoint) => new URL(endpoint.url).host,
       previousSecretExpiresAt: (endpoint) => (endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > new Date() ? endpoint.previousSecretExpiresAt : null),
       queue: async (endpoint, _args, { loaders }) => (await loaders.queueById.load(endpoint.queueId))!,
       stats: (endpoint, _args, { webhooks }) => webhooks.loaders.statsByEndpointId.load(endpoint.id),
