@@ -3,17 +3,12 @@ import type { PageRequest } from '../../infra/db/pagination.js';
 import { appendEvents } from '../../infra/events/event-store.js';
 import type { NewEvent } from '../../infra/events/event.js';
 import type { ComponentKind, Severity } from './health-rules.js';
-import type { Circuit, ComponentCheck, Status } from './probes.js';
+import type { ComponentCheck, Status } from './probes.js';
 import { histogramOf } from './router-traffic.js';
 import type { TrafficDelta } from './router-traffic.js';
 
-export interface ComponentRow {
-  name: string;
-  kind: ComponentKind;
-  status: Status;
-  latencyMs: number | null;
-  details: Record<string, unknown>;
-  circuit: Circuit | null;
+/** A component's state as the last check that reached it stored it. */
+export interface ComponentRow extends Omit<ComponentCheck, 'requests' | 'errors' | 'latencyHist'> {
   checkedAt: Date;
 }
 
