@@ -19,6 +19,7 @@ import { credentialsError } from './context.js';
 import type { SubgraphFetching } from './fetch/subgraph-fetching.js';
 import { checkSubgraphs } from './readiness.js';
 import { forwardedRoutes } from './forwarding/http-forwarding.js';
+import { dashboardRoutes } from './dashboard-route.js';
 
 /** Origins of Apollo Sandbox (standalone and embedded), admitted by CORS in every environment. */
 export const SANDBOX_ORIGINS = ['https://studio.apollographql.com', 'https://sandbox.embed.apollographql.com'];
@@ -63,9 +64,9 @@ export interface RouterRoutesDeps {
 }
 
 /**
- * The router's HTTP routes: `/graphql`, the operators' `/admin/cache/purge`, `/health`, `/ready`,
- * `/metrics`, the CSV exports (`/exports/customers.csv`, `/exports/orders.csv`), and `/`
- * redirecting to `/graphql`.
+ * The router's HTTP routes: `/graphql`, the operators' `/admin/cache/purge` and `/dashboard`,
+ * `/health`, `/ready`, `/metrics`, the CSV exports (`/exports/customers.csv`,
+ * `/exports/orders.csv`), and `/` redirecting to `/graphql`.
  */
 export function routerRoutes(deps: RouterRoutesDeps): Record<string, RouteHandler> {
   const { config, security, cache, fetching, subgraphUrls, trustedProxies } = deps;
@@ -100,6 +101,8 @@ export function routerRoutes(deps: RouterRoutesDeps): Record<string, RouteHandle
       res.writeHead(302, { location: '/graphql' }).end();
     },
     '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'router' }),
+    // The operators' page (no credentials; its data comes from /graphql with theirs) and its built assets.
+    ...dashboardRoutes(),
     // A bearer token or API key with `metrics:read` (401 without credentials, 403 without the scope).
     ...(deps.metrics && {
       [METRICS_PATH]: metricsHandler([deps.metrics], identify),
