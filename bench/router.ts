@@ -9,7 +9,7 @@
  * Writes the results into docs/benchmarks.md (its own section only).
  *
  * Environment: BENCH_CONNECTIONS (50), BENCH_ROUNDS (3), BENCH_DURATION seconds measured per
- * round (5), BENCH_WARMUP seconds before a target's first round (3), BENCH_WORKLOADS (hub,federation), BENCH_TARGETS (limit,baseline,router,router-cached),
+ * round (5), BENCH_WARMUP seconds before a target's first round (3), BENCH_WORKLOADS (hub,federation), BENCH_TARGETS (limit,baseline,router,router-apollo,router-cached),
  * BENCH_ROUTER_LOG_LEVEL (info, the router's default), BENCH_CPU_PROF (a folder: the gateway targets
  * write V8 CPU profiles there), BENCH_SUBGRAPH_MEMO (true), BENCH_HUB_CUSTOMERS (20),
  * BENCH_NO_WRITE (true: print the table, leave the docs alone), DATABASE_URL (the PostgreSQL
@@ -22,6 +22,9 @@ import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { build } from 'esbuild';
 import { parse } from 'graphql';
+import { readAccessRequirements } from '../router/auth/access-requirements.js';
+import { QueryPlanExecutor } from '../router/execution/query-plan-executor.js';
+import { PLANNERS, type PlannerName } from '../router/execution/planners/planner.js';
 import { InternalTokenSigner, INTERNAL_TOKEN_HEADER } from '../infra/auth/internal-token.js';
 import { HUB_SUBGRAPHS } from '../infra/hub-subgraphs.js';
 import { scopesOf } from '../infra/auth/principal.js';
@@ -47,7 +50,7 @@ const WARMUP = Number(env.BENCH_WARMUP ?? 3);
 /** Before each later round: the connections are new, and the hot cache's entries may have expired meanwhile. */
 const ROUND_WARMUP = 1;
 const WORKLOADS = (env.BENCH_WORKLOADS ?? 'hub,federation').split(',');
-const TARGETS = (env.BENCH_TARGETS ?? 'limit,baseline,router,router-cached').split(',') as TargetKind[];
+const TARGETS = (env.BENCH_TARGETS ?? 'limit,baseline,router,router-apollo,router-cached').split(',') as TargetKind[];
 const ROUTER_LOG_LEVEL = env.BENCH_ROUTER_LOG_LEVEL ?? 'info';
 const CPU_PROF = env.BENCH_CPU_PROF;
 const HUB_CUSTOMERS = Number(env.BENCH_HUB_CUSTOMERS ?? 20);
@@ -68,7 +71,7 @@ const PINNED = hasTaskset && CORES >= 2;
 const TARGET_CORE = 0;
 const LOAD_CORE = 1;
 
-type TargetKind = 'limit' | 'baseline' | 'router' | 'router-cached';
+type TargetKind = 'limit' | 'baseline' | 'router' | 'router-apollo' | 'router-cached';
 
 /**
  * The targets run as plain JavaScript, built from bench/router/target.ts before the run: under
@@ -94,7 +97,8 @@ async function buildTargets(): Promise<void> {
 const TARGET_NAMES: Record<TargetKind, string> = {
   limit: 'bare node:http, same bytes (the limit)',
   baseline: '@apollo/gateway on @apollo/server 5 (the baseline)',
-  router: 'our router, response cache off',
+  router: 'our router, response cache off (Hive\'s planner, the default)',
+  'router-apollo': 'our router, response cache off, QUERY_PLANNER=apollo',
   'router-cached': 'our router, response cache hot',
 };
 
@@ -319,6 +323,7 @@ function targetEnv(kind: TargetKind, workload: Workload, bodyFile: string): Reco
     case 'baseline':
       return { ...common, ...workload.gatewayEnv };
     case 'router':
+    case 'router-apollo':
     case 'router-cached':
       return {
         ...common,
@@ -330,6 +335,7 @@ function targetEnv(kind: TargetKind, workload: Workload, bodyFile: string): Reco
         // As the baseline does: each request's own token reaches the subgraphs, so none can be merged.
         FORWARD_HEADERS: 'authorization,accept-language',
         RESPONSE_CACHE: kind === 'router-cached' ? 'true' : 'false',
+        QUERY_PLANNER: kind === 'router-apollo' ? 'apollo' : 'hive',
       };
   }
 }
@@ -379,7 +385,7 @@ interface Target {
 async function startTarget(kind: TargetKind, workload: Workload, reference: string, bodyFile: string): Promise<Target> {
   const profileDir = CPU_PROF && kind !== 'limit' ? join(CPU_PROF, `${workload.name}-${kind}`) : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
-  const entry = kind === 'router-cached' ? 'router' : kind;
+  const entry = kind === 'router-cached' || kind === 'router-apollo' ? 'router' : kind;
   const child = await startChild(TARGET_ENTRY, [entry], targetEnv(kind, workload, bodyFile), TARGET_CORE, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
   const url = String(child.hello.url);
   const first = await probe(url, workload.body);
@@ -476,12 +482,37 @@ function check(what: string, result: LoadResult, problems: string[]): void {
   }
 }
 
+/** What planning the workload's operation costs with each planner: building the planner over the supergraph, the first plan, and a plan once warm. */
+interface PlanningCost {
+  planner: PlannerName;
+  startMs: number;
+  coldPlanMs: number;
+  warmPlanMs: number;
+}
+
+function planningCosts(workload: Workload): PlanningCost[] {
+  const sdl = readAccessRequirements(readFileSync(workload.supergraphPath, 'utf8')).gatewaySdl;
+  const { query, operationName } = JSON.parse(workload.body) as { query: string; operationName?: string };
+  return PLANNERS.map((planner) => {
+    let started = performance.now();
+    const executor = new QueryPlanExecutor(sdl, { planner, exposeQueryPlan: false });
+    const startMs = performance.now() - started;
+    started = performance.now();
+    executor.planner.plan(parse(query), operationName);
+    const coldPlanMs = performance.now() - started;
+    const documents = Array.from({ length: 200 }, () => parse(query));
+    started = performance.now();
+    for (const document of documents) executor.planner.plan(document, operationName);
+    return { planner, startMs, coldPlanMs, warmPlanMs: (performance.now() - started) / documents.length };
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Report
 
-function report(results: { workload: Workload; responseBytes: number; measurements: Measurement[] }[]): string {
+function report(results: { workload: Workload; responseBytes: number; measurements: Measurement[]; planning: PlanningCost[] }[]): string {
   const ratio = (value: number, of: number | undefined) => (of ? `${(value / of).toFixed(2)}×` : 'n/a');
-  const sections = results.map(({ workload, responseBytes, measurements }) => {
+  const sections = results.map(({ workload, responseBytes, measurements, planning }) => {
     const rps = (kind: TargetKind) => measurements.find((m) => m.target === kind)?.load.requestsPerSecond;
     const rows = measurements.map((m) => {
       const subgraph = m.subgraphRequestsPerOperation === undefined ? '–' : m.subgraphRequestsPerOperation.toFixed(1);
@@ -493,6 +524,7 @@ function report(results: { workload: Workload; responseBytes: number; measuremen
       value === undefined || of === undefined ? [] : [`${name} ${(value / of).toFixed(2)}× (target ${target}×: ${value / of >= target ? 'met' : 'not met'})`];
     const targets = [
       ...verdict('cache off / baseline', rps('router'), rps('baseline'), 1.5),
+      ...(workload.name === 'federation' ? verdict('Hive\'s planner / Apollo\'s planner, cache off', rps('router'), rps('router-apollo'), 1.5) : verdict('Hive\'s planner / Apollo\'s planner, cache off (no slower)', rps('router'), rps('router-apollo'), 0.95)),
       ...verdict('cache hot / limit', rps('router-cached'), rps('limit'), 0.5),
     ];
     return `### ${workload.name === 'hub' ? 'Hub schema' : 'Federation benchmark schema'}
@@ -502,7 +534,13 @@ Workload: ${workload.title}; ${(responseBytes / 1024).toFixed(1)} KB per respons
 | target | requests/s (median round) | rounds, slowest–fastest | p50 ms | p99 ms | / baseline | / limit | target CPU ms / request | core 0 busy | core 1 busy | subgraph requests / operation |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
-${targets.length > 0 ? `\nAgainst the targets: ${targets.join('; ')}.` : ''}`;
+${targets.length > 0 ? `\nAgainst the targets: ${targets.join('; ')}.` : ''}
+
+Planning this operation (in the bench process, each planner built anew; the router plans a document once and keeps the plan):
+
+| planner | planner built over the supergraph, ms | first plan, ms | a plan once warm, ms |
+| --- | --- | --- | --- |
+${planning.map((cost) => `| ${cost.planner} | ${cost.startMs.toFixed(0)} | ${cost.coldPlanMs.toFixed(2)} | ${cost.warmPlanMs.toFixed(3)} |`).join('\n')}`;
   });
   const pinning = PINNED
     ? `Each target is a process of its own pinned to core ${TARGET_CORE} (taskset, all its threads); the load generator, the subgraphs and the bench share core ${LOAD_CORE}. PostgreSQL (hub workload) is not pinned.`
@@ -537,7 +575,7 @@ async function main(): Promise<void> {
   console.log(`load generator: generating tokens`);
   const load = await LoadGenerator.start();
   const problems: string[] = [];
-  const results: { workload: Workload; responseBytes: number; measurements: Measurement[] }[] = [];
+  const results: { workload: Workload; responseBytes: number; measurements: Measurement[]; planning: PlanningCost[] }[] = [];
   try {
     for (const name of WORKLOADS) {
       const workload = name === 'hub' ? await hubWorkload(dir) : name === 'federation' ? await federationWorkload(dir) : undefined;
@@ -553,8 +591,9 @@ async function main(): Promise<void> {
         writeFileSync(bodyFile, reference.text);
         console.log(`${workload.name}: reference response ${reference.text.length} bytes`);
 
+        const planning = planningCosts(workload);
         const measurements = await measureWorkload(workload, reference.text, bodyFile, load, problems);
-        results.push({ workload, responseBytes: Buffer.byteLength(reference.text), measurements });
+        results.push({ workload, responseBytes: Buffer.byteLength(reference.text), measurements, planning });
       } finally {
         await workload.stop();
       }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MIN_SECRET_LENGTH, commonEnv, flag, httpUrl, internalTokenSecret, nonNegativeInt, port, positiveInt, postgresUrl, redisUrl, type ConfigOf } from '../infra/config.js';
 import { isAddressOrRange } from '../infra/http/client-ip.js';
 import { fromRoot } from '../infra/paths.js';
+import { PLANNERS } from './execution/planners/planner.js';
 
 /** What the router reads from its environment (see infra/config.ts for how it is read). */
 export const routerEnv = {
@@ -111,6 +112,8 @@ export const routerEnv = {
   SUBGRAPH_MAX_CONCURRENCY: positiveInt(100, 100_000),
   /** Bytes a subscriber's socket may have waiting to be sent; past it the client is disconnected (close code 4008). */
   SUBSCRIPTION_MAX_BUFFERED_BYTES: positiveInt(4 * 1024 * 1024, 1024 * 1024 * 1024),
+  /** Who plans operations: Hive Router's planner (`hive`, MIT) or Apollo's (`apollo`, @apollo/query-planner, Elastic-2.0). */
+  QUERY_PLANNER: z.enum(PLANNERS).default('hive'),
   /** The response cache: in Redis with REDIS_URL (shared by replicas), in process otherwise. */
   RESPONSE_CACHE: flag.default(true),
   /** Entries the in-process cache holds at most (least recently used go first). */

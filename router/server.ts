@@ -93,7 +93,7 @@ export async function start(config: RouterConfig, deps: RouterDeps): Promise<Run
 
   // The gateway loads the supergraph and makes the data sources; our executor runs the operations,
   // subscriptions' plans included.
-  const executor = new QueryPlanExecutor(security.gatewaySdl, { exposeQueryPlan: !production, tracing });
+  const executor = new QueryPlanExecutor(security.gatewaySdl, { planner: config.QUERY_PLANNER, exposeQueryPlan: !production, tracing });
   const services: ServiceMap = {};
   // @apollo/gateway otherwise sends Apollo usage data (uptime, CPU, memory, cloud attributes)
   // every hour from each router; a hub's operators opt in, not out. Read when it is constructed.

@@ -6,6 +6,7 @@ import { ApolloGateway, LocalGraphQLDataSource, type GraphQLDataSource, type Ser
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, parse, validate, type GraphQLSchema } from 'graphql';
 import { QueryPlanExecutor } from '../router/execution/query-plan-executor.js';
+import { PLANNERS, type PlannerName } from '../router/execution/planners/planner.js';
 
 /**
  * The router's executor against @apollo/gateway's: the same operations over the same subgraphs
@@ -109,8 +110,13 @@ const supergraphSdl = composed.supergraphSdl;
 
 const gateway = new ApolloGateway({ supergraphSdl, buildService: ({ name }) => services[name]! });
 const gatewayLoaded = await gateway.load();
-const executor = new QueryPlanExecutor(supergraphSdl, { exposeQueryPlan: true });
-const ours = { schema: executor.schema, executor: (context: never) => executor.execute(context, services as unknown as ServiceMap) };
+/** The router's executor with each planner. */
+const ours = Object.fromEntries(
+  PLANNERS.map((planner) => {
+    const executor = new QueryPlanExecutor(supergraphSdl, { planner, exposeQueryPlan: true });
+    return [planner, { schema: executor.schema, executor: (context: never) => executor.execute(context, services as unknown as ServiceMap) }];
+  }),
+) as Record<PlannerName, { schema: GraphQLSchema; executor: (context: never) => Promise<unknown> }>;
 
 let hashes = 0;
 function requestContext(schema: GraphQLSchema, query: string, variables?: Record<string, unknown>, operationName?: string, headers?: Record<string, string>) {
@@ -133,7 +139,7 @@ function requestContext(schema: GraphQLSchema, query: string, variables?: Record
 }
 
 /** Both executors' answers to the same request, as the JSON a client would read. */
-async function both(query: string, options: { variables?: Record<string, unknown>; operationName?: string; mutate?: Mutation; headers?: Record<string, string> } = {}) {
+async function both(planner: PlannerName, query: string, options: { variables?: Record<string, unknown>; operationName?: string; mutate?: Mutation; headers?: Record<string, string> } = {}) {
   const run = async (loaded: { schema: GraphQLSchema; executor: (context: never) => Promise<unknown> }) => {
     for (const service of Object.values(services)) service.mutate = options.mutate;
     try {
@@ -143,16 +149,42 @@ async function both(query: string, options: { variables?: Record<string, unknown
       for (const service of Object.values(services)) service.mutate = undefined;
     }
   };
-  return { gateway: await run(gatewayLoaded), ours: await run(ours) };
+  return { gateway: await run(gatewayLoaded), ours: await run(ours[planner]) };
 }
 
-async function same(query: string, options?: Parameters<typeof both>[1]): Promise<Record<string, any>> {
-  const answers = await both(query, options);
-  assert.equal(answers.ours, answers.gateway);
+/**
+ * The one deliberate difference: an error in an entity fetch names the entity it is about. The
+ * gateway takes the representation's index as an index into every object at the fetch's path, so
+ * when some of those objects were not sent (a Square, for a field of Circles), it names another
+ * object. `corrected`: the gateway's path (joined by `.`) and the right one.
+ */
+function correctPaths(answer: string, corrected: Record<string, (string | number)[]>): string {
+  const parsed = JSON.parse(answer) as { errors?: { path?: (string | number)[] }[] };
+  for (const error of parsed.errors ?? []) {
+    const right = error.path && corrected[error.path.join('.')];
+    if (right) error.path = right;
+  }
+  return JSON.stringify(parsed);
+}
+
+for (const planner of PLANNERS) {
+/**
+ * The same answer, byte for byte; with Hive's planner the plan itself, which differs, is left
+ * out of the comparison (`extensions.__queryPlanExperimental`).
+ */
+async function same(query: string, options?: Parameters<typeof both>[2] & { correctedPaths?: Record<string, (string | number)[]> }): Promise<Record<string, any>> {
+  const answers = await both(planner, query, options);
+  if (options?.correctedPaths) answers.gateway = correctPaths(answers.gateway, options.correctedPaths);
+  if (planner === 'hive' && options?.headers?.['apollo-query-plan-experimental']) {
+    const withoutPlan = (answer: string) => JSON.stringify({ ...JSON.parse(answer), extensions: undefined });
+    assert.equal(withoutPlan(answers.ours), withoutPlan(answers.gateway));
+  } else {
+    assert.equal(answers.ours, answers.gateway);
+  }
   return JSON.parse(answers.ours) as Record<string, any>;
 }
 
-describe("the router's query plan executor answers as @apollo/gateway does", () => {
+describe(`the router's query plan executor, planning with ${planner}'s planner, answers as @apollo/gateway does`, () => {
   it('for fields from two subgraphs, with aliases, fragments on interfaces and unions, and __typename', async () => {
     const result = await same(`
       query Shapes {
@@ -160,7 +192,7 @@ describe("the router's query plan executor answers as @apollo/gateway does", () 
         shapes { __typename ... on Circle { id radius label } ... on Node { id } ... on Square { side2: side } }
         one: node(id: "s2") { ... on Square { color label } }
       }
-      fragment CircleParts on Circle { radius area size }`);
+      fragment CircleParts on Circle { radius area size }`, { correctedPaths: { 'shapes.1.label': ['shapes', 2, 'label'] } });
     assert.equal(result.data.all.length, 4);
     assert.equal(result.data.all[1].label, 'square s1');
     assert.equal(result.data.shapes[4], null);
@@ -182,10 +214,10 @@ describe("the router's query plan executor answers as @apollo/gateway does", () 
   });
 
   it('when a subgraph nulls a non-null field of an entity, and when a root field fails', async () => {
-    const result = await same(`{ nodes { id ... on Circle { label } } failing }`);
+    const result = await same(`{ nodes { id ... on Circle { label } } failing }`, { correctedPaths: { 'nodes.1.label': ['nodes', 2, 'label'] } });
     assert.ok(result.errors.length >= 2);
     assert.equal(result.data, null);
-    await same(`{ shapes { ... on Circle { id label } } failing }`);
+    await same(`{ shapes { ... on Circle { id label } } failing }`, { correctedPaths: { 'shapes.1.label': ['shapes', 2, 'label'] } });
   });
 
   it('when a subgraph answers a leaf of the wrong kind, an unknown __typename or a null in a non-null list', async () => {
@@ -213,6 +245,7 @@ describe("the router's query plan executor answers as @apollo/gateway does", () 
     const prettified = await same(query, { headers: { 'apollo-query-plan-experimental': '1' } });
     assert.match(prettified.extensions.__queryPlanExperimental, /QueryPlan \{[\s\S]*Fetch\(service: "labels"\)/);
     const internal = await same(query, { headers: { 'apollo-query-plan-experimental': '1', 'apollo-query-plan-experimental-format': 'internal' } });
+    // The planner's own plan: both planners' start with this.
     assert.equal(internal.extensions.__queryPlanExperimental.kind, 'QueryPlan');
   });
 
@@ -221,3 +254,4 @@ describe("the router's query plan executor answers as @apollo/gateway does", () 
     assert.match(result.errors[0].message, /\$id/);
   });
 });
+}

@@ -1,11 +1,6 @@
 import type { executeQueryPlan, ServiceMap } from '@apollo/gateway';
-import { applyRewrites, isObjectOfType } from '@apollo/gateway/dist/dataRewrites.js';
-import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
-import { generateHydratedPaths } from '@apollo/gateway/dist/executeQueryPlan.js';
-import { deepMerge } from '@apollo/gateway/dist/utilities/deepMerge.js';
-import { ERRORS, errorCodeDef } from '@apollo/federation-internals';
-import { getResponseName, type FetchNode, type PlanNode, type QueryPlan, type QueryPlanSelectionNode } from '@apollo/query-planner';
-import { GraphQLError, Kind, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { applyRewrites, deepMerge, satisfies, type BatchFetchNode, type FetchNode, type PathElement, type PlanNode, type QueryPlan, type RequiredSelection } from './plan.js';
 import type { ResponseShaper } from './response-shaper.js';
 
 export type RequestContext = Parameters<typeof executeQueryPlan>[2];
@@ -28,10 +23,14 @@ interface Execution extends PlanExecutionOptions {
 }
 
 interface Cursor {
-  path: ResponsePath;
+  /** The Flatten path from the root to `data` (type conditions included). */
+  path: PathElement[];
   data: ResultMap | ResultMap[];
   fullResult: ResultMap;
 }
+
+/** @apollo/gateway's request kind for a fetch of the plan (GraphQLDataSourceRequestKind.INCOMING_OPERATION). */
+const INCOMING_OPERATION = 'incoming operation';
 
 /**
  * Runs a query plan and shapes its result for the client, with @apollo/gateway's semantics:
@@ -66,13 +65,14 @@ async function executeNode(execution: Execution, node: PlanNode, cursor: Cursor)
       await Promise.all(node.nodes.map((child) => executeNode(execution, child, cursor)));
       return;
     case 'Flatten': {
-      const data = flattenResultsAtPath(cursor.data, node.path);
+      const data = flattenResultsAtPath(execution.supergraphSchema, cursor.data, node.path);
       if (data) await executeNode(execution, node.node, { path: [...cursor.path, ...node.path], data, fullResult: cursor.fullResult });
       return;
     }
     case 'Fetch':
+    case 'BatchFetch':
       try {
-        await executeFetch(execution, node, cursor);
+        await (node.kind === 'Fetch' ? executeFetch(execution, node, cursor) : executeBatchFetch(execution, node, cursor));
       } catch (error) {
         // A failed fetch names its subgraph, as a subgraph's own errors do: clients see which part failed.
         const failed = error as GraphQLError;
@@ -85,8 +85,6 @@ async function executeNode(execution: Execution, node: PlanNode, cursor: Cursor)
       if (branch) await executeNode(execution, branch, cursor);
       return;
     }
-    default:
-      throw new Error(`${node.kind} nodes are not supported by the router's executor`);
   }
 }
 
@@ -97,125 +95,206 @@ function condition(execution: Execution, variable: string): boolean {
   return value;
 }
 
-async function executeFetch(execution: Execution, fetch: FetchNode, cursor: Cursor): Promise<void> {
-  const service = execution.serviceMap[fetch.serviceName];
-  if (!service) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
-  const entities = Array.isArray(cursor.data) ? cursor.data.filter((entity) => entity != null) : [cursor.data];
-  if (entities.length < 1) return;
-
+/** The request's values of the variables a fetch uses. */
+function variablesOf(execution: Execution, usages: readonly string[]): Record<string, unknown> {
   const variables = Object.create(null) as Record<string, unknown>;
   const provided = execution.variables;
-  for (const name of fetch.variableUsages ?? []) {
+  for (const name of usages) {
     if (provided && Object.prototype.hasOwnProperty.call(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
   }
+  return variables;
+}
 
-  const send = async (requestVariables: Record<string, unknown>): Promise<ResultMap | undefined | null> => {
-    const response = await service.process({
-      kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
-      request: { query: fetch.operation, variables: requestVariables, operationName: fetch.operationName },
-      incomingRequestContext: execution.requestContext,
-      context: execution.requestContext.context,
-      document: fetch.operationDocumentNode,
-      pathInIncomingRequest: cursor.path as never,
-    });
-    if (response.errors) {
-      const errorPath = lazyErrorPath(fetch, cursor);
-      execution.errors.push(...response.errors.map((error) => downstreamServiceError(error, fetch.serviceName, errorPath)));
-    }
-    return response.data as ResultMap | undefined | null;
-  };
+/** Sends one subgraph request of the plan; its errors go to the answer, placed by `errorPath`. */
+async function send(
+  execution: Execution,
+  fetch: Pick<FetchNode, 'serviceName' | 'operation' | 'operationName' | 'document'>,
+  cursor: Cursor,
+  variables: Record<string, unknown>,
+  errorPath: (path: readonly (string | number)[] | undefined) => ResponsePath | undefined,
+): Promise<ResultMap | undefined | null> {
+  const service = execution.serviceMap[fetch.serviceName];
+  if (!service) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
+  const response = await service.process({
+    kind: INCOMING_OPERATION as never,
+    request: { query: fetch.operation, variables, operationName: fetch.operationName },
+    incomingRequestContext: execution.requestContext,
+    context: execution.requestContext.context,
+    document: fetch.document,
+    pathInIncomingRequest: responsePath(cursor.path) as never,
+  });
+  if (response.errors) execution.errors.push(...response.errors.map((error) => downstreamServiceError(error, fetch.serviceName, errorPath)));
+  return response.data as ResultMap | undefined | null;
+}
+
+async function executeFetch(execution: Execution, fetch: FetchNode, cursor: Cursor): Promise<void> {
+  if (!execution.serviceMap[fetch.serviceName]) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
+  const entities = Array.isArray(cursor.data) ? cursor.data.filter((entity) => entity != null) : [cursor.data];
+  if (entities.length < 1) return;
+  const variables = variablesOf(execution, fetch.variableUsages);
 
   if (!fetch.requires) {
-    const received = await send(variables);
+    const received = await send(execution, fetch, cursor, variables, (path) => (path ? [...responsePath(cursor.path), ...path] : undefined));
     if (received) applyRewrites(execution.supergraphSchema, fetch.outputRewrites, received);
     for (const entity of entities) deepMerge(entity, received);
     return;
   }
 
-  const representations: ResultMap[] = [];
-  const representationToEntity: number[] = [];
-  entities.forEach((entity, index) => {
-    const representation = selectRepresentation(execution.supergraphSchema, entity, fetch.requires!);
-    if (representation && representation.__typename) {
-      applyRewrites(execution.supergraphSchema, fetch.inputRewrites, representation);
-      representations.push(representation);
-      representationToEntity.push(index);
-    }
-  });
+  const { representations, targets } = representationsOf(execution, entities, fetch.requires, fetch.inputRewrites);
   if (representations.length < 1) return;
   if ('representations' in variables) throw new Error(`Variables cannot contain key "representations"`);
-  const received = await send({ ...variables, representations });
+  const received = await send(execution, fetch, cursor, { ...variables, representations }, entityErrorPath(execution.supergraphSchema, cursor.fullResult, [cursor.path], targets));
+  if (received) mergeEntities(execution, received._entities, '_entities', entities, targets, fetch.outputRewrites);
+}
+
+/**
+ * Several entity fetches to one subgraph in one request (Hive's planner): each alias has its
+ * entities (found along its paths from the root), its representations variable and its rewrites.
+ */
+async function executeBatchFetch(execution: Execution, batch: BatchFetchNode, cursor: Cursor): Promise<void> {
+  if (!execution.serviceMap[batch.serviceName]) throw new Error(`Couldn't find service with name "${batch.serviceName}"`);
+  const variables = variablesOf(execution, batch.variableUsages);
+  const aliases = batch.aliases.map((alias) => {
+    const paths = alias.paths.map((path) => [...cursor.path, ...path]);
+    const entities = alias.paths.flatMap((path) => {
+      const data = flattenResultsAtPath(execution.supergraphSchema, cursor.data, path);
+      return data === undefined ? [] : (Array.isArray(data) ? data : [data]).filter((entity) => entity != null);
+    });
+    const { representations, targets } = representationsOf(execution, entities, alias.requires, alias.inputRewrites);
+    // Aliases that share a variable have the same requirements and paths, hence the same representations.
+    variables[alias.variable] ??= representations;
+    return { alias, paths, entities, targets, representations };
+  });
+  if (aliases.every(({ representations }) => representations.length === 0)) return;
+  const errorPaths = new Map(aliases.map(({ alias, paths, targets }) => [alias.alias, entityErrorPath(execution.supergraphSchema, cursor.fullResult, paths, targets)]));
+  const received = await send(execution, batch, cursor, variables, (path) => {
+    const byAlias = typeof path?.[0] === 'string' ? errorPaths.get(path[0]) : undefined;
+    return byAlias ? byAlias(path) : path ? [...path] : undefined;
+  });
   if (!received) return;
-  const receivedEntities = received._entities;
-  if (!Array.isArray(receivedEntities)) throw new Error(`Expected "data._entities" in response to be an array`);
-  if (receivedEntities.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
+  for (const { alias, entities, targets } of aliases) {
+    if (targets.length > 0) mergeEntities(execution, received[alias.alias], alias.alias, entities, targets, alias.outputRewrites);
+  }
+}
+
+/** The representations of `entities` (those that have all the required fields), and which entity each is of. */
+function representationsOf(execution: Execution, entities: ResultMap[], requires: readonly RequiredSelection[], inputRewrites: FetchNode['inputRewrites']): { representations: ResultMap[]; targets: number[] } {
+  const representations: ResultMap[] = [];
+  const targets: number[] = [];
+  entities.forEach((entity, index) => {
+    const representation = selectRepresentation(execution.supergraphSchema, entity, requires);
+    if (representation && representation.__typename) {
+      applyRewrites(execution.supergraphSchema, inputRewrites, representation);
+      representations.push(representation);
+      targets.push(index);
+    }
+  });
+  return { representations, targets };
+}
+
+/** Merges the entities a subgraph returned into those they were asked for, in order. */
+function mergeEntities(execution: Execution, receivedEntities: unknown, field: string, entities: ResultMap[], targets: number[], outputRewrites: FetchNode['outputRewrites']): void {
+  if (!Array.isArray(receivedEntities)) throw new Error(`Expected "data.${field}" in response to be an array`);
+  if (receivedEntities.length !== targets.length) throw new Error(`Expected "data.${field}" to contain ${targets.length} elements`);
   for (let i = 0; i < receivedEntities.length; i++) {
     const receivedEntity = receivedEntities[i] as ResultMap | null;
-    const entity = entities[representationToEntity[i]!]!;
+    const entity = entities[targets[i]!]!;
     if (receivedEntity && !receivedEntity.__typename) receivedEntity.__typename = entity.__typename;
-    applyRewrites(execution.supergraphSchema, fetch.outputRewrites, receivedEntity as never);
+    applyRewrites(execution.supergraphSchema, outputRewrites, receivedEntity);
     deepMerge(entity, receivedEntity);
   }
 }
 
-function flattenResultsAtPath(value: unknown, path: readonly (string | number)[]): ResultMap | ResultMap[] | undefined {
+/** The value at `path`: `@` takes each item of a list, a type condition keeps the objects that satisfy it. */
+function flattenResultsAtPath(schema: GraphQLSchema, value: unknown, path: readonly PathElement[], from = 0): ResultMap | ResultMap[] | undefined {
   let current: unknown = value;
-  for (let i = 0; i < path.length; i++) {
+  for (let i = from; i < path.length; i++) {
     if (current === undefined || current === null) return undefined;
-    const element = path[i];
+    const element = path[i]!;
     if (element === '@') {
-      const rest = path.slice(i + 1);
-      return (current as unknown[]).flatMap((item) => flattenResultsAtPath(item, rest) ?? []) as ResultMap[];
+      return (current as unknown[]).flatMap((item) => flattenResultsAtPath(schema, item, path, i + 1) ?? []) as ResultMap[];
     }
-    if (typeof element !== 'string') throw new Error(`Unexpected ${typeof element} found in path`);
+    if (typeof element !== 'string') {
+      if (Array.isArray(current)) return current.filter((item) => item != null && satisfies(schema, item as ResultMap, element.typeCondition, true)).flatMap((item) => flattenResultsAtPath(schema, item, path, i + 1) ?? []) as ResultMap[];
+      if (!satisfies(schema, current as ResultMap, element.typeCondition, true)) return undefined;
+      continue;
+    }
     if (Array.isArray(current)) throw new Error(`Unexpected array in result for path element ${element}`);
     current = Object.prototype.hasOwnProperty.call(current, element) ? (current as ResultMap)[element] : undefined;
   }
   return current === null ? undefined : (current as ResultMap | ResultMap[] | undefined);
 }
 
-/** An entity's representation: the fields `requires` selects, or null when one is missing. */
-function selectRepresentation(schema: GraphQLSchema, source: ResultMap | null, selections: readonly QueryPlanSelectionNode[]): ResultMap | null {
+/** A Flatten path as a response path: its fields and `@`, without type conditions. */
+function responsePath(path: readonly PathElement[]): ResponsePath {
+  return path.filter((element): element is string => typeof element === 'string');
+}
+
+/** The response path of each non-null object at `path`, with list indexes, in the order flattenResultsAtPath finds them. */
+function hydratedPaths(schema: GraphQLSchema, value: unknown, path: readonly PathElement[], index = 0, at: ResponsePath = [], found: ResponsePath[] = []): ResponsePath[] {
+  if (value === undefined || value === null) return found;
+  if (index === path.length) {
+    if (Array.isArray(value)) value.forEach((item, i) => item != null && found.push([...at, i]));
+    else found.push([...at]);
+    return found;
+  }
+  const element = path[index]!;
+  if (element === '@' || (typeof element !== 'string' && Array.isArray(value))) {
+    (value as unknown[]).forEach((item, i) => {
+      if (element !== '@' && (item == null || !satisfies(schema, item as ResultMap, element.typeCondition, true))) return;
+      hydratedPaths(schema, item, path, index + 1, [...at, i], found);
+    });
+  } else if (typeof element !== 'string') {
+    if (satisfies(schema, value as ResultMap, element.typeCondition, true)) hydratedPaths(schema, value, path, index + 1, at, found);
+  } else if (!Array.isArray(value)) {
+    hydratedPaths(schema, Object.prototype.hasOwnProperty.call(value, element) ? (value as ResultMap)[element] : undefined, path, index + 1, [...at, element], found);
+  }
+  return found;
+}
+
+/**
+ * Where an entity fetch's errors belong in the client's answer: an error at `[<field>, i, ...]`
+ * is about the entity of representation i (`targets[i]` of the entities found along `paths`, in
+ * order), at that entity's place.
+ */
+function entityErrorPath(schema: GraphQLSchema, fullResult: ResultMap, paths: PathElement[][], targets: number[]): (path: readonly (string | number)[] | undefined) => ResponsePath | undefined {
+  let byRepresentation: ResponsePath[] | undefined;
+  return (errorPath) => {
+    if (typeof errorPath?.[1] !== 'number') return errorPath ? [...responsePath(paths[0] ?? []), ...errorPath] : undefined;
+    if (!byRepresentation) {
+      const entityPaths = paths.flatMap((path) => hydratedPaths(schema, fullResult, path));
+      byRepresentation = targets.map((target) => entityPaths[target] ?? []);
+    }
+    return [...(byRepresentation[errorPath[1]] ?? []), ...errorPath.slice(2)];
+  };
+}
+
+/** An entity's representation: the fields `requires` selects (each read as its source, sent as its key), or null when one is missing. */
+function selectRepresentation(schema: GraphQLSchema, source: ResultMap | null, selections: readonly RequiredSelection[]): ResultMap | null {
   if (source === null) return null;
   const result = Object.create(null) as ResultMap;
   for (const selection of selections) {
-    if (selection.kind === Kind.FIELD) {
-      const responseName = getResponseName(selection);
-      const value = Object.prototype.hasOwnProperty.call(source, responseName) ? source[responseName] : undefined;
+    if (selection.kind === 'Field') {
+      const read = Object.prototype.hasOwnProperty.call(source, selection.source) ? selection.source : selection.key;
+      const value = Object.prototype.hasOwnProperty.call(source, read) ? source[read] : undefined;
       if (value === undefined) return null;
       const sub = selection.selections;
-      if (Array.isArray(value)) result[responseName] = value.map((item) => (sub ? selectRepresentation(schema, item as ResultMap | null, sub) : item));
-      else result[responseName] = sub ? selectRepresentation(schema, value as ResultMap | null, sub) : value;
-    } else if (selection.typeCondition && isObjectOfType(schema, source, selection.typeCondition)) {
+      if (Array.isArray(value)) result[selection.key] = value.map((item) => (sub ? selectRepresentation(schema, item as ResultMap | null, sub) : item));
+      else result[selection.key] = sub ? selectRepresentation(schema, value as ResultMap | null, sub) : value;
+    } else if (selection.typeCondition && satisfies(schema, source, [selection.typeCondition], false)) {
       deepMerge(result, selectRepresentation(schema, source, selection.selections));
     }
   }
   return result;
 }
 
-/** Where a subgraph's error belongs in the client's answer (entity errors by their index). */
-function lazyErrorPath(fetch: FetchNode, cursor: Cursor): (path: readonly (string | number)[] | undefined) => ResponsePath | undefined {
-  let hydrated: ResponsePath[] | undefined;
-  return (errorPath) => {
-    if (fetch.requires && typeof errorPath?.[1] === 'number') {
-      if (!hydrated) {
-        hydrated = [];
-        generateHydratedPaths([], cursor.path, cursor.fullResult as never, hydrated);
-      }
-      return [...(hydrated[errorPath[1]] ?? []), ...errorPath.slice(2)];
-    }
-    return errorPath ? [...cursor.path, ...errorPath] : undefined;
-  };
-}
-
+/** A subgraph's error as the client sees it: its own code kept, else DOWNSTREAM_SERVICE_ERROR; with the subgraph's name. */
 function downstreamServiceError(
   original: { message?: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> },
   serviceName: string,
   errorPath: (path: readonly (string | number)[] | undefined) => ResponsePath | undefined,
 ): GraphQLError {
   const message = original.message || `Error while fetching subquery from service "${serviceName}"`;
-  const options = { originalError: original as Error, path: errorPath(original.path), extensions: { ...original.extensions, serviceName } };
-  const codeDef = errorCodeDef(original as GraphQLError);
-  if (!codeDef && original.extensions?.code) return new GraphQLError(message, options);
-  return (codeDef ?? ERRORS.DOWNSTREAM_SERVICE_ERROR).err(message, options);
+  const extensions = { ...original.extensions, serviceName };
+  return new GraphQLError(message, { originalError: original as Error, path: errorPath(original.path), extensions: original.extensions?.code ? extensions : { ...extensions, code: 'DOWNSTREAM_SERVICE_ERROR' } });
 }

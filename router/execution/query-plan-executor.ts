@@ -1,56 +1,65 @@
-import { buildOperationContext, type ApolloGateway, type ServiceMap } from '@apollo/gateway';
-import { operationFromDocument, Supergraph, type Schema } from '@apollo/federation-internals';
-import { prettyFormatQueryPlan, QueryPlanner, type QueryPlan } from '@apollo/query-planner';
+import type { ApolloGateway, ServiceMap } from '@apollo/gateway';
 import { trace } from '@opentelemetry/api';
-import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values.js';
 import { valueFromASTUntyped, type VariableDefinitionNode } from 'graphql';
 import { PerOperation } from '../../infra/graphql/per-operation.js';
 import { spanFailed, SpanAttributes, type Tracing } from '../../infra/tracing/tracing.js';
 import { executePlan, type ExecutionResult, type RequestContext } from './plan-execution.js';
+import type { QueryPlan } from './plan.js';
+import { ApolloPlanner, apolloSupergraph } from './planners/apollo-planner.js';
+import { HivePlanner } from './planners/hive-planner.js';
+import type { PlannedOperation, Planner, PlannerName } from './planners/planner.js';
 import { ResponseShaper } from './response-shaper.js';
 
 type GatewayInterface = Pick<ApolloGateway, 'load' | 'onSchemaLoadOrUpdate' | 'stop'>;
 
+/** The operation a request runs, and the document's fragments. */
+export interface OperationContext {
+  operation: OperationDefinitionNode;
+  fragments: Record<string, FragmentDefinitionNode>;
+}
+
 /** What one operation of one document needs, worked out on its first request. */
 export interface PreparedOperation {
-  operationContext: ReturnType<typeof buildOperationContext>;
+  operationContext: OperationContext;
   queryPlan: QueryPlan;
+  planned: PlannedOperation;
   shaper: ResponseShaper;
 }
 
 /**
- * Runs @apollo/query-planner's plans for queries and mutations in place of @apollo/gateway's
- * executor, with the same answers: the same plan, the same subgraph requests through the same
- * data sources, the same merging, error paths and response shaping (plan-execution.ts). What it does not redo on
- * every request is the gateway's: the operation is parsed into the federation model, planned and
- * compiled for shaping once per document Apollo Server keeps (the gateway rebuilds the model
- * and hashes the text per request), and no telemetry span or usage-reporting trace node is made.
+ * Plans queries and mutations with the configured planner (planners/: Hive's by default,
+ * Apollo's with QUERY_PLANNER=apollo) and runs the plans in place of @apollo/gateway's executor,
+ * with the gateway's answers for Apollo's plans: the same subgraph requests through the same data
+ * sources, the same merging, error paths and response shaping (plan-execution.ts). What it does
+ * not redo on every request is the gateway's: each operation is planned and compiled for shaping
+ * once per document Apollo Server keeps, and no telemetry span or usage-reporting trace node is made.
  */
 export class QueryPlanExecutor {
   /** The API schema: operations' variables are checked and answers shaped against it. */
   readonly schema: GraphQLSchema;
   /** The supergraph as graphql-js sees it, for entity representations. */
   readonly supergraphSchema: GraphQLSchema;
-  private readonly apiSchema: Schema;
-  private readonly planner: QueryPlanner;
+  readonly planner: Planner;
   private readonly prepared = new PerOperation((document, operationName) => this.prepare(document, operationName));
 
   /**
-   * `supergraphSdl` as the gateway gets it (without `for: SECURITY` links). `exposeQueryPlan`:
+   * `supergraphSdl` as the gateway gets it (without `for: SECURITY` links). `planner`: which
+   * planner plans (a supergraph Hive's refuses throws, naming it). `exposeQueryPlan`:
    * answer the `Apollo-Query-Plan-Experimental` header with the plan in `extensions`, as the
    * gateway does outside production (Apollo Sandbox shows it). `tracing`: the operation span says
    * whether its plan was kept from an earlier request, and planning anew is a span of its own.
    */
   constructor(
     supergraphSdl: string,
-    private readonly options: { exposeQueryPlan: boolean; tracing?: Tracing | undefined } = { exposeQueryPlan: false },
+    private readonly options: { planner: PlannerName; exposeQueryPlan: boolean; tracing?: Tracing | undefined } = { planner: 'hive', exposeQueryPlan: false },
   ) {
-    const supergraph = Supergraph.build(supergraphSdl);
-    this.apiSchema = supergraph.apiSchema();
-    this.schema = this.apiSchema.toGraphQLJSSchema();
+    // The schemas come from Apollo's supergraph model with either planner (see the README's licence note).
+    const { supergraph, apiSchema } = apolloSupergraph(supergraphSdl);
+    this.schema = apiSchema.toGraphQLJSSchema();
     this.supergraphSchema = supergraph.schema.toGraphQLJSSchema();
-    this.planner = new QueryPlanner(supergraph);
+    this.planner = options.planner === 'apollo' ? new ApolloPlanner(supergraph, apiSchema) : new HivePlanner(supergraphSdl);
   }
 
   /**
@@ -71,9 +80,16 @@ export class QueryPlanExecutor {
   async execute(requestContext: RequestContext, serviceMap: ServiceMap): Promise<ExecutionResult> {
     // In gateway mode Apollo Server hands over a document whose operation it could not resolve.
     if (!requestContext.operation) return { errors: [operationNotFound(requestContext.request.operationName)] };
-    const prepared = this.options.tracing
-      ? this.preparedTraced(this.options.tracing, requestContext.document, requestContext.request.operationName)
-      : this.prepared.get(requestContext.document, requestContext.request.operationName);
+    let prepared: PreparedOperation;
+    try {
+      prepared = this.options.tracing
+        ? this.preparedTraced(this.options.tracing, requestContext.document, requestContext.request.operationName)
+        : this.prepared.get(requestContext.document, requestContext.request.operationName);
+    } catch (error) {
+      // An operation the planner cannot plan (QUERY_PLANNING_FAILED, naming the planner).
+      if (error instanceof GraphQLError) return { errors: [error] };
+      throw error;
+    }
     let variables = requestContext.request.variables;
     const definitions = prepared.operationContext.operation.variableDefinitions;
     if (definitions && definitions.length > 0) {
@@ -85,9 +101,9 @@ export class QueryPlanExecutor {
     const headers = requestContext.request.http?.headers;
     if (this.options.exposeQueryPlan && headers?.get('apollo-query-plan-experimental')) {
       const format = headers.get('apollo-query-plan-experimental-format') ?? 'prettified';
-      const { queryPlan } = prepared;
+      const { planned } = prepared;
       result.extensions = {
-        __queryPlanExperimental: format === 'prettified' ? (queryPlan.node ? prettyFormatQueryPlan(queryPlan) : true) : format === 'internal' ? queryPlan : true,
+        __queryPlanExperimental: format === 'prettified' ? (planned.plan.node ? planned.pretty() : true) : format === 'internal' ? planned.raw : true,
       };
     }
     return result;
@@ -113,11 +129,24 @@ export class QueryPlanExecutor {
 
   /** Plans an operation and compiles its shaping (`execute` keeps the result per document). */
   prepare(document: DocumentNode, operationName: string | undefined): PreparedOperation {
-    const operationContext = buildOperationContext({ schema: this.schema, operationDocument: document, operationName });
-    const queryPlan = this.planner.buildQueryPlan(operationFromDocument(this.apiSchema, document, { operationName }));
+    const operationContext = operationContextOf(document, operationName);
+    const planned = this.planner.plan(document, operationName);
     const shaper = new ResponseShaper(this.schema, operationContext.operation, operationContext.fragments);
-    return { operationContext, queryPlan, shaper };
+    return { operationContext, queryPlan: planned.plan, planned, shaper };
   }
+}
+
+/** The operation named (or the only one) and the document's fragments; an unknown name is the error Apollo Server gives. */
+function operationContextOf(document: DocumentNode, operationName: string | undefined): OperationContext {
+  const fragments: Record<string, FragmentDefinitionNode> = Object.create(null);
+  const operations: OperationDefinitionNode[] = [];
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+    else if (definition.kind === Kind.OPERATION_DEFINITION) operations.push(definition);
+  }
+  const operation = operationName === undefined ? (operations.length === 1 ? operations[0] : undefined) : operations.find((candidate) => candidate.name?.value === operationName);
+  if (!operation) throw operationNotFound(operationName);
+  return { operation, fragments };
 }
 
 /** The request names an operation the document does not define (or names none in a document of several). */

@@ -1,6 +1,6 @@
-import { ERRORS } from '@apollo/federation-internals';
 import {
   executeSync,
+  GraphQLError,
   getNamedType,
   GraphQLBoolean,
   GraphQLFloat,
@@ -22,7 +22,6 @@ import {
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
-  type GraphQLError,
   type GraphQLInputType,
   type GraphQLOutputType,
   type GraphQLSchema,
@@ -31,6 +30,11 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
+
+/** A value a subgraph sent that its type does not allow: the error @apollo/federation-internals' ERRORS.INVALID_GRAPHQL makes, with the same code. */
+function invalidGraphQL(message: string, options: { path: (string | number)[] }): GraphQLError {
+  return new GraphQLError(message, { ...options, extensions: { code: 'INVALID_GRAPHQL' } });
+}
 
 /**
  * Shapes the data merged from a query plan's fetches into the client's answer, with the
@@ -308,7 +312,7 @@ export class ResponseShaper {
           return updated;
         }
         if (!(run.flags & HAS_ERRORS)) {
-          run.errors.push(ERRORS.INVALID_GRAPHQL.err(`Cannot return null for non-nullable ${describe(path, (shape.type as { ofType: GraphQLOutputType }).ofType, parentType)}.`, { path: [...path] }));
+          run.errors.push(invalidGraphQL(`Cannot return null for non-nullable ${describe(path, (shape.type as { ofType: GraphQLOutputType }).ofType, parentType)}.`, { path: [...path] }));
         }
         run.flags = INVALID | HAS_ERRORS;
         return null;
@@ -345,7 +349,7 @@ export class ResponseShaper {
         if (typename) {
           const named = this.schema.getType(typename);
           if (!named || !isCompositeType(named)) {
-            run.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid __typename found for object at ${describe(path, shape.type, parentType)}.`, { path: [...path] }));
+            run.errors.push(invalidGraphQL(`Invalid __typename found for object at ${describe(path, shape.type, parentType)}.`, { path: [...path] }));
             run.flags = HAS_ERRORS;
             return null;
           }
@@ -362,7 +366,7 @@ export class ResponseShaper {
           run.flags = 0;
           return inputValue;
         }
-        run.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid value found for ${describe(path, shape.type!, parentType)}.`, { path: [...path] }));
+        run.errors.push(invalidGraphQL(`Invalid value found for ${describe(path, shape.type!, parentType)}.`, { path: [...path] }));
         run.flags = HAS_ERRORS;
         return null;
       }

@@ -1,6 +1,6 @@
 import type { ServiceMap } from '@apollo/gateway';
-import type { QueryPlan } from '@apollo/query-planner';
 import { executePlan, type RequestContext } from '../execution/plan-execution.js';
+import type { QueryPlan } from '../execution/plan.js';
 import { GraphQLError, print, type DocumentNode, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../../infra/errors.js';
 import { AsyncQueue } from '../../infra/events/async-queue.js';
@@ -181,7 +181,7 @@ export class FederatedSubscriptions {
   private open(plan: SubscriptionPlan, args: SubscribeArgs, onEmpty: () => void): SharedStream {
     const stream = new SharedStream(this.maxBufferedBytes, onEmpty, this.formatError, this.counters);
     const { primary } = plan;
-    const variables = Object.fromEntries((primary.variableUsages ?? []).filter((name) => name in args.variables).map((name) => [name, args.variables[name]]));
+    const variables = Object.fromEntries(primary.variableUsages.filter((name) => name in args.variables).map((name) => [name, args.variables[name]]));
     const headers = { ...args.context.forwardedHeaders, 'x-request-id': args.context.requestId };
     stream.stopUpstream = this.upstream.subscribe(
       primary.serviceName,
@@ -202,7 +202,6 @@ export class FederatedSubscriptions {
       return { errors: (event.errors ?? []).map((error) => new GraphQLError(error.message, { extensions: { ...error.extensions, serviceName: plan.primary.serviceName } })) };
     }
     const queryPlan: QueryPlan = {
-      kind: 'QueryPlan',
       node: plan.rest ? { kind: 'Sequence', nodes: [plan.primary, plan.rest] } : plan.primary,
     };
     const serviceMap: ServiceMap = {

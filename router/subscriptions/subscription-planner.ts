@@ -1,9 +1,7 @@
-import type { FetchNode, PlanNode } from '@apollo/query-planner';
 import { GraphQLError, Kind, print, type DocumentNode, type GraphQLSchema, type SelectionNode, type ArgumentNode, type ValueNode } from 'graphql';
-import type { PreparedOperation, QueryPlanExecutor } from '../execution/query-plan-executor.js';
+import type { FetchNode, PlanNode } from '../execution/plan.js';
+import type { OperationContext, QueryPlanExecutor } from '../execution/query-plan-executor.js';
 import type { ResponseShaper } from '../execution/response-shaper.js';
-
-type OperationContext = PreparedOperation['operationContext'];
 
 export interface SubscriptionPlan {
   /** The fetch that opens the subscription on the subgraph that owns the root field. */
