@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MIN_SECRET_LENGTH, commonEnv, flag, httpUrl, internalTokenSecret, nonNegativeInt, port, positiveInt, postgresUrl, redisUrl, type ConfigOf } from '../infra/config.js';
 import { isAddressOrRange } from '../infra/http/client-ip.js';
 import { fromRoot } from '../infra/paths.js';
+import { parseCacheTtls } from './cache/cache-ttls.js';
 import { PLANNERS } from './execution/planners/planner.js';
 
 /** What the router reads from its environment (see infra/config.ts for how it is read). */
@@ -122,6 +123,14 @@ export const routerEnv = {
   RESPONSE_CACHE_STALE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   /** Redis commands of the cache give up after this; the request is then served without the cache. */
   RESPONSE_CACHE_TIMEOUT_MS: positiveInt(100, 10_000),
+  /** Seconds a subgraph answer without a Cache-Control header counts as; 0: such an answer is never cached. */
+  RESPONSE_CACHE_DEFAULT_MAX_AGE: nonNegativeInt(0, 31_536_000),
+  /**
+   * Most seconds for answers holding a type or selecting a field: `Product=60,Query.topProducts=30`
+   * (0: never cached). They cap the subgraphs' hints and stand in for missing ones; names are
+   * checked against the supergraph at start.
+   */
+  RESPONSE_CACHE_TTLS: z.string().default('').transform(parseCacheTtls),
   /**
    * Proxies (addresses or CIDR ranges) whose X-Forwarded-For the router believes for the caller's
    * address (rate limits of callers without credentials, audit records). Default: none.

@@ -10,9 +10,11 @@ import type { DomainEvent } from '../../infra/events/event.js';
 import type { Logger } from '../../infra/logger.js';
 import type { Tracing } from '../../infra/tracing/tracing.js';
 import { entityTag, listTag, typeTag, type CacheStore, type CachedResponse } from './cache-store.js';
+import { CacheTtls, type CacheTtl } from './cache-ttls.js';
 import { collectEntityTags, entityKeysFromSupergraph, tagOperation, type EntityKeys, type TaggedOperation } from './entity-tags.js';
 import { MemoryCacheStore } from './memory-cache-store.js';
 import { RedisCacheStore } from './redis-cache-store.js';
+import type { RestrictablePolicy, SubgraphCacheHints } from './subgraph-cache-hints.js';
 import { TracedCacheStore } from './traced-cache-store.js';
 
 /** Errors after which an expired entry within the grace window is served instead. */
@@ -39,6 +41,10 @@ export interface ResponseCacheOptions {
   staleSeconds: number;
   /** Request headers that change what subgraphs answer (accept-language): part of the key. */
   varyHeaders: readonly string[];
+  /** Seconds a subgraph answer without a Cache-Control header counts as (RESPONSE_CACHE_DEFAULT_MAX_AGE); 0: it makes the answer uncacheable. */
+  defaultMaxAge?: number;
+  /** RESPONSE_CACHE_TTLS, checked against the supergraph; none when it is empty. */
+  ttls?: CacheTtls;
   logger: Logger;
 }
 
@@ -55,15 +61,23 @@ export interface CachedOperation {
   /** The variables the operation declares: the only ones that can change its answer, so the only ones in the key. */
   variableNames: readonly string[];
   tagged?: TaggedOperation;
+  /** The fewest seconds RESPONSE_CACHE_TTLS allows a query's answer; undefined when no entry applies. */
+  ttl?: number;
 }
 
 /** One request's dealings with the cache, kept in its context. */
 export interface CacheRequestState {
-  keys?: { shared: string; private?: string };
+  /**
+   * `shared`: answers for everyone (PUBLIC by the subgraphs' hints). `caller`: answers for this
+   * caller alone (the principal's), or, without credentials, for every caller without them.
+   */
+  keys?: { shared: string; caller: string };
   /** The purge sequence at lookup; absent when the lookup failed, and then nothing is stored. */
   sequence?: number;
   fresh?: CachedResponse | null;
   stale?: CachedResponse | null;
+  /** For a query being executed: what its subgraph answers said beyond the cache policy (the subgraph data sources fill it in). */
+  subgraphHints?: SubgraphCacheHints;
 }
 
 /** What the HTTP layer parsed: enough to find an operation the cache has seen. */
@@ -143,10 +157,11 @@ function answerStale(context: GraphQLRequestContextWillSendResponse<BaseContext>
 
 /**
  * The router's response cache. Queries whose every part allows caching (the subgraphs'
- * @cacheControl hints, carried in their Cache-Control headers) are stored whole, tagged with the
- * entities they hold; events, mutations and operators purge by those tags. A repeated query is
- * answered before Apollo Server runs (`serve`), from the stored bytes; everything else goes
- * through the plugin.
+ * @cacheControl hints, carried in their Cache-Control headers, or RESPONSE_CACHE_DEFAULT_MAX_AGE
+ * and RESPONSE_CACHE_TTLS for answers without them; see `settlePolicy`) are stored whole, tagged
+ * with the entities they hold; events, mutations and operators purge by those tags. A repeated
+ * query is answered before Apollo Server runs (`serve`), from the stored bytes; everything else
+ * goes through the plugin.
  */
 export class ResponseCache {
   readonly counters: CacheCounters = { hits: 0, misses: 0, stores: 0, purged: 0, bypasses: 0, staleServed: 0 };
@@ -161,7 +176,11 @@ export class ResponseCache {
   private lastWarnedAt = 0;
   private purgeOwed = false;
 
-  constructor(private readonly options: ResponseCacheOptions) {}
+  private readonly defaultMaxAge: number;
+
+  constructor(private readonly options: ResponseCacheOptions) {
+    this.defaultMaxAge = options.defaultMaxAge ?? 0;
+  }
 
   /**
    * Answers a request from the cache before Apollo Server when the operation is a known query
@@ -255,6 +274,7 @@ export class ResponseCache {
             };
             for (const key of textKeys(fields)) cache.operationsByText.set(key, operation);
             if (operation.tagged) (context as { document: DocumentNode }).document = operation.tagged.document;
+            if (operation.type === 'query') state.subgraphHints = { unhinted: false, unscoped: false };
           },
 
           async responseForOperation(context) {
@@ -271,6 +291,18 @@ export class ResponseCache {
             headers.set('age', String(ageOf(entry, Date.now())));
             headers.set(CACHE_STATUS_HEADER, 'HIT');
             return { http: context.response.http, body: { kind: 'single', singleResult: JSON.parse(entry.body.toString()) } };
+          },
+
+          // Before willSendResponse, where Apollo Server writes the answer's Cache-Control from the policy.
+          async executionDidStart(context) {
+            const hints = state.subgraphHints;
+            if (operation?.type !== 'query' || !hints) return;
+            const settled = operation;
+            return {
+              async executionDidEnd() {
+                cache.settlePolicy(context.overallCachePolicy, settled, hints, context.contextValue.principal !== undefined);
+              },
+            };
           },
 
           async willSendResponse(context) {
@@ -295,7 +327,7 @@ export class ResponseCache {
             }
             headers.set(CACHE_STATUS_HEADER, state.sequence === undefined ? 'BYPASS' : 'MISS');
             const policy = context.overallCachePolicy.policyIfCacheable();
-            const key = policy?.scope === 'PUBLIC' ? state.keys?.shared : state.keys?.private;
+            const key = cache.keyFor(policy?.scope, state, context.contextValue.principal !== undefined);
             if (!policy || !key || state.sequence === undefined || result.extensions) return;
             const entry: CachedResponse = { body: Buffer.from(`${JSON.stringify({ data: result.data })}\n`), storedAt: Date.now(), maxAge: policy.maxAge, scope: policy.scope };
             const stored = await cache.guard(
@@ -306,6 +338,33 @@ export class ResponseCache {
         };
       },
     };
+  }
+
+  /**
+   * Completes a query's policy once its subgraphs have answered: an answer without a
+   * Cache-Control header counts as RESPONSE_CACHE_DEFAULT_MAX_AGE, else as the operation's TTL,
+   * else as 0; the operation's TTL caps what the subgraphs allowed. With credentials, a policy
+   * that a hint did not say PUBLIC for (a defaulted answer, or a hint without a scope) is PRIVATE,
+   * as RFC 9111 §3.5 asks of shared caches for requests with Authorization.
+   */
+  private settlePolicy(policy: RestrictablePolicy & { maxAge?: number }, operation: CachedOperation, hints: SubgraphCacheHints, credentials: boolean): void {
+    const { ttl } = operation;
+    if (hints.unhinted) policy.restrict({ maxAge: this.defaultMaxAge > 0 ? this.defaultMaxAge : (ttl ?? 0) });
+    // Only a policy some subgraph answer made: `{ __typename }` asks none, and stays uncacheable.
+    if (ttl !== undefined && policy.maxAge !== undefined) policy.restrict({ maxAge: ttl });
+    if (credentials && (hints.unhinted || hints.unscoped)) policy.restrict({ scope: 'PRIVATE' });
+  }
+
+  /**
+   * Where an answer is stored: PUBLIC by the subgraphs' hints, for everyone; PRIVATE, for the
+   * caller with credentials (not at all without); defaulted (a subgraph sent no hint), for this
+   * caller alone: a caller with credentials has a PRIVATE policy by then, and one without shares
+   * it with the other callers without credentials only, never with a caller who has them.
+   */
+  private keyFor(scope: 'PUBLIC' | 'PRIVATE' | undefined, state: CacheRequestState, credentials: boolean): string | undefined {
+    if (!scope || !state.keys) return undefined;
+    if (scope === 'PRIVATE') return credentials ? state.keys.caller : undefined;
+    return state.subgraphHints?.unhinted ? state.keys.caller : state.keys.shared;
   }
 
   /** The cache's view of a validated operation, computed once per document Apollo Server keeps. */
@@ -327,6 +386,7 @@ export class ResponseCache {
       operationName: ast.name?.value ?? null,
       variableNames: (ast.variableDefinitions ?? []).map((definition) => definition.variable.name.value),
       tagged: ast.operation === 'subscription' ? undefined : tagOperation(schema, document, this.options.entityKeys),
+      ttl: ast.operation === 'query' ? this.options.ttls?.forOperation(schema, document, operationName) : undefined,
     };
   }
 
@@ -346,9 +406,9 @@ export class ResponseCache {
       return {};
     }
     const shared = sha256(`${operation.key}\n${values}\n${vary}`);
-    const keys = { shared, private: principal ? `${shared}:${principal.kind}:${principal.id}` : undefined };
+    const keys = { shared, caller: principal ? `${shared}:${principal.kind}:${principal.id}` : `${shared}:anonymous` };
     if (this.purgeOwed && (await this.guard(this.purge('all'))) !== undefined) this.purgeOwed = false;
-    const found = this.purgeOwed ? undefined : await this.guard(this.options.store.lookup(keys.private ? [shared, keys.private] : [shared]));
+    const found = this.purgeOwed ? undefined : await this.guard(this.options.store.lookup([shared, keys.caller]));
     if (!found) return { keys };
     const now = Date.now();
     const entries = found.entries.filter((entry): entry is CachedResponse => entry !== null);
@@ -380,11 +440,24 @@ export class ResponseCache {
   }
 }
 
-/** The response cache the configuration asks for: in Redis with REDIS_URL, in this process otherwise; its storage calls are spans with `tracing`. */
+/**
+ * The response cache the configuration asks for: in Redis with REDIS_URL, in this process
+ * otherwise; its storage calls are spans with `tracing`. Throws a ConfigError for a
+ * RESPONSE_CACHE_TTLS entry that names no type or field of the supergraph.
+ */
 export async function createResponseCache(
-  config: { REDIS_URL?: string; RESPONSE_CACHE_MAX_ENTRIES: number; RESPONSE_CACHE_STALE_SECONDS: number; RESPONSE_CACHE_TIMEOUT_MS: number; FORWARD_HEADERS: readonly string[] },
+  config: {
+    REDIS_URL?: string;
+    RESPONSE_CACHE_MAX_ENTRIES: number;
+    RESPONSE_CACHE_STALE_SECONDS: number;
+    RESPONSE_CACHE_TIMEOUT_MS: number;
+    RESPONSE_CACHE_DEFAULT_MAX_AGE: number;
+    RESPONSE_CACHE_TTLS: readonly CacheTtl[];
+    FORWARD_HEADERS: readonly string[];
+  },
   deps: { supergraphSdl: string; logger: Logger; tracing?: Tracing | undefined },
 ): Promise<ResponseCache> {
+  const ttls = CacheTtls.fromSupergraph(config.RESPONSE_CACHE_TTLS, deps.supergraphSdl);
   let store: CacheStore;
   if (config.REDIS_URL) {
     const redis = new RedisCacheStore(config.REDIS_URL, {
@@ -400,6 +473,8 @@ export async function createResponseCache(
     store: deps.tracing ? new TracedCacheStore(store, deps.tracing, config.REDIS_URL ? 'redis' : 'memory') : store,
     entityKeys: entityKeysFromSupergraph(deps.supergraphSdl),
     staleSeconds: config.RESPONSE_CACHE_STALE_SECONDS,
+    defaultMaxAge: config.RESPONSE_CACHE_DEFAULT_MAX_AGE,
+    ttls,
     // Credentials vary per request and never change what may be cached: the principal does.
     varyHeaders: config.FORWARD_HEADERS.filter((name) => name !== 'authorization' && name !== 'x-api-key'),
     logger: deps.logger,

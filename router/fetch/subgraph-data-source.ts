@@ -1,4 +1,4 @@
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { context, SpanKind, trace, type Span } from '@opentelemetry/api';
 import { ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_FULL } from '@opentelemetry/semantic-conventions';
 import { GraphQLError, Kind } from 'graphql';
@@ -8,8 +8,9 @@ import { INTERNAL_TOKEN_HEADER, ROUTER_SERVICE, type InternalTokenSigner } from 
 import { REQUEST_ID_HEADER } from '../../infra/http/request-id.js';
 import { spanFailed, SpanAttributes, type Tracing } from '../../infra/tracing/tracing.js';
 import type { RouterContext } from '../context.js';
+import { HttpDataSource, type FetchedResponse } from './http-data-source.js';
+import { restrictBySubgraphAnswer, type RestrictablePolicy } from '../cache/subgraph-cache-hints.js';
 
-type FetcherResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0];
 
 interface ErrorBody {
   errors?: { message?: string; extensions?: Record<string, unknown> }[];
@@ -46,8 +47,11 @@ function endingSpan<T>(span: Span, call: Promise<T>): Promise<T> {
  * an identical request already in flight. With `tracing`, each attempt within a traced operation
  * is a span (`subgraph.fetch <name>`: the subgraph, the attempt, the HTTP status) whose
  * `traceparent` the request carries, so that the subgraph's spans are its children.
+ * Each answer narrows the operation's cache policy by its Cache-Control header
+ * (cache/subgraph-cache-hints.ts), as @apollo/gateway would, but an answer without the header is
+ * left to the response cache when it takes part in the request.
  */
-export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
+export class SubgraphDataSource extends HttpDataSource<RouterContext> {
   private readonly policy: SubgraphPolicy;
   private readonly timeoutMs: number;
   private readonly internalTokens: InternalTokenSigner | undefined;
@@ -74,7 +78,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
     internalTokens?: InternalTokenSigner;
     tracing?: Tracing;
   }) {
-    super({ url, fetcher: ((input: string, init: SubgraphRequestInit) => client.send(input, init, timeoutMs)) as never });
+    super(url, (input, init) => client.send(input, init, timeoutMs));
     this.policy = policy;
     this.timeoutMs = timeoutMs;
     this.internalTokens = internalTokens;
@@ -93,19 +97,26 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
       if (left <= 0) return Promise.reject(deadlinePassed());
       attempts += 1;
       const span = this.tracing && this.startAttemptSpan(this.tracing, attempts, options.request.operationName);
-      const sent = super.process.call(this.forCall(left, shareable, span), options);
+      const sent = HttpDataSource.prototype.process.call(this.forCall(left, shareable, span), options);
       const call = span ? endingSpan(span, sent) : sent;
       if (left === this.timeoutMs) return call;
       return call.catch((error: unknown) => {
         throw error instanceof Error && error.name === 'TimeoutError' ? deadlinePassed() : error;
       });
     };
-    return this.policy.execute(attempt, { retriable: shareable });
+    const answered = this.policy.execute(attempt, { retriable: shareable });
+    const cachePolicy: RestrictablePolicy | undefined = 'incomingRequestContext' in options ? options.incomingRequestContext.overallCachePolicy : undefined;
+    if (!cachePolicy) return answered;
+    const hints = (options.context as Partial<RouterContext>).cache?.subgraphHints;
+    return answered.then((response) => {
+      restrictBySubgraphAnswer(cachePolicy, response.http?.headers.get('cache-control'), hints);
+      return response;
+    });
   }
 
   /**
    * This data source as one call sees it: a view whose own `fetcher` knows the call's timeout,
-   * whether it may share a request in flight, and the attempt's span, if traced. RemoteGraphQLDataSource.process
+   * whether it may share a request in flight, and the attempt's span, if traced. HttpDataSource.process
    * reaches the fetcher only through `this`, and the gateway passes nothing else to it.
    */
   private forCall(timeoutMs: number, shareable: boolean, span: Span | undefined): this {
@@ -142,7 +153,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
     );
   }
 
-  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): Promise<void> {
+  protected override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): Promise<void> {
     const headers = request.http?.headers;
     if (!headers) return;
     // The context is empty for the gateway's own requests (health checks).
@@ -161,7 +172,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
    * (a malformed Decimal): the router cannot check scalars it only knows by name. Pass that
    * error on as the subgraph wrote it (BAD_USER_INPUT) instead of a generic "400: Bad Request".
    */
-  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
+  protected override async errorFromResponse(response: FetchedResponse): Promise<GraphQLError> {
     const error = await super.errorFromResponse(response);
     const body = (error.extensions.response as { body?: ErrorBody } | undefined)?.body;
     const first = typeof body === 'object' ? body?.errors?.[0] : undefined;
