@@ -128,7 +128,6 @@ async function send(
 }
 
 async function executeFetch(execution: Execution, fetch: FetchNode, cursor: Cursor): Promise<void> {
-  if (!execution.serviceMap[fetch.serviceName]) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
   const entities = Array.isArray(cursor.data) ? cursor.data.filter((entity) => entity != null) : [cursor.data];
   if (entities.length < 1) return;
   const variables = variablesOf(execution, fetch.variableUsages);
@@ -140,11 +139,11 @@ async function executeFetch(execution: Execution, fetch: FetchNode, cursor: Curs
     return;
   }
 
-  const { representations, targets } = representationsOf(execution, entities, fetch.requires, fetch.inputRewrites);
+  const { representations, targets, representationOf } = representationsOf(execution, entities, fetch.requires, fetch.inputRewrites);
   if (representations.length < 1) return;
   if ('representations' in variables) throw new Error(`Variables cannot contain key "representations"`);
   const received = await send(execution, fetch, cursor, { ...variables, representations }, entityErrorPath(execution.supergraphSchema, cursor.fullResult, [cursor.path], targets));
-  if (received) mergeEntities(execution, received._entities, '_entities', entities, targets, fetch.outputRewrites);
+  if (received) mergeEntities(execution, received._entities, '_entities', entities, representations.length, representationOf, fetch.outputRewrites);
 }
 
 /**
@@ -152,7 +151,6 @@ async function executeFetch(execution: Execution, fetch: FetchNode, cursor: Curs
  * entities (found along its paths from the root), its representations variable and its rewrites.
  */
 async function executeBatchFetch(execution: Execution, batch: BatchFetchNode, cursor: Cursor): Promise<void> {
-  if (!execution.serviceMap[batch.serviceName]) throw new Error(`Couldn't find service with name "${batch.serviceName}"`);
   const variables = variablesOf(execution, batch.variableUsages);
   const aliases = batch.aliases.map((alias) => {
     const paths = alias.paths.map((path) => [...cursor.path, ...path]);
@@ -160,10 +158,10 @@ async function executeBatchFetch(execution: Execution, batch: BatchFetchNode, cu
       const data = flattenResultsAtPath(execution.supergraphSchema, cursor.data, path);
       return data === undefined ? [] : (Array.isArray(data) ? data : [data]).filter((entity) => entity != null);
     });
-    const { representations, targets } = representationsOf(execution, entities, alias.requires, alias.inputRewrites);
+    const { representations, targets, representationOf } = representationsOf(execution, entities, alias.requires, alias.inputRewrites);
     // Aliases that share a variable have the same requirements and paths, hence the same representations.
     variables[alias.variable] ??= representations;
-    return { alias, paths, entities, targets, representations };
+    return { alias, paths, entities, targets, representationOf, representations };
   });
   if (aliases.every(({ representations }) => representations.length === 0)) return;
   const errorPaths = new Map(aliases.map(({ alias, paths, targets }) => [alias.alias, entityErrorPath(execution.supergraphSchema, cursor.fullResult, paths, targets)]));
@@ -172,35 +170,74 @@ async function executeBatchFetch(execution: Execution, batch: BatchFetchNode, cu
     return byAlias ? byAlias(path) : path ? [...path] : undefined;
   });
   if (!received) return;
-  for (const { alias, entities, targets } of aliases) {
-    if (targets.length > 0) mergeEntities(execution, received[alias.alias], alias.alias, entities, targets, alias.outputRewrites);
+  for (const { alias, entities, representations, representationOf } of aliases) {
+    if (representations.length > 0) mergeEntities(execution, received[alias.alias], alias.alias, entities, representations.length, representationOf, alias.outputRewrites);
   }
 }
 
-/** The representations of `entities` (those that have all the required fields), and which entity each is of. */
-function representationsOf(execution: Execution, entities: ResultMap[], requires: readonly RequiredSelection[], inputRewrites: FetchNode['inputRewrites']): { representations: ResultMap[]; targets: number[] } {
+/**
+ * The distinct representations of `entities` (those that have all the required fields): an
+ * entity reached along several paths, or several times in a list, is sent once (as Hive Router
+ * does). `representationOf[i]`: the index of entity i's representation, or -1; `targets[r]`: the
+ * first entity with representation r, which the subgraph's errors about it are placed at.
+ */
+function representationsOf(
+  execution: Execution,
+  entities: ResultMap[],
+  requires: readonly RequiredSelection[],
+  inputRewrites: FetchNode['inputRewrites'],
+): { representations: ResultMap[]; targets: number[]; representationOf: number[] } {
   const representations: ResultMap[] = [];
   const targets: number[] = [];
+  const representationOf: number[] = [];
+  const seen = new Map<string, number>();
   entities.forEach((entity, index) => {
     const representation = selectRepresentation(execution.supergraphSchema, entity, requires);
-    if (representation && representation.__typename) {
-      applyRewrites(execution.supergraphSchema, inputRewrites, representation);
-      representations.push(representation);
+    if (!representation || !representation.__typename) {
+      representationOf.push(-1);
+      return;
+    }
+    applyRewrites(execution.supergraphSchema, inputRewrites, representation);
+    const key = JSON.stringify(representation);
+    let at = seen.get(key);
+    if (at === undefined) {
+      at = representations.push(representation) - 1;
+      seen.set(key, at);
       targets.push(index);
     }
+    representationOf.push(at);
   });
-  return { representations, targets };
+  return { representations, targets, representationOf };
 }
 
-/** Merges the entities a subgraph returned into those they were asked for, in order. */
-function mergeEntities(execution: Execution, receivedEntities: unknown, field: string, entities: ResultMap[], targets: number[], outputRewrites: FetchNode['outputRewrites']): void {
+/**
+ * Merges the entities a subgraph returned into those they were asked for. An entity sent once
+ * for several places is merged into each, each getting a copy of its own after the first (so
+ * that later fetches into one place do not show in another).
+ */
+function mergeEntities(
+  execution: Execution,
+  receivedEntities: unknown,
+  field: string,
+  entities: ResultMap[],
+  sent: number,
+  representationOf: number[],
+  outputRewrites: FetchNode['outputRewrites'],
+): void {
   if (!Array.isArray(receivedEntities)) throw new Error(`Expected "data.${field}" in response to be an array`);
-  if (receivedEntities.length !== targets.length) throw new Error(`Expected "data.${field}" to contain ${targets.length} elements`);
-  for (let i = 0; i < receivedEntities.length; i++) {
-    const receivedEntity = receivedEntities[i] as ResultMap | null;
-    const entity = entities[targets[i]!]!;
+  if (receivedEntities.length !== sent) throw new Error(`Expected "data.${field}" to contain ${sent} elements`);
+  const used = new Uint8Array(sent);
+  for (let i = 0; i < entities.length; i++) {
+    const at = representationOf[i]!;
+    if (at < 0) continue;
+    const entity = entities[i]!;
+    let receivedEntity = receivedEntities[at] as ResultMap | null;
+    if (used[at]) receivedEntity = receivedEntity && (structuredClone(receivedEntity) as ResultMap);
+    else {
+      used[at] = 1;
+      applyRewrites(execution.supergraphSchema, outputRewrites, receivedEntity);
+    }
     if (receivedEntity && !receivedEntity.__typename) receivedEntity.__typename = entity.__typename;
-    applyRewrites(execution.supergraphSchema, outputRewrites, receivedEntity);
     deepMerge(entity, receivedEntity);
   }
 }
