@@ -7,7 +7,7 @@ import type { PathElement, PlanNode, QueryPlan, RequiredSelection } from './plan
  */
 export function formatPlan(plan: QueryPlan): string {
   if (!plan.node) return '';
-  const node = plan.node.kind === 'Subscription' ? `Subscription {\n${indent(`Primary: {\n${indent(fetchBody(plan.node.primary.serviceName, plan.node.primary.operation))}\n},`)}${plan.node.rest ? `\n${indent(`Rest: {\n${indent(nodeText(plan.node.rest))}\n},`)}` : ''}\n},` : nodeText(plan.node);
+  const node = plan.node.kind === 'Subscription' ? `Subscription {\n${indent(`Primary: {\n${indent(nodeText(plan.node.primary))}\n},`)}${plan.node.rest ? `\n${indent(`Rest: {\n${indent(nodeText(plan.node.rest))}\n},`)}` : ''}\n},` : nodeText(plan.node);
   return `QueryPlan {\n${indent(node)}\n}`;
 }
 
@@ -27,10 +27,6 @@ function nodeText(node: PlanNode): string {
       return `BatchFetch(service: "${node.serviceName}") {\n${indent(`${aliases.join('\n')} =>\n${operationText(node.operation)}`)}\n},`;
     }
   }
-}
-
-function fetchBody(serviceName: string, operation: string): string {
-  return `Fetch(service: "${serviceName}") {\n${indent(operationText(operation))}\n},`;
 }
 
 function pathText(path: readonly PathElement[]): string {

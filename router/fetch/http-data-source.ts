@@ -34,12 +34,12 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
  * that class is Elastic-2.0 and would run on every subgraph fetch.
  */
 export abstract class HttpDataSource<TContext extends Record<string, any>> implements GraphQLDataSource<TContext> {
-  constructor(
-    readonly url: string,
-    protected fetcher: Fetcher,
-  ) {}
+  constructor(readonly url: string) {}
 
-  async process(options: GraphQLDataSourceProcessOptions<TContext>): Promise<GatewayGraphQLResponse> {
+  abstract process(options: GraphQLDataSourceProcessOptions<TContext>): Promise<GatewayGraphQLResponse>;
+
+  /** One request for `options`, sent with `fetcher` (a subclass's `process` picks one per call: its timeout, its span). */
+  protected async send(options: GraphQLDataSourceProcessOptions<TContext>, fetcher: Fetcher): Promise<GatewayGraphQLResponse> {
     const { request } = options;
     const headers = new Headers();
     for (const [name, value] of request.http?.headers ?? []) headers.append(name, value);
@@ -48,7 +48,7 @@ export abstract class HttpDataSource<TContext extends Record<string, any>> imple
     await this.willSendRequest(options);
     if (!request.query) throw new Error('Missing query');
     const { http: _http, ...body } = request;
-    const response = await this.fetcher(this.url, { method: 'POST', headers: Object.fromEntries(headers), body: JSON.stringify(body) });
+    const response = await fetcher(this.url, { method: 'POST', headers: Object.fromEntries(headers), body: JSON.stringify(body) });
     if (!response.ok) throw await this.errorFromResponse(response);
     const parsed = await parseBody(response);
     if (!isObject(parsed)) throw new Error(`Expected JSON response body, but received: ${String(parsed)}`);

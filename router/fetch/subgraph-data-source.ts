@@ -8,7 +8,7 @@ import { INTERNAL_TOKEN_HEADER, ROUTER_SERVICE, type InternalTokenSigner } from 
 import { REQUEST_ID_HEADER } from '../../infra/http/request-id.js';
 import { spanFailed, SpanAttributes, type Tracing } from '../../infra/tracing/tracing.js';
 import type { RouterContext } from '../context.js';
-import { HttpDataSource, type FetchedResponse } from './http-data-source.js';
+import { HttpDataSource, type FetchedResponse, type Fetcher } from './http-data-source.js';
 import { restrictBySubgraphAnswer, type RestrictablePolicy } from '../cache/subgraph-cache-hints.js';
 
 
@@ -78,7 +78,7 @@ export class SubgraphDataSource extends HttpDataSource<RouterContext> {
     internalTokens?: InternalTokenSigner;
     tracing?: Tracing;
   }) {
-    super(url, (input, init) => client.send(input, init, timeoutMs));
+    super(url);
     this.policy = policy;
     this.timeoutMs = timeoutMs;
     this.internalTokens = internalTokens;
@@ -97,7 +97,7 @@ export class SubgraphDataSource extends HttpDataSource<RouterContext> {
       if (left <= 0) return Promise.reject(deadlinePassed());
       attempts += 1;
       const span = this.tracing && this.startAttemptSpan(this.tracing, attempts, options.request.operationName);
-      const sent = HttpDataSource.prototype.process.call(this.forCall(left, shareable, span), options);
+      const sent = this.send(options, this.fetcherFor(left, shareable, span));
       const call = span ? endingSpan(span, sent) : sent;
       if (left === this.timeoutMs) return call;
       return call.catch((error: unknown) => {
@@ -114,26 +114,17 @@ export class SubgraphDataSource extends HttpDataSource<RouterContext> {
     });
   }
 
-  /**
-   * This data source as one call sees it: a view whose own `fetcher` knows the call's timeout,
-   * whether it may share a request in flight, and the attempt's span, if traced. HttpDataSource.process
-   * reaches the fetcher only through `this`, and the gateway passes nothing else to it.
-   */
-  private forCall(timeoutMs: number, shareable: boolean, span: Span | undefined): this {
-    const view = Object.create(this) as this;
+  /** The fetcher of one attempt: its timeout, whether it may share a request in flight, and its span, if traced. */
+  private fetcherFor(timeoutMs: number, shareable: boolean, span: Span | undefined): Fetcher {
     const send = (input: string, init: SubgraphRequestInit) => (shareable ? this.client.sendShared(input, init, timeoutMs) : this.client.send(input, init, timeoutMs));
-    view.fetcher = (
-      span
-        ? async (input: string, init: SubgraphRequestInit) => {
-            this.tracing!.inject(span, init.headers);
-            const response = await send(input, init);
-            span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.status);
-            if (response.shared) span.setAttribute(SpanAttributes.shared, true);
-            return response;
-          }
-        : send
-    ) as never;
-    return view;
+    if (!span) return send;
+    return async (input, init) => {
+      this.tracing!.inject(span, init.headers);
+      const response = await send(input, init);
+      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.status);
+      if (response.shared) span.setAttribute(SpanAttributes.shared, true);
+      return response;
+    };
   }
 
   /**

@@ -5,9 +5,8 @@ import { DateTimeScalar, JSONScalar } from '../../infra/graphql/scalars.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import type { AlertRow } from './health-repository.js';
 import { SEVERITIES, type Severity } from './health-rules.js';
-import { slaReports } from './sla.js';
+import { percentOf, slaReports } from './sla.js';
 
-const percent = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 100_000) / 1_000 : null);
 
 /** The events of `stream` that `keep` accepts. */
 async function* filtered(stream: AsyncGenerator<DomainEvent>, keep: (event: DomainEvent) => boolean): AsyncGenerator<DomainEvent> {
@@ -55,8 +54,8 @@ export const resolvers: Resolvers = {
         at: point.at,
         requestRate: Math.round((point.requests / point.seconds) * 1000) / 1000,
         p95LatencyMs: point.p95Ms,
-        errorRate: percent(point.errors, point.requests),
-        cacheHitRatio: percent(point.cacheHits, point.cacheHits + point.cacheMisses),
+        errorRate: percentOf(point.errors, point.requests),
+        cacheHitRatio: percentOf(point.cacheHits, point.cacheHits + point.cacheMisses),
       }));
     },
   },

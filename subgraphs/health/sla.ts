@@ -19,17 +19,17 @@ export interface SlaReport {
   breaches: string[];
 }
 
-const percent = (part: number, whole: number) => Math.round((part / whole) * 100_000) / 1_000;
+/** `part` of `whole` in percent, to three decimals; null of nothing. */
+export const percentOf = (part: number, whole: number): number | null => (whole > 0 ? Math.round((part / whole) * 100_000) / 1_000 : null);
 
 /** Percent of checks that found the component not DOWN; null without checks. */
 export function availabilityOf(stats: WindowStats): number | null {
-  return stats.checks > 0 ? percent(stats.up, stats.checks) : null;
+  return percentOf(stats.up, stats.checks);
 }
 
 /** Failed operations (or deliveries) of all, where the component reported any; else failed checks of all checks. */
 export function errorRateOf(stats: WindowStats): number | null {
-  if (stats.requests > 0) return percent(stats.errors, stats.requests);
-  return stats.checks > 0 ? percent(stats.checks - stats.up, stats.checks) : null;
+  return stats.requests > 0 ? percentOf(stats.errors, stats.requests) : percentOf(stats.checks - stats.up, stats.checks);
 }
 
 export function p95Of(stats: WindowStats): number | null {
