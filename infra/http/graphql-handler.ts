@@ -28,17 +28,24 @@ class BodyTooLarge extends Error {}
 /** Deeper JSON is refused before parsing: no GraphQL request needs it, and parsing it costs time and memory for nothing. */
 const MAX_JSON_NESTING = 100;
 
-/** True when `json` opens more than `max` arrays or objects inside each other (outside strings); one pass, no parsing. */
+/**
+ * True when `json` opens more than `max` arrays or objects inside each other (outside strings);
+ * one pass, no parsing. A string is skipped to its closing quote (one not escaped by an odd
+ * number of backslashes) by indexOf, so a body of long strings (an import batch) is mostly not
+ * looked at character by character.
+ */
 function nestedDeeperThan(json: string, max: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let index = 0; index < json.length; index++) {
     const char = json.charCodeAt(index);
-    if (inString) {
-      if (char === 0x5c) index += 1; // a backslash escapes the next character
-      else if (char === 0x22) inString = false;
-    } else if (char === 0x22) {
-      inString = true;
+    if (char === 0x22) {
+      for (;;) {
+        index = json.indexOf('"', index + 1);
+        if (index === -1) return false;
+        let backslashes = 0;
+        while (json.charCodeAt(index - 1 - backslashes) === 0x5c) backslashes++;
+        if (backslashes % 2 === 0) break;
+      }
     } else if (char === 0x5b || char === 0x7b) {
       if (++depth > max) return true;
     } else if (char === 0x5d || char === 0x7d) {

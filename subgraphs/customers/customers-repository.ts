@@ -225,18 +225,20 @@ export class CustomersRepository {
   }
 
   /**
-   * One statement for all the rows of a shape, unnested from one array per column. UPSERT
+   * One statement for all the rows of a shape, read from one JSON parameter (an array of the
+   * rows as objects, written by one native JSON.stringify; arrays of text would be escaped
+   * element by element in JS) with each column cast to its type. UPSERT
    * updates only the shape's columns, and only when one of them differs from what is stored
    * (IS DISTINCT FROM compares values, so 100 equals 100.00): an equal row is not written and
    * not returned. Columns not in the shape take their defaults on insert.
    */
   private async writeShape(trx: Transaction<CustomersTables>, shape: ImportShape, upsert: boolean) {
-    const arrays = shape.columns.map((column) => sql`${shape.rows.map((row) => row[column])}::${sql.raw(IMPORT_COLUMNS[column])}[]`);
+    const cells = shape.columns.map((column) => sql`(r->>${sql.lit(column)})::${sql.raw(IMPORT_COLUMNS[column])}`);
     const updated = shape.columns.filter((column) => column !== 'externalId');
     return trx
       .insertInto('customers')
       .columns(shape.columns)
-      .expression(sql`select * from unnest(${sql.join(arrays)})`)
+      .expression(sql`select ${sql.join(cells)} from jsonb_array_elements(${JSON.stringify(shape.rows)}::jsonb) as r`)
       .$if(upsert, (qb) =>
         qb.onConflict((oc) =>
           oc

@@ -33,7 +33,7 @@ export interface CsvRecord {
 }
 
 /** Parsed records waiting for the consumer before the next chunk is parsed: about one chunk's worth. */
-const QUEUED_RECORDS = 10_000;
+const QUEUED_RECORDS = 2_500;
 
 /**
  * The file's records, read chunk by chunk: decoded (UTF-8 strictly, without its byte order

@@ -18,7 +18,7 @@ export const FILES_PATH = '/imports/files';
 export const REPORT_PATH = '/imports/report.csv';
 
 /** Uploads are stored in chunks of this size: the most of a file held in memory. */
-const CHUNK_BYTES = 1024 * 1024;
+const CHUNK_BYTES = 256 * 1024;
 
 /** Content types taken as CSV (browsers on Windows send text/csv as application/vnd.ms-excel). */
 const CSV_TYPES = new Set(['text/csv', 'application/csv', 'text/plain', 'text/tab-separated-values', 'application/vnd.ms-excel', 'application/octet-stream']);
