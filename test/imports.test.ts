@@ -5,6 +5,7 @@ import { eventually } from './support/eventually.js';
 import { startTestHub, type TestHub } from './support/hub.js';
 import { ANONYMOUS, testToken, withCredentials } from './support/tokens.js';
 import { subscribe, wsClient } from './support/ws.js';
+import { csvRecords, FileInvalid } from '../subgraphs/queues/imports/csv-records.js';
 import { KeySet } from '../subgraphs/queues/imports/key-set.js';
 
 let hub: TestHub;
@@ -397,5 +398,39 @@ describe('the set of keys a job has seen', () => {
     assert.equal(found, 1_000_000);
     assert.equal(strangers, 0);
     assert.equal(keys.add('KEY-42'), false);
+  });
+});
+
+describe('reading a file chunk by chunk', () => {
+  async function read(chunks: Buffer[], encoding: 'UTF8' | 'LATIN1' = 'UTF8'): Promise<{ records: string[][]; failure?: string }> {
+    const records: string[][] = [];
+    try {
+      for await (const page of csvRecords((async function* () { yield* chunks; })(), { delimiter: ',', encoding })) records.push(...page.map((record) => record.cells));
+    } catch (error) {
+      if (!(error instanceof FileInvalid)) throw error;
+      return { records, failure: error.message };
+    }
+    return { records };
+  }
+
+  it('joins a UTF-8 character cut by a chunk boundary, at every place it can be cut, and drops a byte order mark', async () => {
+    const file = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('name,city\nZoë,Århus €\nSøren 😀,Köln\n', 'utf8')]);
+    for (let at = 1; at < file.length; at++) {
+      const { records, failure } = await read([file.subarray(0, at), file.subarray(at)]);
+      assert.equal(failure, undefined, `cut at byte ${at}`);
+      assert.deepEqual(records, [['name', 'city'], ['Zoë', 'Århus €'], ['Søren 😀', 'Köln']], `cut at byte ${at}`);
+    }
+  });
+
+  it('gives the records before bytes that are not UTF-8, then fails naming where', async () => {
+    // The last line of the first chunk is not given: it may go on in the next.
+    const { records, failure } = await read([Buffer.from('a,b\n1,2\n3,unfinished'), Buffer.from([0x2c, 0xff, 0x0a])]);
+    assert.deepEqual(records, [['a', 'b'], ['1', '2']]);
+    assert.match(failure!, /not valid UTF-8 \(within bytes 20 to 23\).*LATIN1/);
+    assert.match((await read([Buffer.from('a,b\n1,\xe2\x82', 'latin1')])).failure!, /ends inside a character/);
+  });
+
+  it('reads Latin-1 bytes as Latin-1', async () => {
+    assert.deepEqual((await read([Buffer.from('name\nZo\xeb \xc6r\xf8\n', 'latin1')], 'LATIN1')).records, [['name'], ['Zoë Ærø']]);
   });
 });

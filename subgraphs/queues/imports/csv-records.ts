@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { parse, CsvError } from 'csv-parse';
 import type { ImportEncoding } from './import-kinds.js';
 
@@ -35,17 +36,26 @@ export interface CsvRecord {
 /** Parsed records waiting for the consumer before the next chunk is parsed: about one chunk's worth. */
 const QUEUED_RECORDS = 2_500;
 
+/** The length of `bytes` up to the start of a UTF-8 character it cuts off at its end (all of it when none is cut). */
+function wholeCharacters(bytes: Buffer): number {
+  let start = bytes.length - 1;
+  while (start > 0 && bytes.length - start < 4 && (bytes[start]! & 0xc0) === 0x80) start--;
+  const lead = bytes[start] ?? 0;
+  const length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return start + length > bytes.length ? start : bytes.length;
+}
+
 /**
- * The file's records, read chunk by chunk: decoded (UTF-8 strictly, without its byte order
- * mark, or Latin-1) and parsed by csv-parse, the next chunk only once the consumer has taken most
- * of the last one's records, so memory holds about one chunk whatever the file's size. Blank
- * lines are skipped but keep their row number. Records with another number of cells than the
- * header are given as they are: the caller reports them. Every record before a fault is given
- * before FileInvalid is thrown for it.
+ * The file's records, a few thousand at a time (as parsed from a chunk), read chunk by chunk and parsed by csv-parse from the bytes (UTF-8, checked
+ * strictly and without its byte order mark, or Latin-1), the next chunk only once the consumer
+ * has taken most of the last one's records, so memory holds about one chunk whatever the file's
+ * size. Blank lines are skipped but keep their row number. Records with another number of cells
+ * than the header are given as they are: the caller reports them. Every record before a fault is
+ * given before FileInvalid is thrown for it.
  */
-export async function* csvRecords(chunks: AsyncIterable<Buffer>, options: { delimiter: string; encoding: ImportEncoding }): AsyncGenerator<CsvRecord> {
-  const parser = parse({ delimiter: options.delimiter, relax_column_count: true, max_record_size: MAX_RECORD_CHARS });
-  const decoder = options.encoding === 'UTF8' ? new TextDecoder('utf-8', { fatal: true }) : undefined;
+export async function* csvRecords(chunks: AsyncIterable<Buffer>, options: { delimiter: string; encoding: ImportEncoding }): AsyncGenerator<CsvRecord[]> {
+  const utf8 = options.encoding === 'UTF8';
+  const parser = parse({ delimiter: options.delimiter, relax_column_count: true, max_record_size: MAX_RECORD_CHARS, encoding: utf8 ? 'utf8' : 'latin1', bom: utf8 });
   // Records arrive by 'data' events, synchronously as each chunk is parsed, so none is lost when
   // a later chunk fails (a stream's async iterator drops what it had buffered when it errors).
   let records: string[][] = [];
@@ -75,28 +85,25 @@ export async function* csvRecords(chunks: AsyncIterable<Buffer>, options: { deli
   let bytes = 0;
   const feeding = (async () => {
     try {
+      // UTF-8: the bytes of a character cut by a chunk's end wait for the next chunk.
+      let cut: Buffer | undefined;
       for await (const chunk of chunks) {
         while (records.length > QUEUED_RECORDS && !stopped) await new Promise<void>((resolve) => (wakeFeeder = resolve));
         if (stopped) return;
         const invalid = notCsv(chunk);
         if (invalid) throw new FileInvalid(invalid);
-        let text: string;
-        try {
-          text = decoder ? decoder.decode(chunk, { stream: true }) : chunk.toString('latin1');
-        } catch {
-          throw new FileInvalid(`The file is not valid UTF-8 (within bytes ${bytes} to ${bytes + chunk.length}): if it is Latin-1, import it with encoding LATIN1`);
+        let data = chunk;
+        if (utf8) {
+          const joined = cut ? Buffer.concat([cut, chunk]) : chunk;
+          const whole = wholeCharacters(joined);
+          data = joined.subarray(0, whole);
+          cut = whole < joined.length ? joined.subarray(whole) : undefined;
+          if (!isUtf8(data)) throw new FileInvalid(`The file is not valid UTF-8 (within bytes ${bytes} to ${bytes + chunk.length}): if it is Latin-1, import it with encoding LATIN1`);
         }
         bytes += chunk.length;
-        parser.write(text);
+        parser.write(data);
       }
-      if (decoder) {
-        try {
-          const rest = decoder.decode();
-          if (rest) parser.write(rest);
-        } catch {
-          throw new FileInvalid('The file is not valid UTF-8 (it ends inside a character): if it is Latin-1, import it with encoding LATIN1');
-        }
-      }
+      if (cut) throw new FileInvalid('The file is not valid UTF-8 (it ends inside a character): if it is Latin-1, import it with encoding LATIN1');
       parser.end();
     } catch (error) {
       failure ??= error;
@@ -110,11 +117,12 @@ export async function* csvRecords(chunks: AsyncIterable<Buffer>, options: { deli
         const taken = records;
         records = [];
         wake('feeder');
+        const given: CsvRecord[] = [];
         for (const record of taken) {
           row++;
-          if (record.length === 1 && record[0] === '') continue;
-          yield { row, cells: record };
+          if (record.length !== 1 || record[0] !== '') given.push({ row, cells: record });
         }
+        if (given.length > 0) yield given;
         continue;
       }
       if (failure !== undefined) break;

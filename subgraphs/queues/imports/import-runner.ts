@@ -226,65 +226,69 @@ export class ImportRunner {
       await stored;
     };
 
+    // The columns in the file's order, each once: a row's cells are its values as they are.
+    const cellsAreValues = options.columns.length === options.headerCells && options.columns.every((column, index) => column.index === index);
     try {
-      for await (const { row, cells } of csvRecords(this.chunks(job), options)) {
-        if (row === 1) continue;
-        const done = row <= job.rowsDone;
-        let local: ReportedRow | undefined;
-        // The row's key; a row of an order keeps its key even when it is bad, so that its order is rejected with it.
-        let key = keyIndex !== undefined && keyIndex < cells.length ? cells[keyIndex]!.trim() || undefined : undefined;
-        if (cells.length !== options.headerCells) {
-          local = { row, column: null, field: null, code: ErrorCode.BadUserInput, message: `has ${cells.length} cells; the header has ${options.headerCells}` };
-          if (!spec.groupsByKey) key = undefined;
-        }
-        if (key !== undefined && key !== currentKey && seen.has(key)) {
-          local = {
-            row,
-            column: columnOf.get(spec.key)!,
-            field: spec.key,
-            code: ErrorCode.Conflict,
-            message: spec.groupsByKey ? `the lines of order ${key} must be adjacent: it appeared earlier in the file` : `${spec.key} ${key} appears earlier in the file`,
-          };
-          key = undefined;
-        } else if (spec.groupsByKey && key !== undefined && key === rejectedKey && !local) {
-          local = { row, column: null, field: null, code: ErrorCode.BadUserInput, message: `rejected with its order ${key}, which has a bad row` };
-        }
-        // A batch ends at a new key (or any row, for kinds that do not group), once it is full.
-        const newGroup = !spec.groupsByKey || key !== currentKey;
-        if (key !== undefined) {
-          seen.add(key);
-          currentKey = key;
-        }
-        if (done) {
-          if (local && spec.groupsByKey && key !== undefined) rejectedKey = key;
-          continue;
-        }
-        if (batch && newGroup && batch.rows.length + batch.local.length >= options.batchRows) await flush();
-        batch ??= { firstRow: row, lastRow: row, rows: [], keys: [], local: [] };
-        // A bad row of an order rejects the order: its lines already in the batch become reported rows too.
-        if (local && spec.groupsByKey && key !== undefined && rejectedKey !== key) {
-          rejectedKey = key;
-          while (batch.keys.at(-1) === key) {
-            batch.keys.pop();
-            const line = batch.rows.pop()!;
-            batch.local.push({ row: line.row, column: null, field: null, code: ErrorCode.BadUserInput, message: `rejected with its order ${key}: row ${row} is bad` });
+      reading: for await (const records of csvRecords(this.chunks(job), options)) {
+        for (const { row, cells } of records) {
+          if (row === 1) continue;
+          const done = row <= job.rowsDone;
+          let local: ReportedRow | undefined;
+          // The row's key; a row of an order keeps its key even when it is bad, so that its order is rejected with it.
+          let key = keyIndex !== undefined && keyIndex < cells.length ? cells[keyIndex]!.trim() || undefined : undefined;
+          if (cells.length !== options.headerCells) {
+            local = { row, column: null, field: null, code: ErrorCode.BadUserInput, message: `has ${cells.length} cells; the header has ${options.headerCells}` };
+            if (!spec.groupsByKey) key = undefined;
           }
-        }
-        if (local && options.onError === 'STOP') {
-          // The rows before the bad one (and before its order) are sent, then the job stops at the first reported row.
-          const rejected = batch.local;
-          batch.local = [];
-          if (batch.rows.length === 0) batch = undefined;
-          await flush();
-          batch = { firstRow: row, lastRow: row, rows: [], keys: [], local: [...rejected, local] };
-          await flush();
-          break;
-        }
-        batch.lastRow = row;
-        if (local) batch.local.push(local);
-        else {
-          batch.rows.push({ row, values: options.columns.map((column) => cells[column.index] ?? null) });
-          batch.keys.push(key);
+          if (key !== undefined && key !== currentKey && seen.has(key)) {
+            local = {
+              row,
+              column: columnOf.get(spec.key)!,
+              field: spec.key,
+              code: ErrorCode.Conflict,
+              message: spec.groupsByKey ? `the lines of order ${key} must be adjacent: it appeared earlier in the file` : `${spec.key} ${key} appears earlier in the file`,
+            };
+            key = undefined;
+          } else if (spec.groupsByKey && key !== undefined && key === rejectedKey && !local) {
+            local = { row, column: null, field: null, code: ErrorCode.BadUserInput, message: `rejected with its order ${key}, which has a bad row` };
+          }
+          // A batch ends at a new key (or any row, for kinds that do not group), once it is full.
+          const newGroup = !spec.groupsByKey || key !== currentKey;
+          if (key !== undefined) {
+            seen.add(key);
+            currentKey = key;
+          }
+          if (done) {
+            if (local && spec.groupsByKey && key !== undefined) rejectedKey = key;
+            continue;
+          }
+          if (batch && newGroup && batch.rows.length + batch.local.length >= options.batchRows) await flush();
+          batch ??= { firstRow: row, lastRow: row, rows: [], keys: [], local: [] };
+          // A bad row of an order rejects the order: its lines already in the batch become reported rows too.
+          if (local && spec.groupsByKey && key !== undefined && rejectedKey !== key) {
+            rejectedKey = key;
+            while (batch.keys.at(-1) === key) {
+              batch.keys.pop();
+              const line = batch.rows.pop()!;
+              batch.local.push({ row: line.row, column: null, field: null, code: ErrorCode.BadUserInput, message: `rejected with its order ${key}: row ${row} is bad` });
+            }
+          }
+          if (local && options.onError === 'STOP') {
+            // The rows before the bad one (and before its order) are sent, then the job stops at the first reported row.
+            const rejected = batch.local;
+            batch.local = [];
+            if (batch.rows.length === 0) batch = undefined;
+            await flush();
+            batch = { firstRow: row, lastRow: row, rows: [], keys: [], local: [...rejected, local] };
+            await flush();
+            break reading;
+          }
+          batch.lastRow = row;
+          if (local) batch.local.push(local);
+          else {
+            batch.rows.push({ row, values: cellsAreValues ? cells : options.columns.map((column) => cells[column.index] ?? null) });
+            batch.keys.push(key);
+          }
         }
       }
       await flush();

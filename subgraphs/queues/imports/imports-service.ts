@@ -119,8 +119,8 @@ export class ImportsService {
       }
     }
     try {
-      for await (const record of csvRecords(chunks(), options)) {
-        const header = record.cells.map((cell) => cell.trim());
+      for await (const [record] of csvRecords(chunks(), options)) {
+        const header = record!.cells.map((cell) => cell.trim());
         if (header.every((cell) => cell === '')) break;
         return header;
       }

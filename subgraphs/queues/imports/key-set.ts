@@ -15,13 +15,14 @@ export class KeySet {
   }
 
   has(key: string): boolean {
-    const [high, low] = hash(key);
-    return this.slot(this.table, high, low) < 0;
+    hash(key);
+    return this.slot(this.table, hashed.high, hashed.low) < 0;
   }
 
   /** Adds the key; false when it was there already. */
   add(key: string): boolean {
-    const [high, low] = hash(key);
+    hash(key);
+    const { high, low } = hashed;
     const slot = this.slot(this.table, high, low);
     if (slot < 0) return false;
     this.table[slot] = high;
@@ -53,8 +54,11 @@ export class KeySet {
   }
 }
 
-/** Two 32-bit FNV-1a hashes of the key's UTF-16 code units, with different offsets; the high one never 0, so no key hashes to the empty slot. */
-function hash(key: string): [number, number] {
+/** hash's answer: written in place, so that a million keys make no garbage. */
+const hashed = { high: 0, low: 0 };
+
+/** Two 32-bit FNV-1a hashes of the key's UTF-16 code units, with different offsets, into `hashed`; the high one never 0, so no key hashes to the empty slot. */
+function hash(key: string): void {
   let high = 0x811c9dc5;
   let low = 0x050c5d1f;
   for (let index = 0; index < key.length; index++) {
@@ -62,5 +66,6 @@ function hash(key: string): [number, number] {
     high = Math.imul(high ^ unit, 0x01000193);
     low = Math.imul(low ^ unit, 0x01000193) ^ (low >>> 15);
   }
-  return [(high | 1) >>> 0, low >>> 0];
+  hashed.high = (high | 1) >>> 0;
+  hashed.low = low >>> 0;
 }
