@@ -118,15 +118,10 @@ export class ImportsRepository {
     return this.db.selectFrom('importFiles').selectAll().where('id', '=', sql<string>`any(${valid}::uuid[])`).execute();
   }
 
-  /** The chunk, or undefined past the end. Read as base64: two thirds of the hex text pg reads bytea as. */
+  /** The chunk, or undefined past the end. */
   async chunk(fileId: string, seq: number): Promise<Buffer | undefined> {
-    const row = await this.db
-      .selectFrom('importFileChunks')
-      .select(sql<string>`encode(data, 'base64')`.as('data'))
-      .where('fileId', '=', fileId)
-      .where('seq', '=', seq)
-      .executeTakeFirst();
-    return row && Buffer.from(row.data, 'base64');
+    const row = await this.db.selectFrom('importFileChunks').select('data').where('fileId', '=', fileId).where('seq', '=', seq).executeTakeFirst();
+    return row?.data;
   }
 
   async createJob(job: { kind: ImportKind; options: JobOptions; fileId: string; createdBy: string }): Promise<ImportJobRow> {
