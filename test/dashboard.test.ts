@@ -13,12 +13,18 @@ import { DASHBOARD_BUILD_DIR, dashboardRoutes } from '../router/dashboard-route.
 import { startTestHub, type TestHub } from './support/hub.js';
 import { roleToken } from './support/tokens.js';
 
+/** Where a screenshot goes: the README's copy in docs/ with UPDATE_SCREENSHOTS=true, else the temporary folder. */
+function screenshotPath(name: string): string {
+  return process.env.UPDATE_SCREENSHOTS === 'true' ? fromRoot(`docs/${name}`) : join(tmpdir(), `interchange-${name}`);
+}
+
 /**
  * The operator dashboard. The /dashboard route without a browser, over a build of our own in a
  * temporary folder (and the real build through the router); then the page itself, in Debian's
  * Chromium driven by playwright-core, against the whole hub with its health subgraph: it must
  * show the hub's health, charts with data and, after a mutation, that mutation's event in the
- * live tail, and fit a phone's width. The screenshots it takes are the README's.
+ * live tail, and fit a phone's width. The screenshots it takes are the README's: written to docs/
+ * with UPDATE_SCREENSHOTS=true, else to the temporary folder, so a test run changes no tracked file.
  */
 
 /**
@@ -329,7 +335,7 @@ describe('the dashboard in the hub', () => {
       const tail = await page.locator('#events-panel tbody tr').evaluateAll((rows) => rows.map((tr) => (tr as PageElement).dataset.subjectId));
       assert.ok(tail.indexOf(placeOrder.id) < tail.indexOf(customerId), `the order's event above the customer's: ${tail.join(', ')}`);
 
-      await page.screenshot({ path: fromRoot('docs/dashboard.png'), fullPage: true, animations: 'disabled' });
+      await page.screenshot({ path: screenshotPath('dashboard.png'), fullPage: true, animations: 'disabled' });
 
       // A reload keeps the session: the token is in sessionStorage, not in the URL.
       await page.reload();
@@ -354,7 +360,7 @@ describe('the dashboard in the hub', () => {
       assert.ok(layout.scrollWidth <= layout.width, `the page is ${layout.scrollWidth}px wide in a ${layout.width}px window`);
       assert.deepEqual(layout.overflowing, []);
       assert.equal(layout.columns, 1, 'every panel starts at the same left edge');
-      await page.screenshot({ path: fromRoot('docs/dashboard-narrow.png'), animations: 'disabled' });
+      await page.screenshot({ path: screenshotPath('dashboard-narrow.png'), animations: 'disabled' });
       assert.deepEqual(pageErrors, []);
       await page.close();
     });
