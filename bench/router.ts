@@ -407,7 +407,9 @@ interface Round {
 /** One measured round of one target, after a warm-up of `warmSeconds`. */
 async function measureRound(target: Target, workload: Workload, reference: string, load: LoadGenerator, warmSeconds: number, problems: string[]): Promise<Round> {
   const job: LoadJob = { url: target.url, body: workload.body, expectBody: reference, connections: CONNECTIONS, durationSeconds: warmSeconds };
-  check(`${workload.name} / ${target.kind} (warm-up)`, await load.run(job), problems);
+  // A warm-up may end before any answer (a cached target's entries expire between rounds, and its
+  // first misses can outlast a 1 s warm-up): only its wrong answers count.
+  check(`${workload.name} / ${target.kind} (warm-up)`, await load.run(job), problems, { answersRequired: false });
   const pid = target.child.process.pid!;
   const cpuBefore = cpuSeconds(pid);
   const [targetBefore, loadBefore] = [coreTimes(TARGET_CORE), coreTimes(LOAD_CORE)];
@@ -470,9 +472,9 @@ function summarise(kind: TargetKind, rounds: Round[]): Measurement {
   };
 }
 
-function check(what: string, result: LoadResult, problems: string[]): void {
+function check(what: string, result: LoadResult, problems: string[], { answersRequired = true } = {}): void {
   const bad: string[] = [];
-  if (result.requests === 0) bad.push('no responses');
+  if (answersRequired && result.requests === 0) bad.push('no responses');
   if (result.non2xx > 0) bad.push(`${result.non2xx} non-2xx responses`);
   if (result.mismatches > 0) bad.push(`${result.mismatches} bodies different from the reference${result.sampleMismatch ? ` (e.g. ${result.sampleMismatch.slice(0, 300)})` : ''}`);
   if (result.errors > 0) bad.push(`${result.errors} errors (${result.timeouts} timeouts)`);
