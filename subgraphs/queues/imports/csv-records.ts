@@ -15,8 +15,8 @@ export class FileInvalid extends Error {
   }
 }
 
-/** The longest record read (in characters): an unclosed quote would otherwise swallow the rest of the file into memory. */
-const MAX_RECORD_CHARS = 1024 * 1024;
+/** The longest record read (in bytes): an unclosed quote would otherwise swallow the rest of the file into memory. */
+const MAX_RECORD_BYTES = 1024 * 1024;
 
 const ZIP_MAGIC = Buffer.from('PK\u0003\u0004', 'latin1');
 
@@ -46,16 +46,17 @@ function wholeCharacters(bytes: Buffer): number {
 }
 
 /**
- * The file's records, a few thousand at a time (as parsed from a chunk), read chunk by chunk and parsed by csv-parse from the bytes (UTF-8, checked
- * strictly and without its byte order mark, or Latin-1), the next chunk only once the consumer
- * has taken most of the last one's records, so memory holds about one chunk whatever the file's
- * size. Blank lines are skipped but keep their row number. Records with another number of cells
- * than the header are given as they are: the caller reports them. Every record before a fault is
- * given before FileInvalid is thrown for it.
+ * The file's records, given a chunk's worth at a time: read chunk by chunk and parsed by
+ * csv-parse from the bytes (UTF-8, checked strictly and without its byte order mark, or
+ * Latin-1), the next chunk only once the consumer has taken most of the last one's records, so
+ * memory holds about one chunk whatever the file's size. Blank lines are skipped but keep their
+ * row number. Records with another number of cells than the header are given as they are: the
+ * caller reports them. Every record before a fault is given before FileInvalid is thrown for it
+ * (but a chunk's last line, which csv-parse keeps until it sees what follows).
  */
 export async function* csvRecords(chunks: AsyncIterable<Buffer>, options: { delimiter: string; encoding: ImportEncoding }): AsyncGenerator<CsvRecord[]> {
   const utf8 = options.encoding === 'UTF8';
-  const parser = parse({ delimiter: options.delimiter, relax_column_count: true, max_record_size: MAX_RECORD_CHARS, encoding: utf8 ? 'utf8' : 'latin1', bom: utf8 });
+  const parser = parse({ delimiter: options.delimiter, relax_column_count: true, max_record_size: MAX_RECORD_BYTES, encoding: utf8 ? 'utf8' : 'latin1', bom: utf8 });
   // Records arrive by 'data' events, synchronously as each chunk is parsed, so none is lost when
   // a later chunk fails (a stream's async iterator drops what it had buffered when it errors).
   let records: string[][] = [];
