@@ -45,6 +45,11 @@ export interface RouterClientOptions {
   timeoutMs?: number;
 }
 
+/** An operation's request body, as RouterClient.send takes it. */
+export function operationBody(query: string, variables: Record<string, unknown>): Uint8Array {
+  return Buffer.from(JSON.stringify({ query, variables }));
+}
+
 export class RouterClient {
   private readonly timeoutMs: number;
 
@@ -58,6 +63,11 @@ export class RouterClient {
    * `clientRequestId` goes as `x-request-id`, which the router keeps beside its own in the audit record.
    */
   async execute<Data>(query: string, variables: Record<string, unknown>, clientRequestId?: string): Promise<RouterResult<Data>> {
+    return this.send<Data>(operationBody(query, variables), clientRequestId);
+  }
+
+  /** Runs an operation serialized by operationBody: a caller that may send it again keeps the bytes, not the variables. */
+  async send<Data>(request: Uint8Array, clientRequestId?: string): Promise<RouterResult<Data>> {
     const url = this.options.access.url();
     if (!url) throw new RouterUnreachable('the router is not up');
     let response: Response;
@@ -71,7 +81,7 @@ export class RouterClient {
           ...(clientRequestId ? { 'x-request-id': clientRequestId } : {}),
           ...(await this.options.access.headers()),
         },
-        body: JSON.stringify({ query, variables }),
+        body: request,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       text = await response.text();

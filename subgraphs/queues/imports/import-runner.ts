@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../../infra/errors.js';
-import { RouterUnreachable, type RouterClient, type RouterResult } from '../../../infra/graphql/router-client.js';
+import { operationBody, RouterUnreachable, type RouterClient, type RouterResult } from '../../../infra/graphql/router-client.js';
 import type { Logger } from '../../../infra/logger.js';
 import { pause, retryDelay } from '../../../infra/pause.js';
 import { csvRecords, FileInvalid } from './csv-records.js';
@@ -203,13 +203,17 @@ export class ImportRunner {
       if (!batch) return;
       const sent = batch;
       batch = undefined;
+      // Serialized now, so that the rows' objects die young (they are not kept while the batch
+      // waits for its turn and its answer); a retry sends the same bytes.
+      const body = sent.rows.length > 0 ? this.batchBody(job, options, sent) : undefined;
+      sent.rows = [];
       while (inFlight.length >= concurrency) await inFlight.shift();
       if (cancelling) {
         await settle();
         throw new JobEnd('CANCELLED');
       }
       if (this.stopping.signal.aborted) throw new Stopping();
-      const answered = sent.rows.length > 0 ? this.sendBatch(job, options, sent) : Promise.resolve({ inserted: 0, updated: 0, unchanged: 0, rejectedRows: 0, rejected: [] });
+      const answered = body ? this.sendBatch(job, sent, body) : Promise.resolve({ inserted: 0, updated: 0, unchanged: 0, rejectedRows: 0, rejected: [] });
       const previous = stored;
       stored = (async () => {
         const result = await answered;
@@ -314,23 +318,26 @@ export class ImportRunner {
     }
   }
 
-  /** Sends the batch until it gets an answer: transient failures are retried (same key) for retrySeconds. */
-  private async sendBatch(job: ImportJobRow, options: JobOptions, batch: Batch): Promise<BatchResult> {
-    const spec = KINDS[job.kind];
-    const router = this.deps.router;
-    if (typeof router === 'string') throw new JobEnd('FAILED', { code: ErrorCode.DependencyUnavailable, message: router, row: null });
-    const variables = {
+  /** The batch mutation with the batch's rows, serialized. */
+  private batchBody(job: ImportJobRow, options: JobOptions, batch: Batch): Uint8Array {
+    return operationBody(KINDS[job.kind].document, {
       fields: options.columns.map((column) => fieldEnum(column.field)),
       rows: batch.rows,
       mode: options.mode,
       onError: options.onError,
       key: `import:${job.id}:${batch.firstRow}`,
-    };
+    });
+  }
+
+  /** Sends the batch until it gets an answer: transient failures are retried (same key) for retrySeconds. */
+  private async sendBatch(job: ImportJobRow, batch: Batch, body: Uint8Array): Promise<BatchResult> {
+    const router = this.deps.router;
+    if (typeof router === 'string') throw new JobEnd('FAILED', { code: ErrorCode.DependencyUnavailable, message: router, row: null });
     const giveUpAt = Date.now() + this.deps.retrySeconds * 1000;
     for (let attempt = 1; ; attempt++) {
       let reason: string;
       try {
-        const answer: RouterResult<{ result: BatchResult }> = await router.execute(spec.document, variables, `import:${job.id}`);
+        const answer: RouterResult<{ result: BatchResult }> = await router.send(body, `import:${job.id}`);
         if (!answer.errors && answer.data) return answer.data.result;
         const error = answer.errors![0]!;
         if (!TRANSIENT.has(error.code)) {
