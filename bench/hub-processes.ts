@@ -35,7 +35,7 @@ export async function benchDatabase(logger: Logger): Promise<{ database: TestDat
 
 /**
  * Every subgraph of subgraphs/index.ts as a process of its own, in the list's order (each with
- * the URLs of those it calls), with `env`. Resolves with the processes and, for the router, a
+ * the URLs of those it calls, and its Node flags), with `env`. Resolves with the processes and, for the router, a
  * SUBGRAPH_<NAME>_URL variable for each.
  */
 export async function spawnSubgraphs(env: Record<string, string>): Promise<{ processes: Map<string, ServiceProcess>; routerEnv: Record<string, string> }> {
@@ -43,7 +43,8 @@ export async function spawnSubgraphs(env: Record<string, string>): Promise<{ pro
   const urls: Record<string, string> = {};
   for (const subgraph of SUBGRAPHS) {
     const calls = Object.fromEntries(Object.entries(subgraph.calls ?? {}).map(([variable, name]) => [variable, urls[name]!]));
-    const started = spawnService(`subgraphs/${subgraph.name}/index.ts`, { ...env, ...calls });
+    const nodeArgs: readonly string[] = ('nodeArgs' in subgraph ? subgraph.nodeArgs : undefined) ?? [];
+    const started = spawnService(`subgraphs/${subgraph.name}/index.ts`, { ...env, ...calls }, ['--import', 'tsx', ...nodeArgs]);
     processes.set(subgraph.name, started);
     urls[subgraph.name] = String((await started.logLine('subgraph listening')).url);
   }

@@ -17,6 +17,7 @@ import { Readable } from 'node:stream';
 import { once } from 'node:events';
 import pg from 'pg';
 import { createLogger } from '../infra/logger.js';
+import { queues as queuesSubgraph } from '../subgraphs/queues/subgraph.js';
 import { spawnService, type ServiceProcess } from '../test/support/service-process.js';
 import { roleToken } from '../test/support/tokens.js';
 import { subscribe, wsClient } from '../test/support/ws.js';
@@ -131,7 +132,7 @@ async function run(name: string, path: string, routerUrl: string, token: string,
   };
 }
 
-function report(runs: Run[], bytes: number, stored: number, restMb: number): string {
+function report(runs: Run[], bytes: number, stored: number, restMb: number, nodeArgs: readonly string[]): string {
   const [first, second] = runs as [Run, Run];
   const rows = runs
     .map((r) => `| ${r.name} | ${r.job.status} | ${r.job.rowsInserted.toLocaleString('en-US')} / ${r.job.rowsUpdated} / ${r.job.rowsUnchanged.toLocaleString('en-US')} / ${r.job.rowsRejected} | ${r.uploadSeconds.toFixed(1)} s | ${r.jobSeconds.toFixed(1)} s | **${r.rowsPerSecond.toLocaleString('en-US')}** | ${r.maxRssSampleMb} MB (peak ${r.peakRssMb} MB) | ${r.progressEvents}, longest gap ${r.maxProgressGapMs} ms |`)
@@ -139,7 +140,7 @@ function report(runs: Run[], bytes: number, stored: number, restMb: number): str
   return `## Bulk import (\`npm run bench:import\`)
 
 ${new Date().toISOString().slice(0, 10)}, ${cpuModel()}, Node ${process.version}; the hub as processes of its own (router, subgraphs, PostgreSQL on the same 2 cores, nothing pinned).
-A generated file of ${ROWS.toLocaleString('en-US')} customers (${(bytes / 1024 / 1024).toFixed(0)} MB) uploaded to \`POST /imports/customers?mode=upsert\`; the queues subgraph's job sends batches of 2,000 rows, two at a time, through the router to \`importCustomers\`, which writes each batch with one set-based upsert and one statement for its events. Rows per second are the job's (startedAt to finishedAt; the upload, stored in PostgreSQL in 256 KiB chunks, is before it). Memory is the queues process's (compiled, as \`npm start\` runs it; it stores the upload and reads the file): the highest of its RSS samples every 100 ms from the end of the upload, and its peak (VmHWM) since it started, the upload included; at rest, before the first upload, ${restMb} MB.
+A generated file of ${ROWS.toLocaleString('en-US')} customers (${(bytes / 1024 / 1024).toFixed(0)} MB) uploaded to \`POST /imports/customers?mode=upsert\`; the queues subgraph's job sends batches of 2,000 rows, two at a time, through the router to \`importCustomers\`, which writes each batch with one set-based upsert and one statement for its events. Rows per second are the job's (startedAt to finishedAt; the upload, stored in PostgreSQL in 256 KiB chunks, is before it). Memory is the queues process's (compiled, with the Node flags its compose service runs it with, ${nodeArgs.join(' ') || 'none'}; it stores the upload and reads the file): the highest of its RSS samples every 100 ms from the end of the upload, and its peak (VmHWM) since it started, the upload included; at rest, before the first upload, ${restMb} MB.
 
 | Import | Status | Inserted / updated / unchanged / rejected | Upload | Job | Rows/s | Queues process RSS | importProgress events |
 | --- | --- | --- | --- | --- | --- | --- | --- |
@@ -176,7 +177,9 @@ async function main(): Promise<number> {
     await first.kill();
     // Compiled, as `npm start` runs it: its memory is measured, and tsx's own would count in it.
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-    const queues = spawnService('dist/subgraphs/queues/index.js', { ...common, PORT: port, ROUTER_URL: routerUrl, ROUTER_API_KEY: createApiKey.secret, IMPORT_MAX_BYTES: String(1024 ** 3), ...Object.fromEntries(['IMPORT_BATCH_ROWS', 'IMPORT_CONCURRENCY'].filter((name) => env[name]).map((name) => [name, env[name]!])) }, (env.BENCH_IMPORT_NODE_ARGS ?? '').split(' ').filter(Boolean));
+    // With the Node flags its compose service and Deployment run it with (BENCH_IMPORT_NODE_ARGS: others).
+    const nodeArgs = env.BENCH_IMPORT_NODE_ARGS !== undefined ? env.BENCH_IMPORT_NODE_ARGS.split(' ').filter(Boolean) : [...(queuesSubgraph.nodeArgs ?? [])];
+    const queues = spawnService('dist/subgraphs/queues/index.js', { ...common, PORT: port, ROUTER_URL: routerUrl, ROUTER_API_KEY: createApiKey.secret, IMPORT_MAX_BYTES: String(1024 ** 3), ...Object.fromEntries(['IMPORT_BATCH_ROWS', 'IMPORT_CONCURRENCY'].filter((name) => env[name]).map((name) => [name, env[name]!])) }, nodeArgs);
     services.push(queues);
     await queues.logLine('subgraph listening');
 
@@ -197,7 +200,7 @@ async function main(): Promise<number> {
     await db.end();
     await router.close();
 
-    const text = report(runs, bytes, stored, restMb);
+    const text = report(runs, bytes, stored, restMb, nodeArgs);
     console.log(text);
     if (!NO_WRITE) console.log(`wrote ${writeBenchmarkSection('import', text)}`);
     const [a, b] = runs as [Run, Run];

@@ -35,8 +35,8 @@ interface ComposeFile {
 }
 
 /** The services built from the Dockerfile, the source each runs and the config shape it reads: every subgraph of the list, and the router. */
-const apps: Record<string, { entry: string; shape: ZodRawShape }> = {
-  ...Object.fromEntries(SUBGRAPHS.map(({ name, env }) => [name, { entry: `subgraphs/${name}/index`, shape: env }])),
+const apps: Record<string, { entry: string; shape: ZodRawShape; nodeArgs?: readonly string[] }> = {
+  ...Object.fromEntries(SUBGRAPHS.map(({ name, env, nodeArgs }) => [name, { entry: `subgraphs/${name}/index`, shape: env, nodeArgs }])),
   router: { entry: 'router/index', shape: routerEnv },
 };
 
@@ -198,7 +198,7 @@ describe('docker-compose.yml', () => {
   for (const [name, app] of Object.entries(apps)) {
     describe(`the ${name} service`, () => {
       it(`runs the compiled ${app.entry}.ts, which exists in the source tree`, () => {
-        assert.deepEqual(commandWords(service(name)), ['node', `dist/${app.entry}.js`]);
+        assert.deepEqual(commandWords(service(name)), ['node', ...(app.nodeArgs ?? []), `dist/${app.entry}.js`]);
         assert.ok(existsSync(fromRoot(`${app.entry}.ts`)), `${app.entry}.ts does not exist`);
       });
 

@@ -625,8 +625,8 @@ function find(kind: string, name: string): Manifest {
 
 /** Each service the image runs: its entry point, the config shape it reads, its port. */
 const apps = [
-  { name: 'router', entry: 'router/index', shape: routerEnv as ZodRawShape, port: 4000 },
-  ...SUBGRAPHS.map((subgraph) => ({ name: subgraph.name as string, entry: `subgraphs/${subgraph.name}/index`, shape: subgraph.env as ZodRawShape, port: subgraph.defaultPort })),
+  { name: 'router', entry: 'router/index', shape: routerEnv as ZodRawShape, port: 4000, nodeArgs: undefined as readonly string[] | undefined },
+  ...SUBGRAPHS.map((subgraph) => ({ name: subgraph.name as string, entry: `subgraphs/${subgraph.name}/index`, shape: subgraph.env as ZodRawShape, port: subgraph.defaultPort, nodeArgs: subgraph.nodeArgs })),
 ];
 
 const deploymentName = (app: string) => `interchange-${app}`;
@@ -720,7 +720,7 @@ describe('the Kubernetes base (deploy/kubernetes/base)', () => {
     describe(`the ${app.name} Deployment`, () => {
       it(`runs the compiled ${app.entry}.ts from the image`, () => {
         const container = containerOf(app.name);
-        assert.deepEqual(container.command, ['node', `dist/${app.entry}.js`]);
+        assert.deepEqual(container.command, ['node', ...(app.nodeArgs ?? []), `dist/${app.entry}.js`]);
         assert.ok(existsSync(fromRoot(`${app.entry}.ts`)));
         assert.equal(container.image.split(':')[0], 'interchange');
       });

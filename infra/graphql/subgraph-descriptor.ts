@@ -35,6 +35,12 @@ export interface SubgraphDescriptor<Shape extends z.ZodRawShape = z.ZodRawShape,
   env: Shape;
   /** Other hub subgraphs it calls, by the variable holding each one's URL: `{ CUSTOMERS_URL: 'customers' }`. */
   calls?: Readonly<Record<string, string>>;
+  /**
+   * Node's flags when it runs as a process of its own: the command of its compose service and
+   * its Deployment (`node <flags> dist/subgraphs/<name>/index.js`, checked by their tests), and
+   * the benches' processes. Command-line flags win over the image's NODE_OPTIONS.
+   */
+  nodeArgs?: readonly string[];
   /** For graphql-codegen: the context type in context.ts, and the TypeScript type each GraphQL type resolves from (paths from __generated__/). */
   codegen: { context: string; mappers: Readonly<Record<string, string>> };
   /**

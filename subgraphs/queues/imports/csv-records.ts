@@ -33,8 +33,8 @@ export interface CsvRecord {
   cells: string[];
 }
 
-/** Parsed records waiting for the consumer before the next chunk is parsed: about one chunk's worth. */
-const QUEUED_RECORDS = 2_500;
+/** Parsed records waiting for the consumer before the next chunk is parsed: less than a chunk (about 2,200 rows of 120 bytes), so about one chunk is parsed ahead. */
+const QUEUED_RECORDS = 1_000;
 
 /** The length of `bytes` up to the start of a UTF-8 character it cuts off at its end (all of it when none is cut). */
 function wholeCharacters(bytes: Buffer): number {
