@@ -207,6 +207,7 @@ export class ImportRunner {
       // waits for its turn and its answer); a retry sends the same bytes.
       const body = sent.rows.length > 0 ? this.batchBody(job, options, sent) : undefined;
       sent.rows = [];
+      sent.keys = [];
       while (inFlight.length >= concurrency) await inFlight.shift();
       if (cancelling) {
         await settle();
