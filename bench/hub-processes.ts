@@ -44,7 +44,7 @@ export async function spawnSubgraphs(env: Record<string, string>): Promise<{ pro
   for (const subgraph of SUBGRAPHS) {
     const calls = Object.fromEntries(Object.entries(subgraph.calls ?? {}).map(([variable, name]) => [variable, urls[name]!]));
     const nodeArgs: readonly string[] = ('nodeArgs' in subgraph ? subgraph.nodeArgs : undefined) ?? [];
-    const started = spawnService(`subgraphs/${subgraph.name}/index.ts`, { ...env, ...calls }, ['--import', 'tsx', ...nodeArgs]);
+    const started = spawnService(`subgraphs/${subgraph.name}/index.ts`, { ...env, ...calls }, ['--import', 'tsx', ...nodeArgs, ...cpuProfileArgs(subgraph.name)]);
     processes.set(subgraph.name, started);
     urls[subgraph.name] = String((await started.logLine('subgraph listening')).url);
   }
@@ -66,8 +66,14 @@ export async function spawnRouter(databaseUrl: string, subgraphs: { routerEnv: R
     NODE_ENV: 'production',
     ...subgraphs.routerEnv,
     ...env,
-  });
+  }, ['--import', 'tsx', ...cpuProfileArgs('router')]);
   return { process: router, url: String((await router.logLine('router listening')).url) };
+}
+
+/** With BENCH_CPU_PROF=<folder>, each hub process writes V8 CPU profiles (one per thread) to a folder of its own there when it stops. */
+export function cpuProfileArgs(name: string): string[] {
+  const folder = process.env.BENCH_CPU_PROF;
+  return folder ? ['--cpu-prof', `--cpu-prof-dir=${join(folder, name)}`] : [];
 }
 
 /** The core a measured process runs on, and the one for everything else (a 2-core machine). */

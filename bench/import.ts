@@ -7,7 +7,8 @@
  * process's resident memory throughout (sampled every 100 ms, and its peak, VmHWM), the gaps
  * between importProgress events, and a second import of the same file (every row unchanged).
  * Writes its section of docs/benchmarks.md (BENCH_NO_WRITE=true: print only); exits non-zero
- * when a row is lost or the numbers miss the issue's targets.
+ * when a row is lost or the numbers miss the issue's targets. BENCH_CPU_PROF=<folder>: every hub
+ * process writes V8 CPU profiles there (a folder per process) when the bench stops them.
  */
 import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs';
@@ -24,7 +25,7 @@ import { subscribe, wsClient } from '../test/support/ws.js';
 import { subgraphSecurityEnv } from './bench-security.js';
 import { cpuModel, writeBenchmarkSection } from './benchmarks-doc.js';
 import { GraphQLClient } from './graphql-client.js';
-import { benchDatabase, cpuSeconds, memoryKb, spawnRouter, spawnSubgraphs } from './hub-processes.js';
+import { benchDatabase, cpuProfileArgs, cpuSeconds, memoryKb, spawnRouter, spawnSubgraphs } from './hub-processes.js';
 
 const env = process.env;
 const ROWS = Number(env.BENCH_IMPORT_ROWS ?? 1_000_000);
@@ -179,7 +180,7 @@ async function main(): Promise<number> {
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
     // With the Node flags its compose service and Deployment run it with (BENCH_IMPORT_NODE_ARGS: others).
     const nodeArgs = env.BENCH_IMPORT_NODE_ARGS !== undefined ? env.BENCH_IMPORT_NODE_ARGS.split(' ').filter(Boolean) : [...(queuesSubgraph.nodeArgs ?? [])];
-    const queues = spawnService('dist/subgraphs/queues/index.js', { ...common, PORT: port, ROUTER_URL: routerUrl, ROUTER_API_KEY: createApiKey.secret, IMPORT_MAX_BYTES: String(1024 ** 3), ...Object.fromEntries(['IMPORT_BATCH_ROWS', 'IMPORT_CONCURRENCY'].filter((name) => env[name]).map((name) => [name, env[name]!])) }, nodeArgs);
+    const queues = spawnService('dist/subgraphs/queues/index.js', { ...common, PORT: port, ROUTER_URL: routerUrl, ROUTER_API_KEY: createApiKey.secret, IMPORT_MAX_BYTES: String(1024 ** 3), ...Object.fromEntries(['IMPORT_BATCH_ROWS', 'IMPORT_CONCURRENCY'].filter((name) => env[name]).map((name) => [name, env[name]!])) }, [...nodeArgs, ...cpuProfileArgs('queues')]);
     services.push(queues);
     await queues.logLine('subgraph listening');
 
@@ -207,7 +208,14 @@ async function main(): Promise<number> {
     const ok = stored === ROWS && a.job.rowsInserted === ROWS && b.job.rowsUnchanged === ROWS && a.rowsPerSecond >= TARGET_ROWS_PER_SECOND && Math.max(a.maxRssSampleMb, b.maxRssSampleMb) < TARGET_RSS_MB && a.jobSeconds / b.jobSeconds >= 2 && Math.max(a.maxProgressGapMs, b.maxProgressGapMs) <= 1_100;
     return ok ? 0 : 1;
   } finally {
-    for (const service of services.reverse()) await service.kill().catch(() => {});
+    for (const service of services.reverse()) {
+      // A CPU profile is written when the process stops by itself (BENCH_CPU_PROF).
+      if (env.BENCH_CPU_PROF) {
+        service.signal('SIGTERM');
+        await service.exited().catch(() => {});
+      }
+      await service.kill().catch(() => {});
+    }
     await close();
     rmSync(path, { force: true });
   }
