@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DomainEvent, EventFilter, NewEvent } from './event.js';
 
 /** PostgreSQL channel whose notifications tell listeners that events were committed. */
@@ -29,6 +29,27 @@ export async function appendEvents(trx: Kysely<any>, events: NewEvent[]): Promis
       returning id
     )
     select pg_notify(${EVENTS_CHANNEL}, max(id)::text) from inserted`.execute(trx);
+}
+
+/**
+ * appendEvents for a statement that writes rows and builds their events from them in SQL (a bulk
+ * write, whose events would otherwise be read back, built and sent again by the caller). `events`
+ * selects the events' columns (type, source, subject_type, subject_id, data, request_id) from
+ * what the statement wrote. `ctes` go after the statement's own CTEs: they take appendEvents'
+ * lock, after the rows are written and before any event gets its id, and insert the events.
+ * `notify`, in the statement's select list, notifies as appendEvents does when there are events.
+ */
+export function eventsAppendedFrom(events: RawBuilder<unknown>): { ctes: RawBuilder<unknown>; notify: RawBuilder<unknown> } {
+  return {
+    // An event row needs the lock's row to exist, so the lock is taken before the first nextval.
+    ctes: sql`event_lock as (select pg_advisory_xact_lock(${APPEND_LOCK})),
+      appended_events as (
+        insert into events.events (type, source, subject_type, subject_id, data, request_id)
+        select given.* from event_lock, (${events}) as given
+        returning id
+      )`,
+    notify: sql`(select pg_notify(${EVENTS_CHANNEL}, max(id)::text) from appended_events having count(*) > 0)`,
+  };
 }
 
 interface EventRow {

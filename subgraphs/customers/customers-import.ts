@@ -10,7 +10,7 @@ import {
   type CustomersRepository,
   type ImportColumn,
   type ImportShape,
-  type StoredKeys,
+  type StoredCustomer,
 } from './customers-repository.js';
 import { checkGroupAmong, columnsToWrite } from './customers-service.js';
 
@@ -97,11 +97,13 @@ export class CustomersImport {
     // statement fails on the unique index, and the call runs again with a fresh read, once.
     for (let attempt = 1; ; attempt++) {
       const rows = checked.map((row) => ({ ...row, problems: [...row.problems] }));
-      await this.findConflicts(rows, upsert);
+      const stored = await this.findConflicts(rows, upsert);
       const { written, reported } = applyPolicy(rows, call.onError);
+      const changed = upsert ? written.filter((row) => !equalToStored(row, stored)) : written;
       try {
-        return await this.repository.importBatch(shapesOf(written), write, (counts) => ({
+        return await this.repository.importBatch(shapesOf(changed), write, (counts) => ({
           ...counts,
+          unchanged: counts.unchanged + written.length - changed.length,
           rejectedRows: reported.length,
           rejected: reported.flatMap((row) => row.problems),
         }));
@@ -112,14 +114,17 @@ export class CustomersImport {
     }
   }
 
-  /** INSERT: a stored customer with the row's externalId or email. UPSERT: another customer than the one with the row's externalId has its email. */
-  private async findConflicts(rows: CheckedRow[], upsert: boolean): Promise<void> {
+  /**
+   * INSERT: a stored customer with the row's externalId or email. UPSERT: another customer than
+   * the one with the row's externalId has its email. Answers the stored customers found, by externalId.
+   */
+  private async findConflicts(rows: CheckedRow[], upsert: boolean): Promise<Map<string, StoredCustomer>> {
+    const byExternalId = new Map<string, StoredCustomer>();
     const externalIds = [...new Set(rows.flatMap((row) => (row.externalId ? [row.externalId] : [])))];
     const emails = [...new Set(rows.flatMap((row) => (row.email ? [row.email] : [])))];
-    if (externalIds.length === 0 && emails.length === 0) return;
-    const stored = await this.repository.findImportKeys(externalIds, emails);
-    const byExternalId = new Map<string, StoredKeys>();
-    const byEmail = new Map<string, StoredKeys>();
+    if (externalIds.length === 0 && emails.length === 0) return byExternalId;
+    const stored = await this.repository.findImportMatches(externalIds, emails);
+    const byEmail = new Map<string, StoredCustomer>();
     for (const customer of stored) {
       if (customer.externalId !== null) byExternalId.set(customer.externalId, customer);
       byEmail.set(customer.email, customer);
@@ -135,6 +140,7 @@ export class CustomersImport {
         if (row.email !== undefined && byEmail.has(row.email)) report(row, 'email', ErrorCode.Conflict, 'is already taken by a stored customer');
       }
     }
+    return byExternalId;
   }
 }
 
@@ -220,6 +226,22 @@ function applyPolicy(rows: CheckedRow[], onError: ImportErrorPolicy): { written:
       return first === -1 ? { written: rows, reported: [] } : { written: rows.slice(0, first), reported: [rows[first]!] };
     }
   }
+}
+
+/**
+ * UPSERT: a row whose every column equals the stored customer's with its externalId (credit
+ * limits as numbers, so 100.5 equals 100.50) changes nothing. Such rows are counted as unchanged
+ * without being sent: the upsert would find the same, but only after locking each row, which
+ * writes to the table and its log. Anything else is sent, and the upsert's own comparison decides.
+ */
+function equalToStored(row: CheckedRow, storedByExternalId: ReadonlyMap<string, StoredCustomer>): boolean {
+  const stored = row.externalId === undefined ? undefined : storedByExternalId.get(row.externalId);
+  if (!stored || !row.values) return false;
+  for (const [column, value] of Object.entries(row.values) as [ImportColumn, string][]) {
+    const current = stored[column];
+    if (column === 'creditLimit' ? Number(current) !== Number(value) : current !== value) return false;
+  }
+  return true;
 }
 
 /** The rows grouped by the columns they have, each group written by one statement. */

@@ -14,7 +14,7 @@ import { isPgError, PgErrorCode } from '../../infra/db/database.js';
 import { CompiledQueries } from '../../infra/db/compiled-queries.js';
 import { keysetPages, splitWindowTotal, type PageRequest } from '../../infra/db/pagination.js';
 import { isUuid } from '../../infra/ids.js';
-import { appendEvents } from '../../infra/events/event-store.js';
+import { appendEvents, eventsAppendedFrom } from '../../infra/events/event-store.js';
 import { commitThen } from '../../infra/events/commit-then.js';
 import { claimIdempotencyKey, recordIdempotentResult, type IdempotencyTables, type IdempotentCall } from '../../infra/db/idempotency.js';
 
@@ -92,8 +92,8 @@ export interface ImportWrite {
   idempotent?: IdempotentCall;
 }
 
-/** A stored customer as the import's checks see it. */
-export type StoredKeys = Pick<CustomerRow, 'id' | 'externalId' | 'email'>;
+/** A stored customer as the import's checks see it: its keys, and the columns an import writes. */
+export type StoredCustomer = Pick<CustomerRow, 'id' | ImportColumn>;
 
 /** Orders the columns of a shape as IMPORT_COLUMNS does. */
 export function importColumns(present: (column: ImportColumn) => boolean): ImportColumn[] {
@@ -108,6 +108,9 @@ export function rethrowConflict(error: unknown): never {
   }
   throw error;
 }
+
+/** A customer.created event's data: the row but its id (writeShape builds the same in SQL). */
+const CUSTOMER_DATA = ['externalId', 'name', 'email', 'phone', 'customerGroup', 'creditLimit', 'tier', 'createdAt', 'updatedAt'] as const satisfies readonly Exclude<keyof CustomerRow, 'id'>[];
 
 function customerData(row: CustomerRow): Record<string, unknown> {
   const { id: _id, ...fields } = row;
@@ -165,21 +168,21 @@ export class CustomersRepository {
   }
 
   /** The stored customers that have one of these externalIds or emails (one statement, both unique indexes). */
-  async findImportKeys(externalIds: readonly string[], emails: readonly string[]): Promise<StoredKeys[]> {
-    return this.compiled.rows('findImportKeys', { externalIds: [...externalIds], emails: [...emails] }, (v) =>
+  async findImportMatches(externalIds: readonly string[], emails: readonly string[]): Promise<StoredCustomer[]> {
+    return this.compiled.rows('findImportMatches', { externalIds: [...externalIds], emails: [...emails] }, (v) =>
       this.db
         .selectFrom('customers')
-        .select(['id', 'externalId', 'email'])
+        .select(['id', ...importColumns(() => true)])
         .where((eb) => eb.or([eb('externalId', '=', eb.fn.any(eb.val(v.externalIds))), eb('email', '=', eb.fn.any(eb.val(v.emails)))])),
     );
   }
 
   /**
-   * Writes one import batch in one transaction: a statement per shape, then the events of the
-   * rows written, in one appendEvents call. `result` turns the counts into what the call
-   * answers, recorded with the idempotency key; a repeat of a committed call answers the
-   * recorded result and writes nothing. A unique violation (a concurrent writer took an email
-   * or externalId since the caller's checks) is thrown as it is, for the caller to retry.
+   * Writes one import batch in one transaction: a statement per shape, which writes the rows and
+   * their events. `result` turns the counts into what the call answers, recorded with the
+   * idempotency key; a repeat of a committed call answers the recorded result and writes nothing.
+   * A unique violation (a concurrent writer took an email or externalId since the caller's
+   * checks) is thrown as it is, for the caller to retry.
    */
   async importBatch<Result>(shapes: readonly ImportShape[], write: ImportWrite, result: (counts: ImportCounts) => Result): Promise<Result> {
     if (shapes.length === 0 && !write.idempotent) return result({ inserted: 0, updated: 0, unchanged: 0 });
@@ -189,26 +192,14 @@ export class CustomersRepository {
         if (first) return first;
       }
       const counts: ImportCounts = { inserted: 0, updated: 0, unchanged: 0 };
-      const events = [];
       for (const shape of shapes) {
-        const written = await this.writeShape(trx, shape, write.upsert);
-        counts.unchanged += shape.rows.length - written.length;
-        for (const { created, ...row } of written) {
-          if (created) {
-            counts.inserted += 1;
-            events.push(customerEvent('customer.created', row, customerData(row), write.requestId));
-          } else {
-            counts.updated += 1;
-            // As upsertByExternalId's: the fields written (externalId is the key, not written) and updatedAt.
-            const data = Object.fromEntries(shape.columns.filter((column) => column !== 'externalId').map((column) => [column, row[column]]));
-            events.push(customerEvent('customer.updated', row, { ...data, updatedAt: row.updatedAt }, write.requestId));
-          }
-        }
+        const { inserted, updated } = await this.writeShape(trx, shape, write);
+        counts.inserted += inserted;
+        counts.updated += updated;
+        counts.unchanged += shape.rows.length - inserted - updated;
       }
       const answer = result(counts);
-      if (write.dryRun) return answer;
-      if (write.idempotent) await recordIdempotentResult(trx, write.idempotent.key, answer);
-      await appendEvents(trx, events);
+      if (write.idempotent && !write.dryRun) await recordIdempotentResult(trx, write.idempotent.key, answer);
       return answer;
     });
   }
@@ -229,33 +220,38 @@ export class CustomersRepository {
    * rows as objects, written by one native JSON.stringify; arrays of text would be escaped
    * element by element in JS) with each column cast to its type. UPSERT
    * updates only the shape's columns, and only when one of them differs from what is stored
-   * (IS DISTINCT FROM compares values, so 100 equals 100.00): an equal row is not written and
-   * not returned. Columns not in the shape take their defaults on insert.
+   * (IS DISTINCT FROM compares values, so 100 equals 100.00): an equal row is not written.
+   * Columns not in the shape take their defaults on insert.
+   *
+   * The same statement writes the rows' events (not in a dry run), built in SQL from the rows as
+   * written: the data of customerEvent's created and updated events, in the JSON that
+   * JSON.stringify writes for a CustomerRow (creditLimit a string, times as Date#toJSON). The
+   * rows never travel back to be turned into events; the statement answers counts.
    */
-  private async writeShape(trx: Transaction<CustomersTables>, shape: ImportShape, upsert: boolean) {
-    const cells = shape.columns.map((column) => sql`(r->>${sql.lit(column)})::${sql.raw(IMPORT_COLUMNS[column])}`);
-    const updated = shape.columns.filter((column) => column !== 'externalId');
-    return trx
-      .insertInto('customers')
-      .columns(shape.columns)
-      .expression(sql`select ${sql.join(cells)} from jsonb_array_elements(${JSON.stringify(shape.rows)}::jsonb) as r`)
-      .$if(upsert, (qb) =>
-        qb.onConflict((oc) =>
-          oc
-            .column('externalId')
-            .doUpdateSet((eb) => ({
-              ...Object.fromEntries(updated.map((column) => [column, eb.ref(`excluded.${column}`)])),
-              updatedAt: sql<Date>`now()`,
-            }))
-            .where(
-              sql<boolean>`(${sql.join(updated.map((column) => sql.ref(`customers.${column}`)))}) is distinct from (${sql.join(updated.map((column) => sql.ref(`excluded.${column}`)))})`,
-            ),
-        ),
-      )
-      .returningAll()
-      // xmax is 0 for a row this statement inserted and the updating transaction's id otherwise.
-      .returning(sql<boolean>`(xmax = 0)`.as('created'))
-      .execute();
+  private async writeShape(trx: Transaction<CustomersTables>, shape: ImportShape, write: ImportWrite): Promise<{ inserted: number; updated: number }> {
+    const { columns } = shape;
+    const updated = columns.filter((column) => column !== 'externalId');
+    const cells = columns.map((column) => sql`(r->>${sql.lit(column)})::${sql.raw(IMPORT_COLUMNS[column])}`);
+    const onConflict = sql`on conflict (external_id) do update set ${sql.join(updated.map((column) => sql`${sql.ref(column)} = excluded.${sql.ref(column)}`))}, updated_at = now()
+      where (${sql.join(updated.map((column) => sql.ref(`customers.${column}`)))}) is distinct from (${sql.join(updated.map((column) => sql.ref(`excluded.${column}`)))})`;
+    const json = (names: readonly (keyof CustomerRow)[]) =>
+      sql.join(names.map((name) => sql`${sql.lit(name)}, ${name === 'creditLimit' ? sql`credit_limit::text` : name === 'createdAt' || name === 'updatedAt' ? sql`to_char(${sql.ref(name)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : sql.ref(name)}`));
+    // As customerEvent's: every field of the row but its id; an update the fields written (externalId is the key, not written) and updatedAt.
+    const events = eventsAppendedFrom(sql`
+      select case when created then 'customer.created' else 'customer.updated' end, 'customers', 'Customer', id::text,
+        case when created then jsonb_build_object(${json(CUSTOMER_DATA)}) else jsonb_build_object(${json([...updated, 'updatedAt'])}) end,
+        ${write.requestId}::text
+      from written`);
+    const { rows } = await sql<{ inserted: number; updated: number; notified: unknown }>`
+      with written as (
+        insert into customers.customers as customers (${sql.join(columns.map((column) => sql.ref(column)))})
+        select ${sql.join(cells)} from jsonb_array_elements(${JSON.stringify(shape.rows)}::jsonb) as r
+        ${write.upsert ? onConflict : sql``}
+        returning *, (xmax = 0) as created
+      )${write.dryRun ? sql`` : sql`, ${events.ctes}`}
+      select (count(*) filter (where created))::int as inserted, (count(*) filter (where not created))::int as updated${write.dryRun ? sql`` : sql`, ${events.notify} as notified`}
+      from written`.execute(trx);
+    return rows[0]!;
   }
 
   /** One page; with `count` (a first page only, see countsWithPage) the same statement counts every match. */
