@@ -11,13 +11,14 @@
  * process writes V8 CPU profiles there (a folder per process) when the bench stops them.
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { once } from 'node:events';
 import pg from 'pg';
 import { createLogger } from '../infra/logger.js';
+import { fromRoot } from '../infra/paths.js';
 import { queues as queuesSubgraph } from '../subgraphs/queues/subgraph.js';
 import { spawnService, type ServiceProcess } from '../test/support/service-process.js';
 import { roleToken } from '../test/support/tokens.js';
@@ -31,6 +32,8 @@ const env = process.env;
 const ROWS = Number(env.BENCH_IMPORT_ROWS ?? 1_000_000);
 const NO_WRITE = env.BENCH_NO_WRITE === 'true';
 const TARGET_ROWS_PER_SECOND = 20_000;
+/** The Node options the Dockerfile gives every service; the queues process's own flags come after them, and win. */
+const DEPLOYED_NODE_OPTIONS = /^ENV NODE_OPTIONS=(.+)$/m.exec(readFileSync(fromRoot('Dockerfile'), 'utf8'))?.[1] ?? '';
 const TARGET_RSS_MB = 250;
 
 const JOB = `query ($id: ID!) { importJob(id: $id) { status rowsRead rowsInserted rowsUpdated rowsUnchanged rowsRejected startedAt finishedAt failure { code message } } }`;
@@ -141,7 +144,7 @@ function report(runs: Run[], bytes: number, stored: number, restMb: number, node
   return `## Bulk import (\`npm run bench:import\`)
 
 ${new Date().toISOString().slice(0, 10)}, ${cpuModel()}, Node ${process.version}; the hub as processes of its own (router, subgraphs, PostgreSQL on the same 2 cores, nothing pinned).
-A generated file of ${ROWS.toLocaleString('en-US')} customers (${(bytes / 1024 / 1024).toFixed(0)} MB) uploaded to \`POST /imports/customers?mode=upsert\`; the queues subgraph's job sends batches of 2,000 rows, two at a time, through the router to \`importCustomers\`, which writes each batch with one set-based upsert and one statement for its events. Rows per second are the job's (startedAt to finishedAt; the upload, stored in PostgreSQL in 256 KiB chunks, is before it). Memory is the queues process's (compiled, with the Node flags its compose service runs it with, ${nodeArgs.join(' ') || 'none'}; it stores the upload and reads the file): the highest of its RSS samples every 100 ms from the end of the upload, and its peak (VmHWM) since it started, the upload included; at rest, before the first upload, ${restMb} MB.
+A generated file of ${ROWS.toLocaleString('en-US')} customers (${(bytes / 1024 / 1024).toFixed(0)} MB) uploaded to \`POST /imports/customers?mode=upsert\`; the queues subgraph's job sends batches of 2,000 rows, two at a time, through the router to \`importCustomers\`, which writes each batch and its events with one set-based statement (rows equal to the stored ones are not sent to it). Every process runs with the Dockerfile's NODE_OPTIONS (${DEPLOYED_NODE_OPTIONS}). Rows per second are the job's (startedAt to finishedAt; the upload, stored in PostgreSQL in 256 KiB chunks, is before it). Memory is the queues process's (compiled, with the Node flags its compose service runs it with, ${nodeArgs.join(' ') || 'none'}; it stores the upload and reads the file): the highest of its RSS samples every 100 ms from the end of the upload, and its peak (VmHWM) since it started, the upload included; at rest, before the first upload, ${restMb} MB.
 
 | Import | Status | Inserted / updated / unchanged / rejected | Upload | Job | Rows/s | Queues process RSS | importProgress events |
 | --- | --- | --- | --- | --- | --- | --- | --- |
@@ -161,10 +164,10 @@ async function main(): Promise<number> {
   try {
     console.log(`generating ${ROWS} customers`);
     const bytes = await generate(path, ROWS);
-    const common = { ...subgraphSecurityEnv, DATABASE_URL: database.url, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', PROCESSORS: 'none' };
+    const common = { ...subgraphSecurityEnv, DATABASE_URL: database.url, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', PROCESSORS: 'none', NODE_OPTIONS: DEPLOYED_NODE_OPTIONS };
     const subgraphs = await spawnSubgraphs(common);
     services.push(...subgraphs.processes.values());
-    const { process: routerProcess, url: routerUrl } = await spawnRouter(database.url, subgraphs);
+    const { process: routerProcess, url: routerUrl } = await spawnRouter(database.url, subgraphs, { NODE_OPTIONS: DEPLOYED_NODE_OPTIONS });
     services.push(routerProcess);
     const token = await roleToken('admin');
     const router = new GraphQLClient(routerUrl, async () => ({ authorization: `Bearer ${token}` }), 4);

@@ -28,8 +28,8 @@ export async function parseInput<Schema extends z.ZodType>(
 
 /** Decimal strings (already shaped by the Decimal scalar) within a range and a number of decimal places. */
 export function decimalWithin(text: string, options: { min: number; max: number; scale: number }): string | undefined {
-  const [, fraction = ''] = text.split('.');
-  if (fraction.length > options.scale) return `may have at most ${options.scale} decimal places`;
+  const point = text.indexOf('.');
+  if (point !== -1 && text.length - point - 1 > options.scale) return `may have at most ${options.scale} decimal places`;
   const value = Number(text);
   if (value < options.min || value > options.max) return `must be between ${options.min} and ${options.max.toLocaleString('en-US')}`;
   return undefined;

@@ -149,7 +149,7 @@ export class QueryPlanExecutor {
 }
 
 /** graphql-jit's coercion of the definitions' variables, as a yes or no; undefined for none, or definitions it cannot compile. */
-function compiledCoercion(schema: GraphQLSchema, definitions: readonly VariableDefinitionNode[] | undefined): PreparedOperation['variablesCoerce'] {
+export function compiledCoercion(schema: GraphQLSchema, definitions: readonly VariableDefinitionNode[] | undefined): PreparedOperation['variablesCoerce'] {
   if (!definitions || definitions.length === 0) return undefined;
   try {
     const parse = compileVariableParsing(schema, definitions);
