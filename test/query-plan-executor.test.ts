@@ -198,6 +198,12 @@ describe(`the router's query plan executor, planning with ${planner}'s planner, 
     assert.equal(result.data.shapes[4], null);
   });
 
+  it('for a field aliased __proto__ (kept as a field of the answer, not taken for its prototype)', async () => {
+    const result = await same(`{ square(id: "s1") { __proto__: side id } nodes { id } }`);
+    assert.equal(result.data.square.__proto__, 2, 'square s1 has side 2');
+    assert.deepEqual(Object.keys(result.data.square), ['__proto__', 'id']);
+  });
+
   it('for @skip and @include, by literal, variable and default', async () => {
     const query = `query Conditional($withLabel: Boolean = true, $skipSide: Boolean!) {
       square(id: "s1") { id label @include(if: $withLabel) side @skip(if: $skipSide) ... @include(if: false) { color } }

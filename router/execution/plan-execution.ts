@@ -199,7 +199,7 @@ function representationsOf(
       return;
     }
     applyRewrites(execution.supergraphSchema, inputRewrites, representation);
-    const key = JSON.stringify(representation);
+    const key = representationKey(representation);
     let at = seen.get(key);
     if (at === undefined) {
       at = representations.push(representation) - 1;
@@ -209,6 +209,29 @@ function representationsOf(
     representationOf.push(at);
   });
   return { representations, targets, representationOf };
+}
+
+/**
+ * What tells representations apart: their JSON, except for the usual `{ __typename, <key> }` with
+ * a string or number key, told apart for a fraction of the cost by a text JSON never starts with
+ * (names hold no NUL, and `s` or `n` keeps "1" from 1).
+ */
+function representationKey(representation: ResultMap): string {
+  let first: string | undefined;
+  let second: string | undefined;
+  let count = 0;
+  for (const name in representation) {
+    if (count === 0) first = name;
+    else if (count === 1) second = name;
+    count++;
+  }
+  const typename = representation.__typename;
+  if (count === 2 && first === '__typename' && typeof typename === 'string') {
+    const value = representation[second!];
+    if (typeof value === 'string') return `${typename}\0${second}\0s${value}`;
+    if (typeof value === 'number') return `${typename}\0${second}\0n${value}`;
+  }
+  return JSON.stringify(representation);
 }
 
 /**
@@ -265,23 +288,41 @@ function copyJson(value: unknown): unknown {
 }
 
 /** The value at `path`: `@` takes each item of a list, a type condition keeps the objects that satisfy it. */
-function flattenResultsAtPath(schema: GraphQLSchema, value: unknown, path: readonly PathElement[], from = 0): ResultMap | ResultMap[] | undefined {
-  let current: unknown = value;
+function flattenResultsAtPath(schema: GraphQLSchema, value: unknown, path: readonly PathElement[]): ResultMap | ResultMap[] | undefined {
+  const found: ResultMap[] = [];
+  const reached = walkPath(schema, value, path, 0, found);
+  return reached === found ? found : reached === null ? undefined : (reached as ResultMap | ResultMap[] | undefined);
+}
+
+/**
+ * Follows `path` from `from`. Until a list is met, answers the value reached (undefined for a
+ * missing or null one on the way). From a list on, what the rest of the path finds from each item
+ * goes into `found` (a list at the end gives its items), with no array per item or level, and the
+ * answer is `found`.
+ */
+function walkPath(schema: GraphQLSchema, value: unknown, path: readonly PathElement[], from: number, found: ResultMap[]): unknown {
+  let current = value;
   for (let i = from; i < path.length; i++) {
     if (current === undefined || current === null) return undefined;
     const element = path[i]!;
-    if (element === '@') {
-      return (current as unknown[]).flatMap((item) => flattenResultsAtPath(schema, item, path, i + 1) ?? []) as ResultMap[];
+    if (element === '@' || (typeof element !== 'string' && Array.isArray(current))) {
+      for (const item of current as unknown[]) {
+        if (element !== '@' && (item == null || !satisfies(schema, item as ResultMap, element.typeCondition, true))) continue;
+        const reached = walkPath(schema, item, path, i + 1, found);
+        if (reached === found || reached === undefined || reached === null) continue;
+        if (Array.isArray(reached)) for (const entity of reached) found.push(entity as ResultMap);
+        else found.push(reached as ResultMap);
+      }
+      return found;
     }
     if (typeof element !== 'string') {
-      if (Array.isArray(current)) return current.filter((item) => item != null && satisfies(schema, item as ResultMap, element.typeCondition, true)).flatMap((item) => flattenResultsAtPath(schema, item, path, i + 1) ?? []) as ResultMap[];
       if (!satisfies(schema, current as ResultMap, element.typeCondition, true)) return undefined;
       continue;
     }
     if (Array.isArray(current)) throw new Error(`Unexpected array in result for path element ${element}`);
     current = Object.prototype.hasOwnProperty.call(current, element) ? (current as ResultMap)[element] : undefined;
   }
-  return current === null ? undefined : (current as ResultMap | ResultMap[] | undefined);
+  return current;
 }
 
 /** A Flatten path as a response path: its fields and `@`, without type conditions. */
@@ -331,20 +372,26 @@ function entityErrorPath(schema: GraphQLSchema, fullResult: ResultMap, paths: Pa
 /** An entity's representation: the fields `requires` selects (each read as its source, sent as its key), or null when one is missing. */
 function selectRepresentation(schema: GraphQLSchema, source: ResultMap | null, selections: readonly RequiredSelection[]): ResultMap | null {
   if (source === null) return null;
-  const result: ResultMap = {};
+  // Made by the first selection that writes: a representation that is one inline fragment (`... on
+  // Product { __typename upc }`, as most are) is the fragment's object, not a merged copy of it.
+  let result: ResultMap | undefined;
   for (const selection of selections) {
     if (selection.kind === 'Field') {
       const read = Object.prototype.hasOwnProperty.call(source, selection.source) ? selection.source : selection.key;
       const value = Object.prototype.hasOwnProperty.call(source, read) ? source[read] : undefined;
       if (value === undefined) return null;
       const sub = selection.selections;
+      result ??= {};
       if (Array.isArray(value)) result[selection.key] = value.map((item) => (sub ? selectRepresentation(schema, item as ResultMap | null, sub) : item));
       else result[selection.key] = sub ? selectRepresentation(schema, value as ResultMap | null, sub) : value;
     } else if (selection.typeCondition && satisfies(schema, source, [selection.typeCondition], false)) {
-      deepMerge(result, selectRepresentation(schema, source, selection.selections));
+      const fragment = selectRepresentation(schema, source, selection.selections);
+      if (fragment === null) continue;
+      if (result === undefined) result = fragment;
+      else deepMerge(result, fragment);
     }
   }
-  return result;
+  return result ?? {};
 }
 
 /** A subgraph's error as the client sees it: its own code kept, else DOWNSTREAM_SERVICE_ERROR; with the subgraph's name. */

@@ -122,6 +122,12 @@ export class ResponseShaper {
   private readonly fragments: Record<string, FragmentDefinitionNode>;
   /** Values of the variables that declare a default, for @skip/@include. */
   readonly defaultedVariables: Record<string, unknown>;
+  /**
+   * An output object is a plain object: V8 keeps objects without a prototype in dictionary mode,
+   * slower to fill and to serialise. Only an operation that names a field `__proto__` (which
+   * assigning would take for the prototype) gets objects without one; compile() finds out.
+   */
+  private nullPrototype = false;
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -143,9 +149,13 @@ export class ResponseShaper {
   /** The client's answer from the data the plan's fetches merged. */
   shape(input: Record<string, unknown>, variables: Record<string, unknown> | undefined): ShapedResponse {
     const run = new ShapingRun(this.defaultedVariables, variables);
-    const data = Object.create(null) as Record<string, unknown>;
+    const data = this.newObject();
     const bubbled = this.apply(run, input, this.root, data, [], this.rootType);
     return { data: bubbled ? null : data, errors: run.errors };
+  }
+
+  private newObject(): Record<string, unknown> {
+    return this.nullPrototype ? (Object.create(null) as Record<string, unknown>) : {};
   }
 
   // -------------------------------------------------------------------------------------------
@@ -160,6 +170,7 @@ export class ResponseShaper {
     if (selection.kind === Kind.FIELD) {
       const name = selection.name.value;
       const responseName = selection.alias?.value ?? name;
+      if (responseName === '__proto__') this.nullPrototype = true;
       if (name === '__typename') return { field: true, responseName, conditions, typename: true, shape: { kind: 'leaf', valid: () => true } };
       if ((name === '__schema' || name === '__type') && parentType === this.rootType) {
         return { field: true, responseName, conditions, typename: false, introspection: this.expandFragments(selection), shape: { kind: 'leaf', valid: () => true } };
@@ -355,7 +366,7 @@ export class ResponseShaper {
           }
           objectType = named;
         }
-        const output = (outputValue as Record<string, unknown> | undefined) ?? (Object.create(null) as Record<string, unknown>);
+        const output = (outputValue as Record<string, unknown> | undefined) ?? this.newObject();
         const bubbled = this.apply(run, object, steps!, output, path, objectType);
         run.flags = bubbled ? HAS_ERRORS : 0;
         return bubbled ? null : output;
