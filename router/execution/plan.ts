@@ -105,7 +105,8 @@ const isObject = (value: unknown): value is ResultMap => typeof value === 'objec
 /** Merges `source` into `target` as @apollo/gateway does: objects key by key, lists of the same length item by item. */
 export function deepMerge(target: ResultMap, source: unknown): ResultMap {
   if (!isObject(source)) return target;
-  for (const key of Object.keys(source)) {
+  // for…in: no array of keys; sources are plain objects (parsed JSON, or built here) with no inherited keys.
+  for (const key in source) {
     const value = source[key];
     if (value === undefined) continue;
     const existing = Object.prototype.hasOwnProperty.call(target, key) ? target[key] : undefined;
