@@ -1,8 +1,8 @@
+import { createRequire } from 'node:module';
 import type { ApolloGateway, ServiceMap } from '@apollo/gateway';
 import { trace } from '@opentelemetry/api';
 import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values.js';
-import { createRequire } from 'node:module';
 import { valueFromASTUntyped, type VariableDefinitionNode } from 'graphql';
 import { PerOperation } from '../../infra/graphql/per-operation.js';
 import { spanFailed, SpanAttributes, type Tracing } from '../../infra/tracing/tracing.js';
