@@ -54,6 +54,16 @@ describe('the router over HTTP', () => {
     assert.equal(error?.extensions?.requestId, requestId);
   });
 
+  it('keeps a field aliased __proto__ that an entity fetch brings, as a field of the answer', async () => {
+    const { createCustomer } = await hub.query('mutation ($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }', {
+      input: { name: 'Proto Alias Ltd', email: `proto-alias-${Date.now()}@example.com` },
+    });
+    // orders comes from the orders subgraph, merged into the customer the customers subgraph answered.
+    const response = await hub.request('query ($id: ID!) { customer(id: $id) { id __proto__: orders(first: 1) { totalCount } } }', { id: createCustomer.id });
+    assert.equal(response.body.errors, undefined, JSON.stringify(response.body.errors));
+    assert.deepEqual(response.body.data, { customer: { id: createCustomer.id, ['__proto__']: { totalCount: 0 } } });
+  });
+
   it('generates a request id when none or a malformed one is given', async () => {
     for (const headers of [{}, { 'x-request-id': 'has spaces and "quotes"' }] as Record<string, string>[]) {
       const response = await hub.request('{ __typename }', undefined, headers);

@@ -1,6 +1,6 @@
 import type { executeQueryPlan, ServiceMap } from '@apollo/gateway';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { applyRewrites, deepMerge, satisfies, type BatchFetchNode, type FetchNode, type PathElement, type PlanNode, type QueryPlan, type RequiredSelection } from './plan.js';
+import { applyRewrites, deepMerge, satisfies, setKey, type BatchFetchNode, type FetchNode, type PathElement, type PlanNode, type QueryPlan, type RequiredSelection } from './plan.js';
 import type { ResponseShaper } from './response-shaper.js';
 
 export type RequestContext = Parameters<typeof executeQueryPlan>[2];
@@ -283,7 +283,7 @@ function copyJson(value: unknown): unknown {
   }
   if (!nested) return object;
   const copy: ResultMap = {};
-  for (const key in object) copy[key] = copyJson(object[key]);
+  for (const key in object) setKey(copy, key, copyJson(object[key]));
   return copy;
 }
 

@@ -102,6 +102,15 @@ type ResultMap = Record<string, unknown>;
 
 const isObject = (value: unknown): value is ResultMap => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * Sets a key of an object of the answer. A key `__proto__` (a client's alias, which subgraphs
+ * answer under) becomes an own property: assigning it would set a plain object's prototype.
+ */
+export function setKey(target: ResultMap, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
 /** Merges `source` into `target` as @apollo/gateway does: objects key by key, lists of the same length item by item. */
 export function deepMerge(target: ResultMap, source: unknown): ResultMap {
   if (!isObject(source)) return target;
@@ -118,7 +127,7 @@ export function deepMerge(target: ResultMap, source: unknown): ResultMap {
         else existing[i] = value[i];
       }
     } else {
-      target[key] = value;
+      setKey(target, key, value);
     }
   }
   return target;
