@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Kind, parse, type DocumentNode, type StringValueNode } from 'graphql';
 import { ConfigError, subgraphUrlVariable } from '../infra/config.js';
+import { holdOneByteNames } from '../infra/graphql/one-byte-names.js';
 
 export interface SubgraphEndpoint {
   /** The name given at composition (join__graph's `name`). */
@@ -13,7 +14,10 @@ export interface Supergraph {
   subgraphs: SubgraphEndpoint[];
 }
 
-/** Reads a Federation 2 supergraph and the subgraphs its join__Graph enum names. */
+/**
+ * Reads a Federation 2 supergraph and the subgraphs its join__Graph enum names. Its names are
+ * held as one-byte strings before anything builds a schema from it (infra/graphql/one-byte-names.ts).
+ */
 export function readSupergraph(path: string): Supergraph {
   let sdl: string;
   let document: DocumentNode;
@@ -23,6 +27,7 @@ export function readSupergraph(path: string): Supergraph {
   } catch (error) {
     throw new ConfigError(`SUPERGRAPH_PATH=${JSON.stringify(path)}: cannot read a supergraph there (${error instanceof Error ? error.message : String(error)})`);
   }
+  holdOneByteNames(document);
   const graphs = document.definitions.find((definition) => definition.kind === Kind.ENUM_TYPE_DEFINITION && definition.name.value === 'join__Graph');
   if (!graphs || graphs.kind !== Kind.ENUM_TYPE_DEFINITION) {
     throw new ConfigError(`SUPERGRAPH_PATH=${JSON.stringify(path)}: not a Federation 2 supergraph (no join__Graph enum)`);

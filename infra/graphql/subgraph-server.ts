@@ -7,6 +7,7 @@ import type { DocumentNode } from 'graphql';
 import type { Principal } from '../auth/principal.js';
 import { staticCacheControlPlugin } from './cache-control.js';
 import { jitExecutor } from './jit-executor.js';
+import { holdOneByteNames } from './one-byte-names.js';
 import { serveSubscriptions } from './subscription-server.js';
 import { INTERNAL_TOKEN_HEADER, InvalidInternalToken, type InternalTokenVerifier } from '../auth/internal-token.js';
 import { ErrorCode, httpErrorBody } from '../errors.js';
@@ -90,6 +91,7 @@ export interface RunningSubgraph {
 export async function startSubgraphServer<TContext extends RequestContext>(
   options: SubgraphServerOptions<TContext>,
 ): Promise<RunningSubgraph> {
+  holdOneByteNames(options.typeDefs);
   const schema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> });
   const apollo = new ApolloServer<TContext>({
     ...(options.jit !== false ? { gateway: jitExecutor(schema) } : { schema }),
