@@ -85,11 +85,14 @@ type Mutation = (service: string, data: Record<string, any>) => void;
 /** A subgraph's data source with a hook that changes its answers, as a misbehaving subgraph would. */
 class Tampered implements GraphQLDataSource {
   mutate?: Mutation;
+  /** Each request's variables, when set. */
+  sent?: Record<string, unknown>[];
   constructor(
     private readonly name: string,
     private readonly inner: LocalGraphQLDataSource,
   ) {}
   async process(options: Parameters<GraphQLDataSource['process']>[0]) {
+    this.sent?.push(options.request.variables ?? {});
     const response = await this.inner.process(options);
     if (this.mutate && response.data) this.mutate(this.name, response.data as Record<string, any>);
     return response;
@@ -253,6 +256,25 @@ describe(`the router's query plan executor, planning with ${planner}'s planner, 
     const internal = await same(query, { headers: { 'apollo-query-plan-experimental': '1', 'apollo-query-plan-experimental-format': 'internal' } });
     // The planner's own plan: both planners' start with this.
     assert.equal(internal.extensions.__queryPlanExperimental.kind, 'QueryPlan');
+  });
+
+  it('sending each distinct representation once, whatever the values that tell them apart', async () => {
+    // c2's radius is null where nodes lists it and 10 where shapes does: two representations of it.
+    // A square's side is a number, its id a string; `@requires(fields: "radius")` sends both kinds.
+    services.labels!.sent = [];
+    try {
+      await same(`{ a: nodes { id ... on Circle { area } ... on Square { label } } b: shapes { ... on Circle { id area } ... on Square { id label } } c: node(id: "c1") { id ... on Circle { area } } }`, {
+        mutate: (service, data) => service === 'shapes' && data.a && (data.a[2].radius = null),
+      });
+      const lists = services.labels!.sent.flatMap((variables) => Object.values(variables).filter(Array.isArray) as unknown[][]);
+      assert.ok(lists.length > 0);
+      for (const list of lists) assert.equal(new Set(list.map((representation) => JSON.stringify(representation))).size, list.length, `no representation twice in ${JSON.stringify(list)}`);
+      const sent = lists.flat().map((representation) => JSON.stringify(representation));
+      const c2 = sent.filter((representation) => representation.includes('"c2"') && representation.includes('radius')).map((representation) => JSON.parse(representation).radius);
+      assert.deepEqual([...new Set(c2)].sort(), [10, null], sent.join(' '));
+    } finally {
+      services.labels!.sent = undefined;
+    }
   });
 
   it('for invalid variables, before any subgraph is called', async () => {

@@ -1,6 +1,6 @@
 import type { executeQueryPlan, ServiceMap } from '@apollo/gateway';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { applyRewrites, deepMerge, satisfies, setKey, type BatchFetchNode, type FetchNode, type PathElement, type PlanNode, type QueryPlan, type RequiredSelection } from './plan.js';
+import { applyRewrites, deepMerge, satisfies, setKey, type BatchFetchNode, type FetchNode, type PathElement, type PlanNode, type QueryPlan, type RequiredField, type RequiredSelection } from './plan.js';
 import type { ResponseShaper } from './response-shaper.js';
 
 export type RequestContext = Parameters<typeof executeQueryPlan>[2];
@@ -192,23 +192,87 @@ function representationsOf(
   const targets: number[] = [];
   const representationOf: number[] = [];
   const seen = new Map<string, number>();
+  const flat = inputRewrites ? undefined : flatRequires(requires);
   entities.forEach((entity, index) => {
-    const representation = selectRepresentation(execution.supergraphSchema, entity, requires);
-    if (!representation || !representation.__typename) {
+    // Most entities repeat one already seen: told apart by their fields' values, made only when new.
+    const flatKey = flat && flatRepresentationKey(execution.supergraphSchema, flat, entity);
+    if (flatKey === null) {
       representationOf.push(-1);
       return;
     }
-    applyRewrites(execution.supergraphSchema, inputRewrites, representation);
-    const key = representationKey(representation);
+    let key = flatKey;
+    let representation: ResultMap | null = null;
+    if (key === undefined) {
+      representation = selectRepresentation(execution.supergraphSchema, entity, requires);
+      if (!representation || !representation.__typename) {
+        representationOf.push(-1);
+        return;
+      }
+      applyRewrites(execution.supergraphSchema, inputRewrites, representation);
+      key = representationKey(representation);
+    }
     let at = seen.get(key);
     if (at === undefined) {
-      at = representations.push(representation) - 1;
+      at = representations.push(representation ?? flatRepresentation(flat!, entity)) - 1;
       seen.set(key, at);
       targets.push(index);
     }
     representationOf.push(at);
   });
   return { representations, targets, representationOf };
+}
+
+/** Requires that are one inline fragment of leaf fields (`... on Product { __typename upc }`), as most are: the fragment's type and its fields. */
+interface FlatRequires {
+  typeCondition: string;
+  fields: { key: string; source: string }[];
+}
+
+const flatRequiresCache = new WeakMap<readonly RequiredSelection[], FlatRequires | false>();
+
+function flatRequires(requires: readonly RequiredSelection[]): FlatRequires | undefined {
+  let flat = flatRequiresCache.get(requires);
+  if (flat === undefined) {
+    const [fragment] = requires;
+    flat =
+      requires.length === 1 && fragment!.kind === 'InlineFragment' && fragment!.typeCondition && fragment!.selections.every((selection) => selection.kind === 'Field' && !selection.selections)
+        ? { typeCondition: fragment!.typeCondition, fields: (fragment!.selections as RequiredField[]).map(({ key, source }) => ({ key, source })) }
+        : false;
+    flatRequiresCache.set(requires, flat);
+  }
+  return flat || undefined;
+}
+
+/** The source field an entity has for `field` (as selectRepresentation reads it). */
+function flatValue(entity: ResultMap, field: FlatRequires['fields'][number]): unknown {
+  const read = Object.prototype.hasOwnProperty.call(entity, field.source) ? field.source : field.key;
+  return Object.prototype.hasOwnProperty.call(entity, read) ? entity[read] : undefined;
+}
+
+/**
+ * What tells the entity's flat representation apart from others of the same requires: its values,
+ * each tagged with its kind, strings with their length. Null when it has none (as
+ * selectRepresentation gives none), undefined when a value is a list or an object: the caller
+ * makes the representation and its JSON tells it apart.
+ */
+function flatRepresentationKey(schema: GraphQLSchema, flat: FlatRequires, entity: ResultMap | null): string | null | undefined {
+  if (entity === null || !satisfies(schema, entity, [flat.typeCondition], false)) return null;
+  let key = '';
+  for (const field of flat.fields) {
+    const value = flatValue(entity, field);
+    if (value === undefined || (field.key === '__typename' && !value)) return null;
+    if (typeof value === 'string') key += `s${value.length}:${value}`;
+    else if (typeof value === 'number' || typeof value === 'boolean') key += `${typeof value === 'number' ? 'n' : 'b'}${value};`;
+    else if (value === null) key += 'z';
+    else return undefined;
+  }
+  return flat.fields.some((field) => field.key === '__typename') ? key : null;
+}
+
+function flatRepresentation(flat: FlatRequires, entity: ResultMap): ResultMap {
+  const representation: ResultMap = {};
+  for (const field of flat.fields) representation[field.key] = flatValue(entity, field);
+  return representation;
 }
 
 /**
