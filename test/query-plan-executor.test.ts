@@ -239,6 +239,10 @@ describe(`the router's query plan executor, planning with ${planner}'s planner, 
     };
     const leaves = await same(`{ nodes { id ... on Square { side color } ... on Circle { size radius } } }`, { mutate: wrongLeaf });
     assert.ok(leaves.extensions?.valueCompletion?.length >= 1 || leaves.data === null);
+    // Int: an integer is valid as long as it is written without an exponent (below 1e21), whatever its size.
+    for (const side of [1e21, 2.5, -0, 2 ** 60]) {
+      await same(`{ nodes { id ... on Square { side } } }`, { mutate: (service, data) => service === 'shapes' && data.nodes && (data.nodes[1].side = side) });
+    }
     await same(`{ nodes { id } }`, { mutate: (service, data) => service === 'shapes' && data.nodes && (data.nodes[2].__typename = 'Triangle') });
     await same(`{ nodes { id } }`, { mutate: (service, data) => service === 'shapes' && data.nodes && (data.nodes[2] = null) });
     await same(`{ square(id: "s2") { id tags } }`, { mutate: (service, data) => service === 'labels' && data._entities?.[0] && (data._entities[0].tags = ['a', null]) });

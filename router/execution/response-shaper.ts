@@ -67,6 +67,8 @@ type Shape =
 interface FieldStep {
   field: true;
   responseName: string;
+  /** Whether an object inherits a property of that name (`constructor`): only an own one is read. */
+  inherited: boolean;
   conditions?: Conditions;
   /** `__typename` under any response name. */
   typename: boolean;
@@ -81,8 +83,11 @@ interface FragmentStep {
   field: false;
   conditions?: Conditions;
   typeCondition?: GraphQLCompositeType;
-  /** Whether an object of the named type matches the type condition, by type name. */
-  appliesTo: Map<string, boolean>;
+  /** Whether an object matches the type condition: by its type name, or by the type the selection is on when it has none. */
+  appliesTo: Map<string | GraphQLCompositeType, boolean>;
+  /** The last of those looked up (objects in a list are mostly of one type). */
+  lastKey?: string | GraphQLCompositeType;
+  lastApplies?: boolean;
   steps: Step[];
 }
 
@@ -171,9 +176,10 @@ export class ResponseShaper {
       const name = selection.name.value;
       const responseName = selection.alias?.value ?? name;
       if (responseName === '__proto__') this.nullPrototype = true;
-      if (name === '__typename') return { field: true, responseName, conditions, typename: true, shape: { kind: 'leaf', valid: () => true } };
+      const inherited = responseName in Object.prototype;
+      if (name === '__typename') return { field: true, responseName, inherited, conditions, typename: true, shape: { kind: 'leaf', valid: () => true } };
       if ((name === '__schema' || name === '__type') && parentType === this.rootType) {
-        return { field: true, responseName, conditions, typename: false, introspection: this.expandFragments(selection), shape: { kind: 'leaf', valid: () => true } };
+        return { field: true, responseName, inherited, conditions, typename: false, introspection: this.expandFragments(selection), shape: { kind: 'leaf', valid: () => true } };
       }
       if (!('getFields' in parentType)) throw new Error(`Field ${name} selected on union ${parentType.name}`);
       const definition = parentType.getFields()[name];
@@ -182,6 +188,7 @@ export class ResponseShaper {
       return {
         field: true,
         responseName,
+        inherited,
         conditions,
         typename: false,
         shape: this.shapeOf(definition.type),
@@ -209,7 +216,8 @@ export class ResponseShaper {
       valid: (value) => {
         if (typeof value === 'boolean') return type === GraphQLBoolean;
         if (typeof value === 'number' && Number.isFinite(value)) {
-          if (type === GraphQLInt || type === GraphQLID) return INTEGER.test(String(value));
+          // An integer written without an exponent, as its String() is below 1e21.
+          if (type === GraphQLInt || type === GraphQLID) return Number.isInteger(value) && Math.abs(value) < 1e21;
           return type === GraphQLFloat;
         }
         if (typeof value === 'string') return type !== GraphQLBoolean && type !== GraphQLInt && type !== GraphQLFloat;
@@ -273,7 +281,7 @@ export class ResponseShaper {
         if (outputValue === undefined) output[responseName] = this.introspect(step.introspection, responseName, run.variables);
         continue;
       }
-      let inputValue = Object.prototype.hasOwnProperty.call(input, responseName) ? input[responseName] : undefined;
+      let inputValue = !step.inherited || Object.prototype.hasOwnProperty.call(input, responseName) ? input[responseName] : undefined;
       inputValue ??= null;
       if (step.typename) {
         if (outputValue === undefined) {
@@ -296,13 +304,16 @@ export class ResponseShaper {
     const condition = step.typeCondition;
     if (!condition) return true;
     // By the object's __typename when it has one, else by the type the selection is on.
-    const key = typename ? typename : `\0${parentType.name}`;
+    const key = typename ? typename : parentType;
+    if (key === step.lastKey) return step.lastApplies!;
     let applies = step.appliesTo.get(key);
     if (applies === undefined) {
       const type = typename ? this.schema.getType(typename) : parentType;
       applies = !!type && (type === condition || (isAbstractType(condition) && (isObjectType(type) || isInterfaceType(type)) && this.schema.isSubType(condition, type)));
       step.appliesTo.set(key, applies);
     }
+    step.lastKey = key;
+    step.lastApplies = applies;
     return applies;
   }
 
@@ -384,8 +395,6 @@ export class ResponseShaper {
     }
   }
 }
-
-const INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
 
 function nullValue(run: ShapingRun): null {
   run.flags = 0;
