@@ -21,6 +21,9 @@ export function writeBenchmarkSection(id: string, markdown: string): string {
   return PATH;
 }
 
+/** The Node options the Dockerfile gives every service (`npm start` and `npm run router` give the router the same). */
+export const DEPLOYED_NODE_OPTIONS = /^ENV NODE_OPTIONS=(.+)$/m.exec(readFileSync(fromRoot('Dockerfile'), 'utf8'))?.[1] ?? '';
+
 /** The CPU model, as /proc/cpuinfo names it. */
 export function cpuModel(): string {
   try {

@@ -24,7 +24,7 @@ import { spawnService, type ServiceProcess } from '../test/support/service-proce
 import { roleToken } from '../test/support/tokens.js';
 import { subscribe, wsClient } from '../test/support/ws.js';
 import { subgraphSecurityEnv } from './bench-security.js';
-import { cpuModel, writeBenchmarkSection } from './benchmarks-doc.js';
+import { cpuModel, DEPLOYED_NODE_OPTIONS, writeBenchmarkSection } from './benchmarks-doc.js';
 import { GraphQLClient } from './graphql-client.js';
 import { benchDatabase, cpuProfileArgs, cpuSeconds, memoryKb, spawnRouter, spawnSubgraphs } from './hub-processes.js';
 
@@ -32,8 +32,6 @@ const env = process.env;
 const ROWS = Number(env.BENCH_IMPORT_ROWS ?? 1_000_000);
 const NO_WRITE = env.BENCH_NO_WRITE === 'true';
 const TARGET_ROWS_PER_SECOND = 20_000;
-/** The Node options the Dockerfile gives every service; the queues process's own flags come after them, and win. */
-const DEPLOYED_NODE_OPTIONS = /^ENV NODE_OPTIONS=(.+)$/m.exec(readFileSync(fromRoot('Dockerfile'), 'utf8'))?.[1] ?? '';
 const TARGET_RSS_MB = 250;
 
 const JOB = `query ($id: ID!) { importJob(id: $id) { status rowsRead rowsInserted rowsUpdated rowsUnchanged rowsRejected startedAt finishedAt failure { code message } } }`;

@@ -12,7 +12,8 @@
  * round (5), BENCH_WARMUP seconds before a target's first round (3), BENCH_WORKLOADS (hub,federation), BENCH_TARGETS (limit,baseline,router,router-apollo,router-cached),
  * BENCH_ROUTER_LOG_LEVEL (info, the router's default), BENCH_CPU_PROF (a folder: the gateway targets
  * write V8 CPU profiles there), BENCH_SUBGRAPH_MEMO (true), BENCH_HUB_CUSTOMERS (20),
- * BENCH_NO_WRITE (true: print the table, leave the docs alone), DATABASE_URL (the PostgreSQL
+ * BENCH_NODE_OPTIONS (every target's NODE_OPTIONS; default the Dockerfile's, as the router is
+ * deployed; empty for Node's defaults), BENCH_NO_WRITE (true: print the table, leave the docs alone), DATABASE_URL (the PostgreSQL
  * server for the hub workload; default postgres://postgres@127.0.0.1:5432/test).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -37,7 +38,7 @@ import { fromRoot } from '../infra/paths.js';
 import * as customers from '../subgraphs/customers/server.js';
 import * as orders from '../subgraphs/orders/server.js';
 import { createTestDatabase, type TestDatabase } from '../test/support/postgres.js';
-import { cpuModel, writeBenchmarkSection } from './benchmarks-doc.js';
+import { cpuModel, DEPLOYED_NODE_OPTIONS, writeBenchmarkSection } from './benchmarks-doc.js';
 import { composeFederationSupergraph, SUBGRAPH_NAMES, TEST_QUERY, type SubgraphName } from './federation/subgraphs.js';
 import { BENCH_JWT_SECRET, benchTokens } from './router/bench-tokens.js';
 import type { LoadJob, LoadResult } from './router/load-generator.js';
@@ -54,6 +55,8 @@ const TARGETS = (env.BENCH_TARGETS ?? 'limit,baseline,router,router-apollo,route
 const ROUTER_LOG_LEVEL = env.BENCH_ROUTER_LOG_LEVEL ?? 'info';
 const CPU_PROF = env.BENCH_CPU_PROF;
 const HUB_CUSTOMERS = Number(env.BENCH_HUB_CUSTOMERS ?? 20);
+/** Every target's, the baseline's too: only the gateways differ. */
+const TARGET_NODE_OPTIONS = env.BENCH_NODE_OPTIONS ?? DEPLOYED_NODE_OPTIONS;
 /** Shared by the router targets and the hub's subgraphs only. */
 const INTERNAL_SECRET = 'interchange-bench-internal-secret-0123456789abcdef';
 
@@ -316,10 +319,10 @@ async function federationWorkload(dir: string): Promise<Workload> {
 // Targets and runs
 
 function targetEnv(kind: TargetKind, workload: Workload, bodyFile: string): Record<string, string> {
-  const common = { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', SUPERGRAPH_PATH: workload.supergraphPath };
+  const common = { NODE_ENV: 'production', NODE_OPTIONS: TARGET_NODE_OPTIONS, HOST: '127.0.0.1', PORT: '0', SUPERGRAPH_PATH: workload.supergraphPath };
   switch (kind) {
     case 'limit':
-      return { NODE_ENV: 'production', BENCH_BODY_FILE: bodyFile };
+      return { NODE_ENV: 'production', NODE_OPTIONS: TARGET_NODE_OPTIONS, BENCH_BODY_FILE: bodyFile };
     case 'baseline':
       return { ...common, ...workload.gatewayEnv };
     case 'router':
@@ -562,7 +565,8 @@ RATE_LIMIT_PER_CLIENT=0, FORWARD_HEADERS=authorization,accept-language, and RESP
 "core 0 busy" near 100% means the target was the bottleneck; "core 1 busy" near 100% means the load generator and the subgraphs were.
 The federation subgraphs answer a repeated request body from memory (set BENCH_SUBGRAPH_MEMO=false to turn it off), as the public
 benchmark's Rust subgraphs cost little beside the gateway; the hub's subgraphs run in full over PostgreSQL on every request,
-in the bench process, as deployed: NODE_ENV=production, graphql-jit, \`--max-semi-space-size=64\`. The targets run with Node's defaults.
+in the bench process, as deployed: NODE_ENV=production, graphql-jit, \`--max-semi-space-size=64\`.
+Every target runs with NODE_OPTIONS=${TARGET_NODE_OPTIONS ? `\`${TARGET_NODE_OPTIONS}\`` : '(none: Node\'s defaults)'}${TARGET_NODE_OPTIONS === DEPLOYED_NODE_OPTIONS ? ', the Dockerfile\'s, as the router is deployed (\`npm start\` and \`npm run router\` set the same); the baseline and the limit get it too, so that only the gateways differ' : ' (BENCH_NODE_OPTIONS)'}.
 On this machine the speed of the cores changes from one minute to the next (a target's rounds can differ by half);
 the ratios compare medians of interleaved rounds, and the range column shows the spread.
 
