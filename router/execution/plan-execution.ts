@@ -222,10 +222,10 @@ function representationsOf(
   return { representations, targets, representationOf };
 }
 
-/** Requires that are one inline fragment of leaf fields (`... on Product { __typename upc }`), as most are: the fragment's type and its fields. */
+/** Requires that are one inline fragment of leaf fields with `__typename` (`... on Product { __typename upc }`), as most are. */
 interface FlatRequires {
   typeCondition: string;
-  fields: { key: string; source: string }[];
+  fields: RequiredField[];
 }
 
 const flatRequiresCache = new WeakMap<readonly RequiredSelection[], FlatRequires | false>();
@@ -233,18 +233,17 @@ const flatRequiresCache = new WeakMap<readonly RequiredSelection[], FlatRequires
 function flatRequires(requires: readonly RequiredSelection[]): FlatRequires | undefined {
   let flat = flatRequiresCache.get(requires);
   if (flat === undefined) {
-    const [fragment] = requires;
-    flat =
-      requires.length === 1 && fragment!.kind === 'InlineFragment' && fragment!.typeCondition && fragment!.selections.every((selection) => selection.kind === 'Field' && !selection.selections)
-        ? { typeCondition: fragment!.typeCondition, fields: (fragment!.selections as RequiredField[]).map(({ key, source }) => ({ key, source })) }
-        : false;
+    const fragment = requires.length === 1 && requires[0]!.kind === 'InlineFragment' ? requires[0] : undefined;
+    const fields = fragment?.selections.filter((selection): selection is RequiredField => selection.kind === 'Field' && !selection.selections) ?? [];
+    const leavesOnly = fragment !== undefined && fields.length === fragment.selections.length;
+    flat = fragment?.typeCondition && leavesOnly && fields.some((field) => field.key === '__typename') ? { typeCondition: fragment.typeCondition, fields } : false;
     flatRequiresCache.set(requires, flat);
   }
   return flat || undefined;
 }
 
-/** The source field an entity has for `field` (as selectRepresentation reads it). */
-function flatValue(entity: ResultMap, field: FlatRequires['fields'][number]): unknown {
+/** The value an entity has for `field`, read as selectRepresentation reads it. */
+function flatValue(entity: ResultMap, field: RequiredField): unknown {
   const read = Object.prototype.hasOwnProperty.call(entity, field.source) ? field.source : field.key;
   return Object.prototype.hasOwnProperty.call(entity, read) ? entity[read] : undefined;
 }
@@ -266,7 +265,7 @@ function flatRepresentationKey(schema: GraphQLSchema, flat: FlatRequires, entity
     else if (value === null) key += 'z';
     else return undefined;
   }
-  return flat.fields.some((field) => field.key === '__typename') ? key : null;
+  return key;
 }
 
 function flatRepresentation(flat: FlatRequires, entity: ResultMap): ResultMap {
