@@ -213,7 +213,7 @@ function representationsOf(
     }
     let at = seen.get(key);
     if (at === undefined) {
-      at = representations.push(representation ?? flatRepresentation(flat!, entity)) - 1;
+      at = representations.push(representation ?? selectRepresentation(execution.supergraphSchema, entity, requires)!) - 1;
       seen.set(key, at);
       targets.push(index);
     }
@@ -242,8 +242,8 @@ function flatRequires(requires: readonly RequiredSelection[]): FlatRequires | un
   return flat || undefined;
 }
 
-/** The value an entity has for `field`, read as selectRepresentation reads it. */
-function flatValue(entity: ResultMap, field: RequiredField): unknown {
+/** The value an entity has for a required field: read as its source (an alias the planner gave it), else as its key; undefined when missing. */
+function requiredValue(entity: ResultMap, field: RequiredField): unknown {
   const read = Object.prototype.hasOwnProperty.call(entity, field.source) ? field.source : field.key;
   return Object.prototype.hasOwnProperty.call(entity, read) ? entity[read] : undefined;
 }
@@ -258,7 +258,7 @@ function flatRepresentationKey(schema: GraphQLSchema, flat: FlatRequires, entity
   if (entity === null || !satisfies(schema, entity, [flat.typeCondition], false)) return null;
   let key = '';
   for (const field of flat.fields) {
-    const value = flatValue(entity, field);
+    const value = requiredValue(entity, field);
     if (value === undefined || (field.key === '__typename' && !value)) return null;
     if (typeof value === 'string') key += `s${value.length}:${value}`;
     else if (typeof value === 'number' || typeof value === 'boolean') key += `${typeof value === 'number' ? 'n' : 'b'}${value};`;
@@ -266,12 +266,6 @@ function flatRepresentationKey(schema: GraphQLSchema, flat: FlatRequires, entity
     else return undefined;
   }
   return key;
-}
-
-function flatRepresentation(flat: FlatRequires, entity: ResultMap): ResultMap {
-  const representation: ResultMap = {};
-  for (const field of flat.fields) representation[field.key] = flatValue(entity, field);
-  return representation;
 }
 
 /**
@@ -440,8 +434,7 @@ function selectRepresentation(schema: GraphQLSchema, source: ResultMap | null, s
   let result: ResultMap | undefined;
   for (const selection of selections) {
     if (selection.kind === 'Field') {
-      const read = Object.prototype.hasOwnProperty.call(source, selection.source) ? selection.source : selection.key;
-      const value = Object.prototype.hasOwnProperty.call(source, read) ? source[read] : undefined;
+      const value = requiredValue(source, selection);
       if (value === undefined) return null;
       const sub = selection.selections;
       result ??= {};
